@@ -1,0 +1,147 @@
+// Package loader batches the lookups that GraphQL fields make per item of a
+// list into one store query per request and field, so that a nested query
+// costs a bounded number of round trips whatever the page size.
+package loader
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"cyberkg/errs"
+	"cyberkg/kg"
+	"cyberkg/store"
+)
+
+// wait is how long a loader collects keys before it queries. Resolvers of a
+// list's items run concurrently and ask within microseconds of each other.
+const wait = 2 * time.Millisecond
+
+// Loaders are one request's batching loaders.
+type Loaders struct {
+	entities      *dataloadgen.Loader[string, kg.Entity]
+	relationships *dataloadgen.Loader[relKey, []kg.Relationship]
+}
+
+// relKey is comparable, as a loader key must be, so the filter's types are
+// joined into a string.
+type relKey struct {
+	id        string
+	types     string
+	direction store.Direction
+	asOf      kg.Date
+}
+
+// New makes loaders over s for one request.
+func New(s *store.Store) *Loaders {
+	return &Loaders{
+		entities: dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]kg.Entity, []error) {
+			found, err := s.EntitiesByID(ctx, ids)
+			out, errors := make([]kg.Entity, len(ids)), make([]error, len(ids))
+			for i, id := range ids {
+				e, ok := found[id]
+				switch {
+				case err != nil:
+					errors[i] = err
+				case !ok:
+					errors[i] = errs.E("entity", errs.NotFound, fmt.Errorf("no entity with id %q", id))
+				default:
+					out[i] = e
+				}
+			}
+			return out, errors
+		}, dataloadgen.WithWait(wait)),
+		relationships: dataloadgen.NewLoader(func(ctx context.Context, keys []relKey) ([][]kg.Relationship, []error) {
+			return relationshipsOf(ctx, s, keys)
+		}, dataloadgen.WithWait(wait)),
+	}
+}
+
+// relationshipsOf answers a batch with one query per distinct filter; in
+// practice a list shares one filter, so one query.
+func relationshipsOf(ctx context.Context, s *store.Store, keys []relKey) ([][]kg.Relationship, []error) {
+	type group struct {
+		filter store.RelFilter
+		ids    []string
+	}
+	groups := map[relKey]*group{}
+	for _, k := range keys {
+		fk := relKey{types: k.types, direction: k.direction, asOf: k.asOf}
+		if groups[fk] == nil {
+			groups[fk] = &group{filter: store.RelFilter{Types: splitTypes(k.types), Direction: k.direction, AsOf: k.asOf}}
+		}
+		groups[fk].ids = append(groups[fk].ids, k.id)
+	}
+	results := map[relKey][]kg.Relationship{}
+	failed := map[relKey]error{}
+	for fk, g := range groups {
+		byID, err := s.RelationshipsOf(ctx, g.ids, g.filter)
+		for _, id := range g.ids {
+			k := fk
+			k.id = id
+			results[k], failed[k] = byID[id], err
+		}
+	}
+	out, errors := make([][]kg.Relationship, len(keys)), make([]error, len(keys))
+	for i, k := range keys {
+		out[i], errors[i] = nonNil(results[k]), failed[k]
+	}
+	return out, errors
+}
+
+func nonNil(rs []kg.Relationship) []kg.Relationship {
+	if rs == nil {
+		return []kg.Relationship{}
+	}
+	return rs
+}
+
+func splitTypes(s string) []kg.RelType {
+	if s == "" {
+		return nil
+	}
+	var out []kg.RelType
+	for _, t := range strings.Split(s, ",") {
+		out = append(out, kg.RelType(t))
+	}
+	return out
+}
+
+// Entity loads one entity; an unknown id is a NotFound error.
+func (l *Loaders) Entity(ctx context.Context, id string) (kg.Entity, error) {
+	return l.entities.Load(ctx, id)
+}
+
+// Entities loads several entities, in order.
+func (l *Loaders) Entities(ctx context.Context, ids []string) ([]kg.Entity, error) {
+	return l.entities.LoadAll(ctx, ids)
+}
+
+// Relationships loads the relationships of entity id that pass f.
+func (l *Loaders) Relationships(ctx context.Context, id string, f store.RelFilter) ([]kg.Relationship, error) {
+	ts := make([]string, len(f.Types))
+	for i, t := range f.Types {
+		ts[i] = string(t)
+	}
+	return l.relationships.Load(ctx, relKey{id: id, types: strings.Join(ts, ","), direction: f.Direction, asOf: f.AsOf})
+}
+
+type ctxKey struct{}
+
+// Middleware gives every request fresh loaders, so nothing is cached across
+// requests.
+func Middleware(s *store.Store, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), ctxKey{}, New(s))
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// For returns the request's loaders.
+func For(ctx context.Context) *Loaders {
+	return ctx.Value(ctxKey{}).(*Loaders)
+}

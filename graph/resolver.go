@@ -1,0 +1,15 @@
+// Package graph is the GraphQL transport: gqlgen's resolvers, thin by
+// design. They check arguments, call the store or the request's loaders, and
+// wrap domain values in GraphQL types; they hold no Cypher.
+package graph
+
+import (
+	"cyberkg/store"
+)
+
+//go:generate go tool gqlgen generate
+
+// Resolver is the root resolver; one serves every request.
+type Resolver struct {
+	Store *store.Store
+}

@@ -1,0 +1,102 @@
+// Package dbtest gives tests a real Neo4j: the one NEO4J_URI names (make
+// test starts a local one and sets it), or else one that testcontainers-go
+// starts where a Docker engine runs. With neither, tests fail and say what to
+// do; they never skip.
+package dbtest
+
+import (
+	"context"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	tcneo4j "github.com/testcontainers/testcontainers-go/modules/neo4j"
+
+	"cyberkg/kg"
+	"cyberkg/seed"
+	"cyberkg/store"
+)
+
+var (
+	cfgOnce sync.Once
+	cfg     store.Config
+	cfgErr  error
+
+	seedOnce sync.Once
+	seeded   *kg.Dataset
+	seedErr  error
+)
+
+// Config is how tests reach Neo4j.
+func Config(t testing.TB) store.Config {
+	t.Helper()
+	cfgOnce.Do(func() {
+		cfg = store.Config{
+			URI:          os.Getenv("NEO4J_URI"),
+			User:         envOr("NEO4J_USER", "neo4j"),
+			Password:     envOr("NEO4J_PASSWORD", "localpassword"),
+			QueryTimeout: 30 * time.Second,
+		}
+		if cfg.URI != "" {
+			return
+		}
+		ctx := context.Background()
+		c, err := tcneo4j.Run(ctx, "neo4j:5.26", tcneo4j.WithAdminPassword(cfg.Password))
+		if err != nil {
+			cfgErr = err
+			return
+		}
+		cfg.URI, cfgErr = c.BoltUrl(ctx)
+	})
+	if cfgErr != nil {
+		t.Fatalf("no Neo4j for tests: NEO4J_URI is not set and testcontainers could not start one (%v).\n"+
+			"Run `make test`, which starts a local Neo4j (needs Java 17+ and Maven: apt-get install openjdk-17-jdk-headless maven),\n"+
+			"or set NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD to a Neo4j 5.26, or install Docker.", cfgErr)
+	}
+	return cfg
+}
+
+// Open returns a store on the test Neo4j with the schema applied.
+func Open(t testing.TB) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, Config(t), nil)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { s.Close(ctx) })
+	if err := s.ApplySchema(ctx); err != nil {
+		t.Fatalf("apply schema: %v", err)
+	}
+	return s
+}
+
+// Seeded returns a store whose graph is exactly the project's seed: the first
+// call in a test binary wipes the graph and loads it. Tests that use it must
+// not write.
+func Seeded(t testing.TB) (*store.Store, *kg.Dataset) {
+	t.Helper()
+	s := Open(t)
+	seedOnce.Do(func() {
+		ctx := context.Background()
+		if seeded, seedErr = seed.Parse(seed.Files); seedErr != nil {
+			return
+		}
+		if seedErr = s.DeleteAll(ctx); seedErr != nil {
+			return
+		}
+		seedErr = s.Write(ctx, seeded)
+	})
+	if seedErr != nil {
+		t.Fatalf("load seed: %v", seedErr)
+	}
+	return s, seeded
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"cyberkg/errs"
+	"cyberkg/graph"
+	"cyberkg/graph/generated"
+	"cyberkg/store"
+)
+
+// newGraphQL builds the GraphQL handler with the transports, caches and
+// limits chosen on purpose (not gqlgen's default server): POST and GET only,
+// introspection on for the explorer, complexity and depth limits that reject
+// abusive queries before any Cypher runs.
+func newGraphQL(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.Handler {
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: s}}))
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(extension.FixedComplexityLimit(cfg.maxComplexity))
+	srv.Use(graph.DepthLimit{Max: cfg.maxDepth})
+	srv.SetErrorPresenter(presentError(log))
+	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
+		log.Error("panic in resolver", "panic", v, "stack", string(debug.Stack()))
+		return errs.E("resolver", errs.Internal, fmt.Errorf("panic: %v", v))
+	})
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		resp := next(ctx)
+		if resp == nil {
+			return nil
+		}
+		n := store.QueryCount(ctx)
+		m.queriesPerRequest.Observe(float64(n))
+		if resp.Extensions == nil {
+			resp.Extensions = map[string]any{}
+		}
+		resp.Extensions["cypherQueries"] = n
+		if st := stateOf(ctx); st != nil && unavailable(resp) {
+			st.unavailable = true
+		}
+		return resp
+	})
+	return srv
+}
+
+// presentError decides what a user sees of an error: the message of bad
+// input and of what was not found, a plain "unavailable" when Neo4j is down,
+// and for anything else only "internal error" (the details go to the log,
+// never a stack trace or Cypher to the user). gqlgen's own parse and
+// validation errors pass through as they are.
+func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		var kindErr *errs.Error
+		if !errors.As(err, &kindErr) {
+			if gqlErr.Err == nil || errors.As(gqlErr.Err, new(*gqlerror.Error)) {
+				return gqlErr // produced by gqlgen itself: parse, validation, coercion
+			}
+			kindErr = &errs.Error{Kind: errs.Internal, Err: gqlErr.Err}
+		}
+		switch kindErr.Kind {
+		case errs.Invalid, errs.NotFound:
+			gqlErr.Message = kindErr.Err.Error()
+		case errs.Unavailable:
+			log.Warn("neo4j unavailable", "path", gqlErr.Path.String(), "err", err)
+			gqlErr.Message = "the graph database is unavailable; try again shortly"
+		default:
+			log.Error("internal error", "path", gqlErr.Path.String(), "err", err)
+			gqlErr.Message = "internal error"
+		}
+		if gqlErr.Extensions == nil {
+			gqlErr.Extensions = map[string]any{}
+		}
+		gqlErr.Extensions["code"] = string(kindErr.Kind)
+		return gqlErr
+	}
+}
+
+// unavailable is true when a response has no data only because Neo4j could
+// not be reached: then the right HTTP status is 503, not 200.
+func unavailable(resp *graphql.Response) bool {
+	if len(resp.Errors) == 0 || (len(resp.Data) > 0 && string(resp.Data) != "null" && !allNull(resp.Data)) {
+		return false
+	}
+	for _, e := range resp.Errors {
+		if e.Extensions["code"] != string(errs.Unavailable) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,122 @@
+// Command server serves the knowledge graph over GraphQL.
+//
+//	server [flags]        start Neo4j schema, seed an empty graph, serve HTTP
+//	server seed [flags]   apply the schema and load the seed data, then exit
+//
+// Run "server -help" for the flags; each can also be set by environment.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"cyberkg/seed"
+	"cyberkg/store"
+)
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cmd, args := "serve", os.Args[1:]
+	if len(args) > 0 && (args[0] == "seed" || args[0] == "serve") {
+		cmd, args = args[0], args[1:]
+	}
+	cfg, err := parseConfig(cmd, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err == nil {
+		err = run(ctx, cmd, cfg, log)
+	}
+	if err != nil {
+		log.Error("exit", "err", err)
+		os.Exit(1)
+	}
+}
+
+// run starts the parts in order (store, schema, seed, HTTP) and stops them in
+// reverse, also when a later part fails to start.
+func run(ctx context.Context, cmd string, cfg config, log *slog.Logger) error {
+	m := newMetrics()
+	s, err := openStore(ctx, cfg, m, log)
+	if err != nil {
+		return err
+	}
+	defer s.Close(context.Background())
+
+	if err := s.ApplySchema(ctx); err != nil {
+		return fmt.Errorf("apply schema: %w", err)
+	}
+	if cmd == "seed" {
+		return loadSeed(ctx, s, log)
+	}
+	if cfg.seedIfEmpty {
+		empty, err := s.IsEmpty(ctx)
+		if err != nil {
+			return err
+		}
+		if empty {
+			if err := loadSeed(ctx, s, log); err != nil {
+				return err
+			}
+		}
+	}
+
+	srv := &http.Server{Addr: cfg.httpAddr, Handler: newHandler(s, cfg, m, log), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("serving", "url", "http://"+cfg.httpAddr+"/", "neo4j", cfg.neo4j.URI)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// openStore connects to Neo4j, waiting for it up to cfg.neo4jWait: at
+// start-up (docker compose, make run) the database may still be booting.
+func openStore(ctx context.Context, cfg config, m *metrics, log *slog.Logger) (*store.Store, error) {
+	deadline := time.Now().Add(cfg.neo4jWait)
+	for {
+		s, err := store.Open(ctx, cfg.neo4j, m.observeCypher)
+		if err == nil {
+			return s, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return nil, fmt.Errorf("%w (is Neo4j running? `make neo4j-start` starts a local one; or set NEO4J_URI)", err)
+		}
+		log.Info("waiting for neo4j", "uri", cfg.neo4j.URI, "err", err)
+		select {
+		case <-time.After(time.Second):
+		case <-ctx.Done():
+		}
+	}
+}
+
+func loadSeed(ctx context.Context, s *store.Store, log *slog.Logger) error {
+	ds, err := seed.Parse(seed.Files)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	start := time.Now()
+	if err := s.Write(ctx, ds); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	log.Info("seed loaded", "entities", len(ds.Entities), "relationships", len(ds.Relationships), "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// metrics are what /metrics exposes, on a registry of the server's own so
+// that tests can build many servers in one process.
+type metrics struct {
+	registry          *prometheus.Registry
+	httpRequests      *prometheus.CounterVec
+	httpDuration      *prometheus.HistogramVec
+	cypherQueries     *prometheus.CounterVec
+	cypherDuration    *prometheus.HistogramVec
+	queriesPerRequest prometheus.Histogram
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cyberkg_http_requests_total", Help: "HTTP requests by handler and status code.",
+		}, []string{"handler", "code"}),
+		httpDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "cyberkg_http_request_duration_seconds", Help: "HTTP request latency by handler.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"handler"}),
+		cypherQueries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cyberkg_cypher_queries_total", Help: "Cypher round trips by store operation and outcome.",
+		}, []string{"op", "outcome"}),
+		cypherDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "cyberkg_cypher_query_duration_seconds", Help: "Cypher round-trip latency by store operation.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"op"}),
+		queriesPerRequest: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "cyberkg_graphql_cypher_queries_per_request", Help: "Cypher round trips one GraphQL request cost.",
+			Buckets: []float64{0, 1, 2, 3, 4, 6, 8, 12, 16, 32, 64},
+		}),
+	}
+	m.registry.MustRegister(m.httpRequests, m.httpDuration, m.cypherQueries, m.cypherDuration, m.queriesPerRequest,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// observeCypher is the store's Observer.
+func (m *metrics) observeCypher(op string, d time.Duration, err error) {
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+	}
+	m.cypherQueries.WithLabelValues(op, outcome).Inc()
+	m.cypherDuration.WithLabelValues(op).Observe(d.Seconds())
+}

@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"cyberkg/kg"
+)
+
+// EntitiesByID returns the entities with the given ids, in one query. Ids
+// that do not exist are absent from the map.
+func (s *Store) EntitiesByID(ctx context.Context, ids []string) (map[string]kg.Entity, error) {
+	out := make(map[string]kg.Entity, len(ids))
+	err := s.read(ctx, "store.EntitiesByID", func(tx neo4j.ManagedTransaction) error {
+		recs, err := s.query(ctx, tx, "store.EntitiesByID",
+			`UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n{.*} AS n`, map[string]any{"ids": ids})
+		for _, rec := range recs {
+			e := entityFrom(rec.Values[0].(map[string]any))
+			out[e.ID] = e
+		}
+		return err
+	})
+	return out, err
+}
+
+// EntityFilter narrows Entities; zero fields do not filter.
+type EntityFilter struct {
+	Kinds        []kg.Kind
+	NameContains string
+	StartFrom    kg.Date
+	StartTo      kg.Date
+	RelatedTo    string
+}
+
+// EntityOrder is a field to sort by and its direction.
+type EntityOrder struct {
+	Field string // NAME, START or ID
+	Desc  bool
+}
+
+// Page is one page of a list and the size of the whole list.
+type Page[T any] struct {
+	Items []T
+	Total int
+}
+
+// orderKeys maps an order field to the Cypher expression it sorts by. Only
+// these strings are ever spliced into the query.
+var orderKeys = map[string]string{
+	"NAME":  "toLower(n.name)",
+	"START": "n.startFirst",
+	"ID":    "n.id",
+}
+
+// Entities returns one page of the entities that match f, with their total.
+func (s *Store) Entities(ctx context.Context, f EntityFilter, order EntityOrder, offset, limit int) (Page[kg.Entity], error) {
+	where, params := entityWhere(f)
+	key, ok := orderKeys[order.Field]
+	if !ok {
+		key = orderKeys["NAME"]
+	}
+	dir := "ASC"
+	if order.Desc {
+		dir = "DESC"
+	}
+	params["skip"], params["limit"] = offset, limit
+	// Undated entities sort last whichever the direction; id breaks ties so
+	// pages are stable.
+	cypher := `MATCH (n:Entity) WHERE ` + where + ` WITH count(n) AS total
+		CALL { MATCH (n:Entity) WHERE ` + where + `
+		       RETURN n ORDER BY ` + key + ` IS NULL, ` + key + ` ` + dir + `, n.id SKIP $skip LIMIT $limit }
+		RETURN total, collect(n{.*}) AS page`
+	var page Page[kg.Entity]
+	err := s.read(ctx, "store.Entities", func(tx neo4j.ManagedTransaction) error {
+		recs, err := s.query(ctx, tx, "store.Entities", cypher, params)
+		if err != nil || len(recs) == 0 {
+			return err
+		}
+		page.Total = int(recs[0].Values[0].(int64))
+		for _, v := range recs[0].Values[1].([]any) {
+			page.Items = append(page.Items, entityFrom(v.(map[string]any)))
+		}
+		return nil
+	})
+	return page, err
+}
+
+func entityWhere(f EntityFilter) (string, map[string]any) {
+	conds := []string{"true"}
+	params := map[string]any{}
+	if len(f.Kinds) > 0 {
+		conds = append(conds, "n.kind IN $kinds")
+		params["kinds"] = kindStrings(f.Kinds)
+	}
+	if f.NameContains != "" {
+		conds = append(conds, "(toLower(n.name) CONTAINS $name OR any(a IN n.aliases WHERE toLower(a) CONTAINS $name))")
+		params["name"] = strings.ToLower(f.NameContains)
+	}
+	if !f.StartFrom.IsZero() {
+		conds = append(conds, "n.startFirst >= $startFrom")
+		params["startFrom"] = dateParam(f.StartFrom)
+	}
+	if !f.StartTo.IsZero() {
+		conds = append(conds, "n.startFirst <= $startTo")
+		params["startTo"] = dateParam(f.StartTo)
+	}
+	if f.RelatedTo != "" {
+		conds = append(conds, "EXISTS { (n)--(:Entity {id: $relatedTo}) }")
+		params["relatedTo"] = f.RelatedTo
+	}
+	return strings.Join(conds, " AND "), params
+}
+
+func kindStrings(ks []kg.Kind) []string {
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = string(k)
+	}
+	return out
+}

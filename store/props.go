@@ -1,0 +1,237 @@
+package store
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/dbtype"
+
+	"cyberkg/kg"
+)
+
+// How domain values are stored. Dates keep the string as written (its
+// precision) beside the first and last day it covers, which sorting, range
+// filters and asOf compare. Facts and evidence are nested records, which
+// Neo4j properties cannot hold, so they are stored as JSON; the sources they
+// cite are also a list property, for filtering.
+
+type evidenceJSON struct {
+	Source    string `json:"source"`
+	Paragraph int    `json:"paragraph"`
+	Quote     string `json:"quote"`
+}
+
+type factJSON struct {
+	Name     string       `json:"name"`
+	Value    string       `json:"value"`
+	Number   *float64     `json:"number,omitempty"`
+	Unit     string       `json:"unit,omitempty"`
+	Date     string       `json:"date,omitempty"`
+	Evidence evidenceJSON `json:"evidence"`
+}
+
+func setDate(props map[string]any, field string, d kg.Date) {
+	if d.IsZero() {
+		return
+	}
+	props[field] = d.String()
+	props[field+"First"] = neo4j.DateOf(d.First())
+	props[field+"Last"] = neo4j.DateOf(d.Last())
+}
+
+// dateParam is a date as Cypher compares it, or nil.
+func dateParam(d kg.Date) any {
+	if d.IsZero() {
+		return nil
+	}
+	return neo4j.DateOf(d.First())
+}
+
+func entityProps(e kg.Entity) map[string]any {
+	p := map[string]any{
+		"id":          e.ID,
+		"kind":        string(e.Kind),
+		"name":        e.Name,
+		"aliases":     nonNil(e.Aliases),
+		"aliasText":   strings.Join(e.Aliases, " | "),
+		"description": e.Description,
+		"facts":       factsJSON(e.Facts),
+		"evidence":    evidenceListJSON(e.Evidence),
+		"sources":     sources(e.Evidence, e.Facts),
+	}
+	setDate(p, "start", e.Start)
+	setDate(p, "end", e.End)
+	if e.Title != "" {
+		p["title"] = e.Title
+	}
+	if e.Status != "" {
+		p["status"] = string(e.Status)
+	}
+	if e.Article != 0 {
+		p["article"] = e.Article
+	}
+	if e.Number != 0 {
+		p["number"] = e.Number
+	}
+	if e.Text != "" {
+		p["text"] = e.Text
+	}
+	return p
+}
+
+func relationshipProps(r kg.Relationship) map[string]any {
+	p := map[string]any{
+		"id":          r.ID,
+		"description": r.Description,
+		"confidence":  string(r.Confidence),
+		"claimedBy":   nonNil(r.ClaimedBy),
+		"facts":       factsJSON(r.Facts),
+		"evidence":    evidenceListJSON(r.Evidence),
+		"sources":     sources(r.Evidence, r.Facts),
+	}
+	setDate(p, "start", r.Start)
+	setDate(p, "end", r.End)
+	return p
+}
+
+func entityFrom(p map[string]any) kg.Entity {
+	return kg.Entity{
+		ID:          str(p["id"]),
+		Kind:        kg.Kind(str(p["kind"])),
+		Name:        str(p["name"]),
+		Aliases:     strs(p["aliases"]),
+		Description: str(p["description"]),
+		Start:       date(p["start"]),
+		End:         date(p["end"]),
+		Title:       str(p["title"]),
+		Status:      kg.LawStatus(str(p["status"])),
+		Article:     int(num(p["article"])),
+		Number:      int(num(p["number"])),
+		Text:        str(p["text"]),
+		Facts:       factsFrom(p["facts"]),
+		Evidence:    evidenceFrom(p["evidence"]),
+	}
+}
+
+// relationshipFrom reads a relationship projected as
+// r{.*, type: type(r), from: startNode(r).id, to: endNode(r).id}.
+func relationshipFrom(p map[string]any) kg.Relationship {
+	return kg.Relationship{
+		ID:          str(p["id"]),
+		Type:        kg.RelType(str(p["type"])),
+		From:        str(p["from"]),
+		To:          str(p["to"]),
+		Start:       date(p["start"]),
+		End:         date(p["end"]),
+		Description: str(p["description"]),
+		Confidence:  kg.Confidence(str(p["confidence"])),
+		ClaimedBy:   strs(p["claimedBy"]),
+		Facts:       factsFrom(p["facts"]),
+		Evidence:    evidenceFrom(p["evidence"]),
+	}
+}
+
+// relProjection is the Cypher map that relationshipFrom reads.
+const relProjection = `r{.*, type: type(r), from: startNode(r).id, to: endNode(r).id}`
+
+func factsJSON(fs []kg.Fact) string {
+	out := make([]factJSON, len(fs))
+	for i, f := range fs {
+		out[i] = factJSON{f.Name, f.Value, f.Number, f.Unit, f.Date.String(), evidenceToJSON(f.Evidence)}
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+func evidenceListJSON(es []kg.Evidence) string {
+	out := make([]evidenceJSON, len(es))
+	for i, e := range es {
+		out[i] = evidenceToJSON(e)
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+func evidenceToJSON(e kg.Evidence) evidenceJSON { return evidenceJSON{e.Source, e.Paragraph, e.Quote} }
+
+func evidenceFromJSON(e evidenceJSON) kg.Evidence { return kg.Evidence{Source: e.Source, Paragraph: e.Paragraph, Quote: e.Quote} }
+
+func factsFrom(v any) []kg.Fact {
+	var in []factJSON
+	_ = json.Unmarshal([]byte(str(v)), &in)
+	out := make([]kg.Fact, len(in))
+	for i, f := range in {
+		d, _ := kg.ParseDate(f.Date)
+		out[i] = kg.Fact{Name: f.Name, Value: f.Value, Number: f.Number, Unit: f.Unit, Date: d, Evidence: evidenceFromJSON(f.Evidence)}
+	}
+	return out
+}
+
+func evidenceFrom(v any) []kg.Evidence {
+	var in []evidenceJSON
+	_ = json.Unmarshal([]byte(str(v)), &in)
+	out := make([]kg.Evidence, len(in))
+	for i, e := range in {
+		out[i] = evidenceFromJSON(e)
+	}
+	return out
+}
+
+func sources(ev []kg.Evidence, facts []kg.Fact) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	add := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, e := range ev {
+		add(e.Source)
+	}
+	for _, f := range facts {
+		add(f.Evidence.Source)
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func num(v any) int64 {
+	n, _ := v.(int64)
+	return n
+}
+
+func strs(v any) []string {
+	list, _ := v.([]any)
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		out = append(out, str(x))
+	}
+	return out
+}
+
+func date(v any) kg.Date {
+	d, _ := kg.ParseDate(str(v))
+	return d
+}
+
+// timeOf reads a Neo4j date property.
+func timeOf(v any) time.Time {
+	if d, ok := v.(dbtype.Date); ok {
+		return d.Time()
+	}
+	return time.Time{}
+}

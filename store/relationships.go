@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"cyberkg/kg"
+)
+
+// Direction of relationships relative to an entity.
+type Direction string
+
+const (
+	Outgoing Direction = "OUTGOING"
+	Incoming Direction = "INCOMING"
+	Both     Direction = "BOTH"
+)
+
+// RelFilter narrows the relationships of an entity; zero fields do not filter.
+type RelFilter struct {
+	Types     []kg.RelType
+	Direction Direction
+	AsOf      kg.Date
+}
+
+// patterns maps a direction to its Cypher pattern; only these are spliced.
+var patterns = map[Direction]string{
+	Outgoing: `(n:Entity)-[r]->(m)`,
+	Incoming: `(n:Entity)<-[r]-(m)`,
+	Both:     `(n:Entity)-[r]-(m)`,
+}
+
+// inForce is true when relationship r holds on $asOf (or $asOf is null):
+// it began on or before that day (validFrom, set by Write) and had not
+// ended by it. A relationship with no known beginning counts as in force.
+const inForce = `($asOf IS NULL OR ((r.validFrom IS NULL OR r.validFrom <= $asOf) AND (r.endFirst IS NULL OR r.endFirst > $asOf)))`
+
+func relParams(f RelFilter) (string, map[string]any) {
+	pattern, ok := patterns[f.Direction]
+	if !ok {
+		pattern = patterns[Both]
+	}
+	var types any
+	if len(f.Types) > 0 {
+		ts := make([]string, len(f.Types))
+		for i, t := range f.Types {
+			ts[i] = string(t)
+		}
+		types = ts
+	}
+	return pattern, map[string]any{"types": types, "asOf": dateParam(f.AsOf)}
+}
+
+// RelationshipsOf returns the relationships of each given entity that pass f,
+// in one query, ordered by start date, type and the other end's name.
+func (s *Store) RelationshipsOf(ctx context.Context, ids []string, f RelFilter) (map[string][]kg.Relationship, error) {
+	pattern, params := relParams(f)
+	params["ids"] = ids
+	cypher := `UNWIND $ids AS id MATCH ` + pattern + ` WHERE n.id = id
+		AND ($types IS NULL OR type(r) IN $types) AND ` + inForce + `
+		WITH id, r, m ORDER BY r.startFirst, type(r), m.name, r.id
+		RETURN id, ` + relProjection + ` AS r`
+	out := make(map[string][]kg.Relationship, len(ids))
+	err := s.read(ctx, "store.RelationshipsOf", func(tx neo4j.ManagedTransaction) error {
+		recs, err := s.query(ctx, tx, "store.RelationshipsOf", cypher, params)
+		for _, rec := range recs {
+			id := rec.Values[0].(string)
+			out[id] = append(out[id], relationshipFrom(rec.Values[1].(map[string]any)))
+		}
+		return err
+	})
+	return out, err
+}
+
+// Relationships returns one page of all relationships, optionally of some
+// types only, with their total.
+func (s *Store) Relationships(ctx context.Context, types []kg.RelType, offset, limit int) (Page[kg.Relationship], error) {
+	_, params := relParams(RelFilter{Types: types})
+	params["skip"], params["limit"] = offset, limit
+	const cypher = `MATCH ()-[r]->() WHERE $types IS NULL OR type(r) IN $types WITH count(r) AS total
+		CALL { MATCH ()-[r]->() WHERE $types IS NULL OR type(r) IN $types
+		       RETURN r ORDER BY r.id SKIP $skip LIMIT $limit }
+		RETURN total, collect(` + relProjection + `) AS page`
+	var page Page[kg.Relationship]
+	err := s.read(ctx, "store.Relationships", func(tx neo4j.ManagedTransaction) error {
+		recs, err := s.query(ctx, tx, "store.Relationships", cypher, params)
+		if err != nil || len(recs) == 0 {
+			return err
+		}
+		page.Total = int(recs[0].Values[0].(int64))
+		for _, v := range recs[0].Values[1].([]any) {
+			page.Items = append(page.Items, relationshipFrom(v.(map[string]any)))
+		}
+		return nil
+	})
+	return page, err
+}

@@ -1,0 +1,49 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+)
+
+// SearchIndex is the full-text index over names, aliases and descriptions.
+// Its analyzer folds case and accents, so "Sao" finds "São".
+const SearchIndex = "entity_search"
+
+var schemaStatements = []string{
+	`CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE`,
+	`CREATE INDEX entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)`,
+	`CREATE INDEX entity_start IF NOT EXISTS FOR (n:Entity) ON (n.startFirst)`,
+	`CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)`,
+	`CREATE FULLTEXT INDEX ` + SearchIndex + ` IF NOT EXISTS FOR (n:Entity) ON EACH [n.name, n.aliasText, n.description]
+	 OPTIONS {indexConfig: {` + "`fulltext.analyzer`" + `: 'standard-folding', ` + "`fulltext.eventually_consistent`" + `: false}}`,
+}
+
+// ApplySchema creates the constraints and indexes the queries rely on. It is
+// idempotent, so it runs at every start, and waits until the indexes are online.
+func (s *Store) ApplySchema(ctx context.Context) error {
+	session := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeWrite, DatabaseName: s.db})
+	defer session.Close(ctx)
+	// Schema statements cannot share a transaction with each other or with
+	// data writes, so each runs as its own auto-commit statement.
+	for _, stmt := range append(schemaStatements, `CALL db.awaitIndexes(300)`) {
+		res, err := session.Run(ctx, stmt, nil)
+		if err == nil {
+			_, err = res.Consume(ctx)
+		}
+		if err != nil {
+			return classify("store.ApplySchema", fmt.Errorf("%s: %w", firstLine(stmt), err))
+		}
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	for i, c := range s {
+		if c == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}

@@ -1,0 +1,165 @@
+// Package store is the Neo4j implementation of the knowledge graph's storage.
+// It owns every Cypher string and is the only importer of the Neo4j driver.
+// Values always travel as parameters; labels and relationship types that
+// must be spliced into Cypher come only from kg's closed vocabularies.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+
+	"cyberkg/errs"
+)
+
+// Config says how to reach Neo4j.
+type Config struct {
+	URI          string // bolt://127.0.0.1:7687 or neo4j://…
+	User         string
+	Password     string
+	Database     string        // "" for the server's default
+	QueryTimeout time.Duration // every transaction's timeout
+}
+
+// Observer is told of every Cypher round trip, for metrics.
+type Observer func(op string, d time.Duration, err error)
+
+// Store reads and writes the graph.
+type Store struct {
+	driver  neo4j.DriverWithContext
+	db      string
+	timeout time.Duration
+	observe Observer
+}
+
+// Open connects and checks that Neo4j answers.
+func Open(ctx context.Context, cfg Config, observe Observer) (*Store, error) {
+	s, err := New(cfg, observe)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Ping(ctx); err != nil {
+		s.Close(ctx)
+		return nil, err
+	}
+	return s, nil
+}
+
+// New makes a store without contacting Neo4j; connections are made lazily.
+func New(cfg Config, observe Observer) (*Store, error) {
+	auth := neo4j.NoAuth()
+	if cfg.User != "" {
+		auth = neo4j.BasicAuth(cfg.User, cfg.Password, "")
+	}
+	// Fail fast when Neo4j is down: a request should learn that in seconds,
+	// not after the driver's default 30 s of retries.
+	driver, err := neo4j.NewDriverWithContext(cfg.URI, auth, func(c *config.Config) {
+		c.MaxTransactionRetryTime = 3 * time.Second
+		c.SocketConnectTimeout = 3 * time.Second
+		c.ConnectionAcquisitionTimeout = 5 * time.Second
+	})
+	if err != nil {
+		return nil, errs.E("store.New", errs.Invalid, fmt.Errorf("neo4j %s: %w", cfg.URI, err))
+	}
+	if observe == nil {
+		observe = func(string, time.Duration, error) {}
+	}
+	timeout := cfg.QueryTimeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	return &Store{driver: driver, db: cfg.Database, timeout: timeout, observe: observe}, nil
+}
+
+// Close releases the driver's connections.
+func (s *Store) Close(ctx context.Context) error { return s.driver.Close(ctx) }
+
+// Ping checks that Neo4j can be reached now.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.driver.VerifyConnectivity(ctx); err != nil {
+		return errs.E("store.Ping", errs.Unavailable, fmt.Errorf("neo4j unreachable: %w", err))
+	}
+	return nil
+}
+
+type counterKey struct{}
+
+// WithQueryCounter returns a context whose Cypher round trips are counted,
+// so a request can report how many it cost.
+func WithQueryCounter(ctx context.Context) context.Context {
+	return context.WithValue(ctx, counterKey{}, new(atomic.Int64))
+}
+
+// QueryCount is the number of Cypher round trips made so far under ctx.
+func QueryCount(ctx context.Context) int64 {
+	if c, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
+		return c.Load()
+	}
+	return 0
+}
+
+// query is one Cypher round trip inside a transaction: it runs the statement,
+// collects its records, and is what counters and metrics see.
+func (s *Store) query(ctx context.Context, tx neo4j.ManagedTransaction, op, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+	if c, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
+		c.Add(1)
+	}
+	start := time.Now()
+	res, err := tx.Run(ctx, cypher, params)
+	var recs []*neo4j.Record
+	if err == nil {
+		recs, err = res.Collect(ctx)
+	}
+	s.observe(op, time.Since(start), err)
+	return recs, err
+}
+
+// read runs fn in one read transaction with the store's timeout.
+func (s *Store) read(ctx context.Context, op string, fn func(tx neo4j.ManagedTransaction) error) error {
+	return s.transact(ctx, op, neo4j.AccessModeRead, fn)
+}
+
+// write runs fn in one write transaction: all of it is written or none.
+func (s *Store) write(ctx context.Context, op string, fn func(tx neo4j.ManagedTransaction) error) error {
+	return s.transact(ctx, op, neo4j.AccessModeWrite, fn)
+}
+
+func (s *Store) transact(ctx context.Context, op string, mode neo4j.AccessMode, fn func(tx neo4j.ManagedTransaction) error) error {
+	session := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: mode, DatabaseName: s.db})
+	defer session.Close(ctx)
+	work := func(tx neo4j.ManagedTransaction) (any, error) { return nil, fn(tx) }
+	var err error
+	if mode == neo4j.AccessModeRead {
+		_, err = session.ExecuteRead(ctx, work, neo4j.WithTxTimeout(s.timeout))
+	} else {
+		_, err = session.ExecuteWrite(ctx, work, neo4j.WithTxTimeout(s.timeout))
+	}
+	return classify(op, err)
+}
+
+// classify gives driver errors a kind; errors that already have one keep it.
+func classify(op string, err error) error {
+	var e *errs.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &e):
+		return err
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return errs.E(op, errs.Unavailable, fmt.Errorf("neo4j did not answer in time: %w", err))
+	case neo4j.IsConnectivityError(err), neo4j.IsTransactionExecutionLimit(err):
+		return errs.E(op, errs.Unavailable, fmt.Errorf("neo4j unavailable: %w", err))
+	default:
+		var ne *neo4j.Neo4jError
+		if errors.As(err, &ne) && strings.HasPrefix(ne.Title(), "TransactionTimedOut") {
+			return errs.E(op, errs.Unavailable, fmt.Errorf("neo4j query timed out: %w", err))
+		}
+		return errs.E(op, errs.Internal, err)
+	}
+}

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"cyberkg/errs"
+	"cyberkg/kg"
+)
+
+// batchSize is the rows one UNWIND statement carries.
+const batchSize = 1000
+
+// Write validates a dataset and merges it into the graph in one transaction:
+// all of it is written, or, on any error, nothing. Merging by id makes it
+// idempotent: writing the same dataset twice leaves the same graph.
+func (s *Store) Write(ctx context.Context, ds *kg.Dataset) error {
+	if probs := ds.Validate(ds.Sources); len(probs) > 0 {
+		return errs.E("store.Write", errs.Invalid, fmt.Errorf("%d problems, first: %w", len(probs), probs[0]))
+	}
+	return s.write(ctx, "store.Write", func(tx neo4j.ManagedTransaction) error {
+		return s.writeDataset(ctx, tx, ds)
+	})
+}
+
+func (s *Store) writeDataset(ctx context.Context, tx neo4j.ManagedTransaction, ds *kg.Dataset) error {
+	rows := make([]any, len(ds.Entities))
+	for i, e := range ds.Entities {
+		rows[i] = entityProps(e)
+	}
+	// SET n = row replaces every property, so a field removed from the
+	// data is removed from the graph too.
+	const mergeEntities = `UNWIND $rows AS row MERGE (n:Entity {id: row.id}) SET n = row`
+	if err := s.batches(ctx, tx, mergeEntities, rows); err != nil {
+		return err
+	}
+
+	byType := map[kg.RelType][]any{}
+	for _, r := range ds.Relationships {
+		byType[r.Type] = append(byType[r.Type], map[string]any{"from": r.From, "to": r.To, "props": relationshipProps(r)})
+	}
+	types := make([]string, 0, len(byType))
+	for t := range byType {
+		types = append(types, string(t))
+	}
+	sort.Strings(types)
+	for _, t := range types {
+		info, ok := kg.LookupRelType(t)
+		if !ok { // Validate has already refused it; never splice an unknown type
+			return errs.E("store.Write", errs.Invalid, fmt.Errorf("unknown relationship type %q", t))
+		}
+		mergeRels := fmt.Sprintf(`UNWIND $rows AS row
+			MATCH (a:Entity {id: row.from}) MATCH (b:Entity {id: row.to})
+			MERGE (a)-[r:%s {id: row.props.id}]->(b) SET r = row.props
+			SET r.validFrom = coalesce(r.startFirst, `+laterStart+`)`, info.Type)
+		if err := s.batches(ctx, tx, mergeRels, byType[info.Type]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// laterStart is the later of the two entities' starts: a relationship with
+// no start of its own cannot hold before both its ends exist (an event
+// cannot be answered before it happens).
+const laterStart = `CASE WHEN a.startFirst IS NULL THEN b.startFirst
+	WHEN b.startFirst IS NULL OR a.startFirst >= b.startFirst THEN a.startFirst
+	ELSE b.startFirst END`
+
+func (s *Store) batches(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, rows []any) error {
+	for lo := 0; lo < len(rows); lo += batchSize {
+		hi := min(lo+batchSize, len(rows))
+		if _, err := s.query(ctx, tx, "store.Write", cypher, map[string]any{"rows": rows[lo:hi]}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// IsEmpty reports whether the graph has no entities yet.
+func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
+	var empty bool
+	err := s.read(ctx, "store.IsEmpty", func(tx neo4j.ManagedTransaction) error {
+		recs, err := s.query(ctx, tx, "store.IsEmpty", `MATCH (n:Entity) RETURN count(n) = 0 AS empty LIMIT 1`, nil)
+		if err == nil && len(recs) == 1 {
+			empty, _ = recs[0].Values[0].(bool)
+		}
+		return err
+	})
+	return empty, err
+}
+
+// DeleteAll removes every entity and relationship. Tests and the synthetic
+// benchmark graph use it; the API never does.
+func (s *Store) DeleteAll(ctx context.Context) error {
+	return s.write(ctx, "store.DeleteAll", func(tx neo4j.ManagedTransaction) error {
+		_, err := s.query(ctx, tx, "store.DeleteAll", `MATCH (n:Entity) DETACH DELETE n`, nil)
+		return err
+	})
+}
