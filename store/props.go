@@ -156,7 +156,9 @@ func evidenceListJSON(es []kg.Evidence) string {
 
 func evidenceToJSON(e kg.Evidence) evidenceJSON { return evidenceJSON{e.Source, e.Paragraph, e.Quote} }
 
-func evidenceFromJSON(e evidenceJSON) kg.Evidence { return kg.Evidence{Source: e.Source, Paragraph: e.Paragraph, Quote: e.Quote} }
+func evidenceFromJSON(e evidenceJSON) kg.Evidence {
+	return kg.Evidence{Source: e.Source, Paragraph: e.Paragraph, Quote: e.Quote}
+}
 
 func factsFrom(v any) []kg.Fact {
 	var in []factJSON

@@ -84,4 +84,3 @@ func fold(s string) string {
 	}
 	return strings.ToLower(out)
 }
-
