@@ -42,10 +42,11 @@ var RelTypes = []RelTypeInfo{
 	{"CRITICIZED", "action", "critic → what it criticized, opposed or called a threat.", false},
 	{"PROTESTED", "action", "protester → what it protested.", false},
 	{"AUTHORED", "action", "author → document.", false},
+	{"PUBLISHED", "action", "publisher → document.", false},
 	{"REPORTED", "action", "reporter or document → what it reported, revealed or found.", false},
 	{"PARTICIPATED_IN", "action", "participant → event, agreement, dialogue or review it took part in.", false},
 	{"AFFECTED", "action", "event or policy → who bore its effect.", false},
-	{"ADDRESSED_TO", "action", "recommendation → the actor it asks to act.", false},
+	{"ADDRESSED_TO", "action", "recommendation, letter or communication → the actor it asks to act or is sent to.", false},
 	{"CONCERNS", "action", "recommendation or document → what it is about.", false},
 
 	// Cause, always from cause to effect.

@@ -157,6 +157,12 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	Path struct {
+		Edges  func(childComplexity int) int
+		Length func(childComplexity int) int
+		Nodes  func(childComplexity int) int
+	}
+
 	Person struct {
 		Aliases       func(childComplexity int) int
 		Description   func(childComplexity int) int
@@ -185,13 +191,17 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Chain         func(childComplexity int, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, limit *int) int
 		Entities      func(childComplexity int, kinds []kg.Kind, where *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string) int
 		Entity        func(childComplexity int, id string) int
 		EntityKinds   func(childComplexity int) int
+		Neighborhood  func(childComplexity int, id string, depth *int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, limit *int) int
+		Paths         func(childComplexity int, from string, to string, maxHops *int, types []kg.RelType, direction *model.Direction, mode *model.PathMode, limit *int, asOf *kg.Date) int
 		RelationTypes func(childComplexity int) int
 		Relationships func(childComplexity int, types []kg.RelType, first *int, after *string) int
 		Search        func(childComplexity int, text string, kinds []kg.Kind, first *int) int
 		Stats         func(childComplexity int) int
+		Timeline      func(childComplexity int, from *kg.Date, to *kg.Date, kinds []kg.Kind, involving []string, first *int, after *string) int
 	}
 
 	Recommendation struct {
@@ -278,6 +288,12 @@ type ComplexityRoot struct {
 		ByType        func(childComplexity int) int
 		Entities      func(childComplexity int) int
 		Relationships func(childComplexity int) int
+	}
+
+	Subgraph struct {
+		Edges     func(childComplexity int) int
+		Nodes     func(childComplexity int) int
+		Truncated func(childComplexity int) int
 	}
 
 	TypeCount struct {
@@ -859,6 +875,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Path.edges":
+		if e.ComplexityRoot.Path.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Edges(childComplexity), true
+	case "Path.length":
+		if e.ComplexityRoot.Path.Length == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Length(childComplexity), true
+	case "Path.nodes":
+		if e.ComplexityRoot.Path.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Nodes(childComplexity), true
+
 	case "Person.aliases":
 		if e.ComplexityRoot.Person.Aliases == nil {
 			break
@@ -997,6 +1032,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Product.Start(childComplexity), true
 
+	case "Query.chain":
+		if e.ComplexityRoot.Query.Chain == nil {
+			break
+		}
+
+		args, err := ec.field_Query_chain_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Chain(childComplexity, args["from"].(string), args["direction"].(*model.ChainDirection), args["maxHops"].(*int), args["asOf"].(*kg.Date), args["limit"].(*int)), true
 	case "Query.entities":
 		if e.ComplexityRoot.Query.Entities == nil {
 			break
@@ -1026,6 +1072,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.EntityKinds(childComplexity), true
 
+	case "Query.neighborhood":
+		if e.ComplexityRoot.Query.Neighborhood == nil {
+			break
+		}
+
+		args, err := ec.field_Query_neighborhood_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["id"].(string), args["depth"].(*int), args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["limit"].(*int)), true
+	case "Query.paths":
+		if e.ComplexityRoot.Query.Paths == nil {
+			break
+		}
+
+		args, err := ec.field_Query_paths_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Paths(childComplexity, args["from"].(string), args["to"].(string), args["maxHops"].(*int), args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["mode"].(*model.PathMode), args["limit"].(*int), args["asOf"].(*kg.Date)), true
 	case "Query.relationTypes":
 		if e.ComplexityRoot.Query.RelationTypes == nil {
 			break
@@ -1060,6 +1128,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Stats(childComplexity), true
+	case "Query.timeline":
+		if e.ComplexityRoot.Query.Timeline == nil {
+			break
+		}
+
+		args, err := ec.field_Query_timeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Timeline(childComplexity, args["from"].(*kg.Date), args["to"].(*kg.Date), args["kinds"].([]kg.Kind), args["involving"].([]string), args["first"].(*int), args["after"].(*string)), true
 
 	case "Recommendation.aliases":
 		if e.ComplexityRoot.Recommendation.Aliases == nil {
@@ -1438,6 +1517,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Stats.Relationships(childComplexity), true
+
+	case "Subgraph.edges":
+		if e.ComplexityRoot.Subgraph.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subgraph.Edges(childComplexity), true
+	case "Subgraph.nodes":
+		if e.ComplexityRoot.Subgraph.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subgraph.Nodes(childComplexity), true
+	case "Subgraph.truncated":
+		if e.ComplexityRoot.Subgraph.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subgraph.Truncated(childComplexity), true
 
 	case "TypeCount.count":
 		if e.ComplexityRoot.TypeCount.Count == nil {
@@ -1877,13 +1975,15 @@ enum RelationType {
   PROTESTED
   "author → document."
   AUTHORED
+  "publisher → document."
+  PUBLISHED
   "reporter or document → what it reported, revealed or found."
   REPORTED
   "participant → event, agreement, dialogue or review it took part in."
   PARTICIPATED_IN
   "event or policy → who bore its effect."
   AFFECTED
-  "recommendation → the actor it asks to act."
+  "recommendation, letter or communication → the actor it asks to act or is sent to."
   ADDRESSED_TO
   "recommendation or document → what it is about."
   CONCERNS
@@ -2014,6 +2114,74 @@ type PageInfo {
   endCursor: String
 }
 `, BuiltIn: false},
+	{Name: "../../schema/traversal.graphqls", Input: `# Traversal: walking the graph from an entity, with evidence at every step.
+# Every edge returned carries its confidence and evidence, so any path can be
+# shown as an argument with citations. asOf keeps only relationships in force
+# on that date: begun on or before it (a relationship with no start of its
+# own begins when the later of its two entities does) and not ended by it.
+
+extend type Query {
+  """
+  Everything within depth hops of an entity, for drawing it in one request:
+  at most limit entities (nearest first) and the relationships among them.
+  depth is 1 to 3; limit is 1 to 1000.
+  """
+  neighborhood(id: ID!, depth: Int = 1, types: [RelationType!], direction: Direction = BOTH, asOf: Date, limit: Int = 200): Subgraph!
+
+  """
+  Paths between two entities of at most maxHops relationships (1 to 6),
+  shortest first; at most limit paths (1 to 50).
+  """
+  paths(from: ID!, to: ID!, maxHops: Int = 4, types: [RelationType!], direction: Direction = BOTH, mode: PathMode = SHORTEST, limit: Int = 5, asOf: Date): [Path!]!
+
+  """
+  Follows only causal relationships (CAUSED, CONTRIBUTED_TO, PROMPTED) from an
+  entity: DOWNSTREAM to its consequences, UPSTREAM to its causes. maxHops is 1
+  to 8; at most limit entities (1 to 1000).
+  """
+  chain(from: ID!, direction: ChainDirection = DOWNSTREAM, maxHops: Int = 4, asOf: Date, limit: Int = 200): Subgraph!
+
+  """
+  Dated entities in order of start, across precisions ("2015" before
+  "2015-01" before "2015-01-10"). from and to are inclusive ("to: 2015"
+  includes December 2015); involving keeps those entities and the ones one
+  relationship away from them. first is at most 100.
+  """
+  timeline(from: Date, to: Date, kinds: [EntityKind!], involving: [ID!], first: Int = 50, after: String): EntityConnection!
+}
+
+"Entities and the relationships among them."
+type Subgraph {
+  nodes: [Entity!]!
+  edges: [Relationship!]!
+  "True when the limit cut the result: more was reachable."
+  truncated: Boolean!
+}
+
+"A walk between two entities: nodes[i] and nodes[i+1] are joined by edges[i]."
+type Path {
+  "Number of relationships."
+  length: Int!
+  nodes: [Entity!]!
+  edges: [Relationship!]!
+}
+
+enum PathMode {
+  "One shortest path."
+  SHORTEST
+  "Every path of the shortest length."
+  ALL_SHORTEST
+  "Simple paths (no entity twice) up to maxHops, shortest first."
+  ALL
+}
+
+enum ChainDirection {
+  "From causes to their consequences."
+  DOWNSTREAM
+  "From consequences back to their causes."
+  UPSTREAM
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -2111,6 +2279,18 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Path(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "length":
+		return ec.fieldContext_Path_length(ctx, field)
+	case "nodes":
+		return ec.fieldContext_Path_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_Path_edges(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Path", field.Name)
+}
+
 func (ec *executionContext) childFields_RelationTypeInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "type":
@@ -2201,6 +2381,18 @@ func (ec *executionContext) childFields_Stats(ctx context.Context, field graphql
 		return ec.fieldContext_Stats_byType(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Stats", field.Name)
+}
+
+func (ec *executionContext) childFields_Subgraph(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_Subgraph_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_Subgraph_edges(ctx, field)
+	case "truncated":
+		return ec.fieldContext_Subgraph_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Subgraph", field.Name)
 }
 
 func (ec *executionContext) childFields_TypeCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

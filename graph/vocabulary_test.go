@@ -1,0 +1,66 @@
+package graph_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"cyberkg/kg"
+)
+
+// The schema's enums are written by hand; they must list exactly the
+// domain's vocabularies, with the same documentation, or the API and the
+// validator would disagree.
+func TestSchemaEnumsMatchTheDomain(t *testing.T) {
+	files, _ := filepath.Glob("../schema/*.graphqls")
+	var sources []*ast.Source
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sources = append(sources, &ast.Source{Name: f, Input: string(b)})
+	}
+	schema, err := gqlparser.LoadSchema(sources...)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var rels, relDocs, kinds, confs []string
+	for _, r := range kg.RelTypes {
+		rels, relDocs = append(rels, string(r.Type)), append(relDocs, r.Description)
+	}
+	for _, k := range kg.Kinds {
+		kinds = append(kinds, string(k.Kind))
+	}
+	for _, c := range kg.Confidences {
+		confs = append(confs, string(c.Level))
+	}
+	enum := func(name string) (values, docs []string) {
+		for _, v := range schema.Types[name].EnumValues {
+			values, docs = append(values, v.Name), append(docs, v.Description)
+		}
+		return
+	}
+	check := func(name string, got, want []string) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Fatalf("%s: schema has %d values, kg has %d:\n%v\n%v", name, len(got), len(want), got, want)
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Errorf("%s[%d]: schema %q, kg %q", name, i, got[i], want[i])
+			}
+		}
+	}
+	got, docs := enum("RelationType")
+	check("RelationType", got, rels)
+	check("RelationType descriptions", docs, relDocs)
+	got, _ = enum("EntityKind")
+	check("EntityKind", got, kinds)
+	got, _ = enum("Confidence")
+	check("Confidence", got, confs)
+}
