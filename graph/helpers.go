@@ -6,6 +6,7 @@ import (
 	"cyberkg/graph/loader"
 	"cyberkg/graph/model"
 	"cyberkg/kg"
+	"cyberkg/store"
 )
 
 // entity loads one entity through the request's loader, in its kind's type.
@@ -14,6 +15,17 @@ func entity(ctx context.Context, id string) (model.Entity, error) {
 	if err != nil {
 		return nil, err
 	}
+	return model.NewEntity(e), nil
+}
+
+// rootEntity is entity for a root field, which also looks ahead for the
+// relationships the query selects on it.
+func rootEntity(ctx context.Context, id string) (model.Entity, error) {
+	e, err := loader.For(ctx).Entity(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	loader.For(ctx).Prefetch(ctx, []kg.Entity{e}, "")
 	return model.NewEntity(e), nil
 }
 
@@ -29,4 +41,32 @@ func nonNilRels(rs []kg.Relationship) []kg.Relationship {
 		return []kg.Relationship{}
 	}
 	return rs
+}
+
+// entityConnection pages through the entities that match f.
+func (r *Resolver) entityConnection(ctx context.Context, f store.EntityFilter, order store.EntityOrder, first *int, after *string, def int) (*model.EntityConnection, error) {
+	offset, limit, err := page(first, after, def)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.Store.Entities(ctx, f, order, offset, limit)
+	if err != nil {
+		return nil, err
+	}
+	loader.For(ctx).Prime(p.Items...)
+	loader.For(ctx).Prefetch(ctx, p.Items, "nodes", "edges.node")
+	conn := &model.EntityConnection{Nodes: model.NewEntities(p.Items), TotalCount: p.Total, PageInfo: pageInfo(offset, len(p.Items), p.Total)}
+	conn.Edges = make([]model.EntityEdge, len(conn.Nodes))
+	for i, n := range conn.Nodes {
+		conn.Edges[i] = model.EntityEdge{Cursor: encodeCursor(offset + i), Node: n}
+	}
+	return conn, nil
+}
+
+// subgraph wraps a store subgraph, priming the loader with its nodes so that
+// its edges' ends cost no query.
+func subgraph(ctx context.Context, g store.Subgraph) *model.Subgraph {
+	loader.For(ctx).Prime(g.Nodes...)
+	loader.For(ctx).Prefetch(ctx, g.Nodes, "nodes", "edges.from", "edges.to")
+	return &model.Subgraph{Nodes: model.NewEntities(g.Nodes), Edges: nonNilRels(g.Edges), Truncated: g.Truncated}
 }

@@ -5,9 +5,22 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
+
+const (
+	errQueryTooDeep    = "QUERY_TOO_DEEP"
+	errComplexityLimit = "COMPLEXITY_LIMIT_EXCEEDED" // gqlgen's code, unexported there
+)
+
+// Queries refused for their depth or complexity are bad requests (HTTP 422
+// or 400), like queries that fail validation.
+func init() {
+	errcode.RegisterErrorType(errQueryTooDeep, errcode.KindProtocol)
+	errcode.RegisterErrorType(errComplexityLimit, errcode.KindProtocol)
+}
 
 // DepthLimit rejects operations nested deeper than Max before anything runs.
 // Introspection (fields starting "__") is exempt: the explorer's own
@@ -28,7 +41,7 @@ func (d DepthLimit) MutateOperationContext(ctx context.Context, rc *graphql.Oper
 	}
 	if depth := selectionDepth(rc.Operation.SelectionSet, map[string]bool{}); depth > d.Max {
 		err := gqlerror.Errorf("query is %d levels deep; the most allowed is %d", depth, d.Max)
-		err.Extensions = map[string]any{"code": "QUERY_TOO_DEEP"}
+		errcode.Set(err, errQueryTooDeep)
 		return err
 	}
 	return nil

@@ -7,8 +7,8 @@ package graph
 
 import (
 	"context"
-	"cyberkg/errs"
 	"cyberkg/graph/generated"
+	"cyberkg/graph/loader"
 	"cyberkg/graph/model"
 	"cyberkg/kg"
 	"cyberkg/store"
@@ -16,22 +16,25 @@ import (
 
 // Entity is the resolver for the entity field.
 func (r *queryResolver) Entity(ctx context.Context, id string) (model.Entity, error) {
-	return entity(ctx, id)
+	return rootEntity(ctx, id)
 }
 
 // Search is the resolver for the search field.
 func (r *queryResolver) Search(ctx context.Context, text string, kinds []kg.Kind, first *int) ([]model.SearchHit, error) {
-	n := 10
-	if first != nil {
-		n = *first
-	}
-	if n < 1 || n > MaxPage {
-		return nil, errs.Invalidf("first must be between 1 and %d, got %d", MaxPage, n)
+	n, err := intArg("first", first, 10, 1, MaxSearch)
+	if err != nil {
+		return nil, err
 	}
 	hits, err := r.Store.Search(ctx, text, kinds, n)
 	if err != nil {
 		return nil, err
 	}
+	found := make([]kg.Entity, len(hits))
+	for i, h := range hits {
+		found[i] = h.Entity
+	}
+	loader.For(ctx).Prime(found...)
+	loader.For(ctx).Prefetch(ctx, found, "entity")
 	out := make([]model.SearchHit, len(hits))
 	for i, h := range hits {
 		out[i] = model.SearchHit{Score: h.Score, Entity: model.NewEntity(h.Entity)}
@@ -41,10 +44,6 @@ func (r *queryResolver) Search(ctx context.Context, text string, kinds []kg.Kind
 
 // Entities is the resolver for the entities field.
 func (r *queryResolver) Entities(ctx context.Context, kinds []kg.Kind, where *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string) (*model.EntityConnection, error) {
-	offset, limit, err := page(first, after, 20)
-	if err != nil {
-		return nil, err
-	}
 	f := store.EntityFilter{Kinds: kinds}
 	if where != nil {
 		f.NameContains = deref(where.NameContains)
@@ -60,16 +59,7 @@ func (r *queryResolver) Entities(ctx context.Context, kinds []kg.Kind, where *mo
 	if orderBy != nil {
 		order = store.EntityOrder{Field: string(orderBy.Field), Desc: orderBy.Direction == model.OrderDirectionDesc}
 	}
-	p, err := r.Store.Entities(ctx, f, order, offset, limit)
-	if err != nil {
-		return nil, err
-	}
-	conn := &model.EntityConnection{Nodes: model.NewEntities(p.Items), TotalCount: p.Total, PageInfo: pageInfo(offset, len(p.Items), p.Total)}
-	conn.Edges = make([]model.EntityEdge, len(conn.Nodes))
-	for i, n := range conn.Nodes {
-		conn.Edges[i] = model.EntityEdge{Cursor: encodeCursor(offset + i), Node: n}
-	}
-	return conn, nil
+	return r.entityConnection(ctx, f, order, first, after, 20)
 }
 
 // Relationships is the resolver for the relationships field.

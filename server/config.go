@@ -37,7 +37,7 @@ func parseConfig(name string, args []string) (config, error) {
 	fs.DurationVar(&c.neo4jWait, "neo4j-wait", 60*time.Second, "how long to wait for Neo4j at start-up")
 	fs.BoolVar(&c.seedIfEmpty, "seed-if-empty", true, "load the bundled seed data at start-up when the graph is empty")
 	fs.StringVar(&c.corsOrigins, "cors-origins", "", "comma-separated origins allowed to call the API from a browser (* for any)")
-	fs.IntVar(&c.maxComplexity, "max-complexity", 5000, "largest query complexity accepted")
+	fs.IntVar(&c.maxComplexity, "max-complexity", 20000, "largest query complexity accepted")
 	fs.IntVar(&c.maxDepth, "max-depth", 12, "deepest query selection accepted")
 	fs.Int64Var(&c.maxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to let requests finish on SIGINT/SIGTERM")

@@ -27,14 +27,17 @@ import (
 // introspection on for the explorer, complexity and depth limits that reject
 // abusive queries before any Cypher runs.
 func newGraphQL(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.Handler {
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: s}}))
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{
+		Resolvers:  &graph.Resolver{Store: s},
+		Complexity: graph.Complexity(),
+	}))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(extension.FixedComplexityLimit(cfg.maxComplexity))
 	srv.Use(graph.DepthLimit{Max: cfg.maxDepth})
+	srv.Use(extension.FixedComplexityLimit(cfg.maxComplexity))
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		log.Error("panic in resolver", "panic", v, "stack", string(debug.Stack()))

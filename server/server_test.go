@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -41,9 +42,10 @@ func newTestServer(t *testing.T) *httptest.Server {
 	return serve(t, s)
 }
 
-func serve(t *testing.T, s *store.Store) *httptest.Server {
+func serve(t *testing.T, s *store.Store) *httptest.Server { return serveWith(t, s, newMetrics()) }
+
+func serveWith(t *testing.T, s *store.Store, m *metrics) *httptest.Server {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m := newMetrics()
 	ts := httptest.NewServer(newHandler(s, testConfig(t), m, log))
 	t.Cleanup(ts.Close)
 	return ts
@@ -168,6 +170,7 @@ func TestBadRequestsGetClearErrors(t *testing.T) {
 		{"bad enum", `{"query": "{ entities(kinds: [COMPANY]) { totalCount } }"}`, 422, "GRAPHQL_VALIDATION_FAILED", "COMPANY"},
 		{"nothing to search", `{"query": "{ search(text: \"?!\") { score } }"}`, 200, "BAD_USER_INPUT", "has no letters or digits"},
 		{"too deep", `{"query": "{ entity(id: \"china\") { relationships { to { relationships { to { relationships { to { relationships { to { relationships { to { relationships { to { id } } } } } } } } } } } } } }"}`, 422, "QUERY_TOO_DEEP", "levels deep"},
+		{"too complex", `{"query": "{ entities(first: 100) { nodes { relationships { to { relationships { to { relationships { id } } } } } } } }"}`, 422, "COMPLEXITY_LIMIT_EXCEEDED", "exceeds the limit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -221,7 +224,13 @@ func TestNeo4jDown(t *testing.T) {
 }
 
 func TestMetricsCountCypherQueries(t *testing.T) {
-	ts := newTestServer(t)
+	dbtest.Seeded(t)
+	m := newMetrics()
+	s, err := store.Open(context.Background(), dbtest.Config(t), m.observeCypher)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := serveWith(t, s, m)
 	post(t, ts, `{ stats { entities } }`, nil)
 	resp, err := http.Get(ts.URL + "/metrics")
 	if err != nil {

@@ -30,8 +30,10 @@ type EntityFilter struct {
 	Kinds        []kg.Kind
 	NameContains string
 	StartFrom    kg.Date
-	StartTo      kg.Date
-	RelatedTo    string
+	StartTo      kg.Date  // inclusive: "2015" includes 2015-12
+	RelatedTo    string   // one relationship away from this entity
+	Involving    []string // these entities or one relationship away from any of them
+	Dated        bool     // only entities with a start date
 }
 
 // EntityOrder is a field to sort by and its direction.
@@ -50,7 +52,7 @@ type Page[T any] struct {
 // these strings are ever spliced into the query.
 var orderKeys = map[string]string{
 	"NAME":  "toLower(n.name)",
-	"START": "n.startFirst",
+	"START": "n.startFirst", // ties: the coarser date first ("2015" before "2015-01")
 	"ID":    "n.id",
 }
 
@@ -70,8 +72,9 @@ func (s *Store) Entities(ctx context.Context, f EntityFilter, order EntityOrder,
 	// pages are stable.
 	cypher := `MATCH (n:Entity) WHERE ` + where + ` WITH count(n) AS total
 		CALL { MATCH (n:Entity) WHERE ` + where + `
-		       RETURN n ORDER BY ` + key + ` IS NULL, ` + key + ` ` + dir + `, n.id SKIP $skip LIMIT $limit }
-		RETURN total, collect(n{.*}) AS page`
+		       WITH n ORDER BY ` + key + ` IS NULL, ` + key + ` ` + dir + `, n.startLast DESC, n.id SKIP $skip LIMIT $limit
+		       RETURN collect(n{.*}) AS page }
+		RETURN total, page`
 	var page Page[kg.Entity]
 	err := s.read(ctx, "store.Entities", func(tx neo4j.ManagedTransaction) error {
 		recs, err := s.query(ctx, tx, "store.Entities", cypher, params)
@@ -104,11 +107,18 @@ func entityWhere(f EntityFilter) (string, map[string]any) {
 	}
 	if !f.StartTo.IsZero() {
 		conds = append(conds, "n.startFirst <= $startTo")
-		params["startTo"] = dateParam(f.StartTo)
+		params["startTo"] = neo4j.DateOf(f.StartTo.Last())
 	}
 	if f.RelatedTo != "" {
 		conds = append(conds, "EXISTS { (n)--(:Entity {id: $relatedTo}) }")
 		params["relatedTo"] = f.RelatedTo
+	}
+	if len(f.Involving) > 0 {
+		conds = append(conds, "(n.id IN $involving OR EXISTS { (n)--(x:Entity) WHERE x.id IN $involving })")
+		params["involving"] = f.Involving
+	}
+	if f.Dated {
+		conds = append(conds, "n.startFirst IS NOT NULL")
 	}
 	return strings.Join(conds, " AND "), params
 }

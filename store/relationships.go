@@ -53,24 +53,27 @@ func relParams(f RelFilter) (string, map[string]any) {
 }
 
 // RelationshipsOf returns the relationships of each given entity that pass f,
-// in one query, ordered by start date, type and the other end's name.
-func (s *Store) RelationshipsOf(ctx context.Context, ids []string, f RelFilter) (map[string][]kg.Relationship, error) {
+// ordered by start date, type and the other end's name, together with the
+// entities at their other ends (so that callers need not look those up): all
+// in one query.
+func (s *Store) RelationshipsOf(ctx context.Context, ids []string, f RelFilter) (map[string][]kg.Relationship, []kg.Entity, error) {
 	pattern, params := relParams(f)
 	params["ids"] = ids
-	cypher := `UNWIND $ids AS id MATCH ` + pattern + ` WHERE n.id = id
-		AND ($types IS NULL OR type(r) IN $types) AND ` + inForce + `
+	cypher := `UNWIND $ids AS id MATCH ` + pattern + ` WHERE n.id = id AND ` + relFilter + `
 		WITH id, r, m ORDER BY r.startFirst, type(r), m.name, r.id
-		RETURN id, ` + relProjection + ` AS r`
+		RETURN id, ` + relProjection + ` AS r, m{.*} AS m`
 	out := make(map[string][]kg.Relationship, len(ids))
+	var ends []kg.Entity
 	err := s.read(ctx, "store.RelationshipsOf", func(tx neo4j.ManagedTransaction) error {
 		recs, err := s.query(ctx, tx, "store.RelationshipsOf", cypher, params)
 		for _, rec := range recs {
 			id := rec.Values[0].(string)
 			out[id] = append(out[id], relationshipFrom(rec.Values[1].(map[string]any)))
+			ends = append(ends, entityFrom(rec.Values[2].(map[string]any)))
 		}
 		return err
 	})
-	return out, err
+	return out, ends, err
 }
 
 // Relationships returns one page of all relationships, optionally of some
@@ -80,8 +83,9 @@ func (s *Store) Relationships(ctx context.Context, types []kg.RelType, offset, l
 	params["skip"], params["limit"] = offset, limit
 	const cypher = `MATCH ()-[r]->() WHERE $types IS NULL OR type(r) IN $types WITH count(r) AS total
 		CALL { MATCH ()-[r]->() WHERE $types IS NULL OR type(r) IN $types
-		       RETURN r ORDER BY r.id SKIP $skip LIMIT $limit }
-		RETURN total, collect(` + relProjection + `) AS page`
+		       WITH r ORDER BY r.id SKIP $skip LIMIT $limit
+		       RETURN collect(` + relProjection + `) AS page }
+		RETURN total, page`
 	var page Page[kg.Relationship]
 	err := s.read(ctx, "store.Relationships", func(tx neo4j.ManagedTransaction) error {
 		recs, err := s.query(ctx, tx, "store.Relationships", cypher, params)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -31,10 +32,14 @@ func (s *Store) Search(ctx context.Context, text string, kinds []kg.Kind, first 
 	if len(kinds) > 0 {
 		ks = kindStrings(kinds)
 	}
+	// An entity whose whole name or alias is the text comes first.
 	const cypher = `CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score
 		WHERE $kinds IS NULL OR node.kind IN $kinds
+		WITH node, score * CASE WHEN toLower(node.name) = $exact OR any(a IN node.aliases WHERE toLower(a) = $exact)
+		                        THEN 3 ELSE 1 END AS score
 		RETURN node{.*} AS n, score ORDER BY score DESC, node.name LIMIT $first`
-	params := map[string]any{"index": SearchIndex, "query": q, "kinds": ks, "first": first}
+	params := map[string]any{"index": SearchIndex, "query": q, "kinds": ks, "first": first,
+		"exact": strings.ToLower(strings.TrimSpace(text))}
 	var hits []Hit
 	err := s.read(ctx, "store.Search", func(tx neo4j.ManagedTransaction) error {
 		recs, err := s.query(ctx, tx, "store.Search", cypher, params)
@@ -50,7 +55,9 @@ func (s *Store) Search(ctx context.Context, text string, kinds []kg.Kind, first 
 // syntax error: the text is split into words of letters and digits (so
 // Lucene's special characters never reach the parser), folded to lower-case
 // ASCII, and each word matches exactly (boosted), as a prefix, or within a
-// small edit distance ("snowdon" finds Snowden, "qualcom" Qualcomm).
+// small edit distance ("snowdon" finds Snowden, "qualcom" Qualcomm); a
+// match in the name weighs more than one in an alias, and both more than one
+// in the description.
 func luceneQuery(text string) string {
 	words := strings.FieldsFunc(fold(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
@@ -69,10 +76,15 @@ func luceneQuery(text string) string {
 		}
 		clauses = append(clauses, "("+strings.Join(parts, " OR ")+")")
 	}
+	if len(clauses) == 0 {
+		return ""
+	}
 	if len(clauses) > 16 { // a search box, not a document: bound the query's cost
 		clauses = clauses[:16]
 	}
-	return strings.Join(clauses, " ")
+	words = clauses
+	q := strings.Join(words, " ")
+	return fmt.Sprintf("name:(%[1]s)^3 OR aliasText:(%[1]s)^2 OR description:(%[1]s)", q)
 }
 
 // fold lower-cases and strips accents: "São Paulo" → "sao paulo".

@@ -26,6 +26,12 @@ func (e *EntityBase) Domain() *kg.Entity { return &e.Entity }
 // Relationships loads the entity's relationships through the request's
 // dataloader, so that a list of entities costs one query, not one each.
 func (e *EntityBase) Relationships(ctx context.Context, types []kg.RelType, direction *Direction, asOf *kg.Date) ([]kg.Relationship, error) {
+	return loader.For(ctx).Relationships(ctx, e.ID, RelFilter(types, direction, asOf))
+}
+
+// RelFilter turns the arguments that select relationships into the store's
+// filter.
+func RelFilter(types []kg.RelType, direction *Direction, asOf *kg.Date) store.RelFilter {
 	f := store.RelFilter{Types: types, Direction: store.Both}
 	if direction != nil {
 		f.Direction = store.Direction(*direction)
@@ -33,7 +39,7 @@ func (e *EntityBase) Relationships(ctx context.Context, types []kg.RelType, dire
 	if asOf != nil {
 		f.AsOf = *asOf
 	}
-	return loader.For(ctx).Relationships(ctx, e.ID, f)
+	return f
 }
 
 type (

@@ -57,6 +57,14 @@ type PageInfo struct {
 	EndCursor       *string `json:"endCursor,omitempty"`
 }
 
+// A walk between two entities: nodes[i] and nodes[i+1] are joined by edges[i].
+type Path struct {
+	// Number of relationships.
+	Length int               `json:"length"`
+	Nodes  []Entity          `json:"nodes"`
+	Edges  []kg.Relationship `json:"edges"`
+}
+
 type Query struct {
 }
 
@@ -95,9 +103,74 @@ type Stats struct {
 	ByType        []TypeCount `json:"byType"`
 }
 
+// Entities and the relationships among them.
+type Subgraph struct {
+	Nodes []Entity          `json:"nodes"`
+	Edges []kg.Relationship `json:"edges"`
+	// True when the limit cut the result: more was reachable.
+	Truncated bool `json:"truncated"`
+}
+
 type TypeCount struct {
 	Type  kg.RelType `json:"type"`
 	Count int        `json:"count"`
+}
+
+type ChainDirection string
+
+const (
+	// From causes to their consequences.
+	ChainDirectionDownstream ChainDirection = "DOWNSTREAM"
+	// From consequences back to their causes.
+	ChainDirectionUpstream ChainDirection = "UPSTREAM"
+)
+
+var AllChainDirection = []ChainDirection{
+	ChainDirectionDownstream,
+	ChainDirectionUpstream,
+}
+
+func (e ChainDirection) IsValid() bool {
+	switch e {
+	case ChainDirectionDownstream, ChainDirectionUpstream:
+		return true
+	}
+	return false
+}
+
+func (e ChainDirection) String() string {
+	return string(e)
+}
+
+func (e *ChainDirection) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChainDirection(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChainDirection", str)
+	}
+	return nil
+}
+
+func (e ChainDirection) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChainDirection) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChainDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Which way to follow relationships from an entity.
@@ -267,6 +340,66 @@ func (e *OrderDirection) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrderDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type PathMode string
+
+const (
+	// One shortest path.
+	PathModeShortest PathMode = "SHORTEST"
+	// Every path of the shortest length.
+	PathModeAllShortest PathMode = "ALL_SHORTEST"
+	// Simple paths (no entity twice) up to maxHops, shortest first.
+	PathModeAll PathMode = "ALL"
+)
+
+var AllPathMode = []PathMode{
+	PathModeShortest,
+	PathModeAllShortest,
+	PathModeAll,
+}
+
+func (e PathMode) IsValid() bool {
+	switch e {
+	case PathModeShortest, PathModeAllShortest, PathModeAll:
+		return true
+	}
+	return false
+}
+
+func (e PathMode) String() string {
+	return string(e)
+}
+
+func (e *PathMode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PathMode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PathMode", str)
+	}
+	return nil
+}
+
+func (e PathMode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PathMode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PathMode) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,184 @@
+package loader
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"cyberkg/kg"
+	"cyberkg/store"
+)
+
+// Batching by a time window alone leaves the round trips of a nested query to
+// chance: items of a long list reach their loader a few milliseconds apart
+// and land in several batches. So roots that return entities also look ahead
+// in the query: for the relationships it selects on those entities, and on
+// the entities at their ends, level by level, they fetch each level in one
+// query and prime the loaders. A nested query then costs one query per level
+// of relationships, whatever the page size; the window batching remains for
+// whatever the look-ahead does not cover.
+
+// prefetched records which (entity, filter) pairs are already primed.
+type prefetched struct {
+	mu   sync.Mutex
+	done map[relKey]bool
+}
+
+// Prefetch primes the relationships that the current root field selects on
+// the given entities. paths say where entities sit below the root field
+// ("nodes", "edges.node"; "" for the root itself).
+func (l *Loaders) Prefetch(ctx context.Context, entities []kg.Entity, paths ...string) {
+	fc := graphql.GetFieldContext(ctx)
+	op := graphql.GetOperationContext(ctx)
+	if fc == nil || op == nil || len(entities) == 0 {
+		return
+	}
+	var fields []*ast.Field
+	for _, p := range paths {
+		sel := fc.Field.Selections
+		if p != "" {
+			for _, name := range strings.Split(p, ".") {
+				sel = childSelections(sel, name)
+			}
+		}
+		fields = append(fields, fieldsNamed(sel, "relationships")...)
+	}
+	ids := make([]string, len(entities))
+	for i, e := range entities {
+		ids[i] = e.ID
+	}
+	l.prefetch(ctx, ids, fields, op.Variables)
+}
+
+func (l *Loaders) prefetch(ctx context.Context, ids []string, fields []*ast.Field, vars map[string]any) {
+	for _, field := range fields {
+		f, ok := relFilterFromArgs(field.ArgumentMap(vars))
+		if !ok {
+			continue // the resolver will report the bad argument
+		}
+		todo := l.claim(ids, f)
+		if len(todo) == 0 {
+			continue
+		}
+		byID, ends, err := l.store.RelationshipsOf(ctx, todo, f)
+		if err != nil {
+			l.release(todo, f) // the loaders will try again and report the error
+			return
+		}
+		l.Prime(ends...)
+		var next []string
+		for _, id := range todo {
+			rels := nonNil(byID[id])
+			l.relationships.Prime(keyOf(id, f), rels)
+			for _, r := range rels {
+				next = append(next, r.From, r.To)
+			}
+		}
+		var nested []*ast.Field
+		for _, end := range []string{"from", "to"} {
+			nested = append(nested, fieldsNamed(childSelections(field.SelectionSet, end), "relationships")...)
+		}
+		if len(nested) > 0 {
+			l.prefetch(ctx, dedupe(next), nested, vars)
+		}
+	}
+}
+
+// claim returns the ids not yet fetched with f, marking them fetched.
+func (l *Loaders) claim(ids []string, f store.RelFilter) []string {
+	l.pre.mu.Lock()
+	defer l.pre.mu.Unlock()
+	var todo []string
+	for _, id := range ids {
+		if k := keyOf(id, f); !l.pre.done[k] {
+			l.pre.done[k] = true
+			todo = append(todo, id)
+		}
+	}
+	return todo
+}
+
+func (l *Loaders) release(ids []string, f store.RelFilter) {
+	l.pre.mu.Lock()
+	defer l.pre.mu.Unlock()
+	for _, id := range ids {
+		delete(l.pre.done, keyOf(id, f))
+	}
+}
+
+// relFilterFromArgs reads the arguments of a relationships field, already
+// coerced by validation and with defaults applied.
+func relFilterFromArgs(args map[string]any) (store.RelFilter, bool) {
+	f := store.RelFilter{Direction: store.Both}
+	if ts, ok := args["types"].([]any); ok {
+		for _, t := range ts {
+			info, ok := kg.LookupRelType(asString(t))
+			if !ok {
+				return f, false
+			}
+			f.Types = append(f.Types, info.Type)
+		}
+	}
+	if d, ok := args["direction"]; ok && d != nil {
+		f.Direction = store.Direction(asString(d))
+	}
+	if a, ok := args["asOf"]; ok && a != nil {
+		d, err := kg.ParseDate(asString(a))
+		if err != nil {
+			return f, false
+		}
+		f.AsOf = d
+	}
+	return f, true
+}
+
+func asString(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+// fieldsNamed returns the fields called name in a selection set, looking
+// through fragments whatever their type condition: prefetching a little too
+// much is harmless, and entities of every kind share these fields.
+func fieldsNamed(set ast.SelectionSet, name string) []*ast.Field {
+	var out []*ast.Field
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Name == name {
+				out = append(out, s)
+			}
+		case *ast.InlineFragment:
+			out = append(out, fieldsNamed(s.SelectionSet, name)...)
+		case *ast.FragmentSpread:
+			if s.Definition != nil {
+				out = append(out, fieldsNamed(s.Definition.SelectionSet, name)...)
+			}
+		}
+	}
+	return out
+}
+
+// childSelections merges the selections of every field called name.
+func childSelections(set ast.SelectionSet, name string) ast.SelectionSet {
+	var out ast.SelectionSet
+	for _, f := range fieldsNamed(set, name) {
+		out = append(out, f.SelectionSet...)
+	}
+	return out
+}
+
+func dedupe(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -1,0 +1,177 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"cyberkg/errs"
+	"cyberkg/kg"
+)
+
+// Subgraph is a set of entities and the relationships between them.
+type Subgraph struct {
+	Nodes     []kg.Entity
+	Edges     []kg.Relationship
+	Truncated bool // the limit cut it: more was reachable
+}
+
+// Path is a walk from one entity to another, nodes[i] -edges[i]- nodes[i+1].
+type Path struct {
+	Nodes []kg.Entity
+	Edges []kg.Relationship
+}
+
+// MaxExpandDepth bounds Expand's depth; the API sets lower limits per query.
+const MaxExpandDepth = 8
+
+// relFilter is the Cypher condition a traversed relationship r must meet:
+// one of $types (if any), and in force on $asOf (if given).
+const relFilter = `($types IS NULL OR type(r) IN $types) AND ` + inForce
+
+// Expand returns what lies within depth hops of entity id along
+// relationships that pass f, breadth first, at most limit entities (the
+// nearest first) and the relationships among them. It is one query: each
+// hop expands only the previous hop's new entities, so hubs cost what is
+// returned, not every path through them.
+func (s *Store) Expand(ctx context.Context, id string, depth int, f RelFilter, limit int) (Subgraph, error) {
+	if depth < 1 || depth > MaxExpandDepth {
+		return Subgraph{}, errs.Invalidf("depth must be between 1 and %d, got %d", MaxExpandDepth, depth)
+	}
+	pattern, params := relParams(f)
+	params["id"], params["limit"] = id, limit
+	hop := `
+	CALL (frontier) {
+		UNWIND frontier AS n
+		MATCH ` + pattern + ` WHERE ` + relFilter + `
+		WITH DISTINCT r, m LIMIT $limit + 1
+		RETURN collect(r) AS hopRels, collect(DISTINCT m) AS reached, count(*) > $limit AS hopCut
+	}
+	WITH rels + hopRels AS rels, cut OR hopCut AS cut, nodes, [m IN reached WHERE NOT m IN nodes] AS fresh
+	WITH rels, cut, nodes + fresh AS nodes, fresh AS frontier`
+	cypher := `MATCH (start:Entity {id: $id})
+	WITH [start] AS nodes, [start] AS frontier, [] AS rels, false AS cut` +
+		strings.Repeat(hop, depth) + `
+	WITH nodes[0..$limit] AS kept, cut OR size(nodes) > $limit AS truncated, rels
+	CALL (kept, rels) {
+		UNWIND rels AS r
+		WITH DISTINCT r WHERE startNode(r) IN kept AND endNode(r) IN kept
+		RETURN collect(` + relProjection + `) AS edges
+	}
+	RETURN [n IN kept | n{.*}] AS nodes, edges, truncated`
+
+	var g Subgraph
+	found := false
+	err := s.read(ctx, "store.Expand", func(tx neo4j.ManagedTransaction) error {
+		recs, err := s.query(ctx, tx, "store.Expand", cypher, params)
+		if err != nil || len(recs) == 0 {
+			return err
+		}
+		found = true
+		g.Nodes = entitiesFrom(recs[0].Values[0])
+		g.Edges = relationshipsFrom(recs[0].Values[1])
+		g.Truncated = recs[0].Values[2].(bool)
+		return nil
+	})
+	if err == nil && !found {
+		err = errs.E("store.Expand", errs.NotFound, fmt.Errorf("no entity with id %q", id))
+	}
+	return g, err
+}
+
+// PathMode chooses which paths Paths returns.
+type PathMode string
+
+const (
+	Shortest    PathMode = "SHORTEST"     // one shortest path
+	AllShortest PathMode = "ALL_SHORTEST" // every path of the shortest length
+	AllPaths    PathMode = "ALL"          // simple paths up to maxHops, shortest first
+)
+
+// pathSelectors maps a mode to its GQL path selector; only these are spliced.
+var pathSelectors = map[PathMode]string{
+	Shortest:    "SHORTEST 1",
+	AllShortest: "ALL SHORTEST",
+	AllPaths:    "",
+}
+
+// hopPatterns maps a direction to one hop of a quantified path pattern.
+var hopPatterns = map[Direction]string{
+	Outgoing: `(()-[r]->() WHERE ` + relFilter + `)`,
+	Incoming: `(()<-[r]-() WHERE ` + relFilter + `)`,
+	Both:     `(()-[r]-() WHERE ` + relFilter + `)`,
+}
+
+// Paths finds up to limit paths of at most maxHops relationships that pass f
+// between two entities, in one query. A missing end is a NotFound error; no
+// path is an empty list.
+func (s *Store) Paths(ctx context.Context, from, to string, maxHops int, f RelFilter, mode PathMode, limit int) ([]Path, error) {
+	selector, ok := pathSelectors[mode]
+	if !ok {
+		return nil, errs.Invalidf("unknown path mode %q", mode)
+	}
+	hop, ok := hopPatterns[f.Direction]
+	if !ok {
+		hop = hopPatterns[Both]
+	}
+	if maxHops < 1 || maxHops > MaxExpandDepth {
+		return nil, errs.Invalidf("maxHops must be between 1 and %d, got %d", MaxExpandDepth, maxHops)
+	}
+	_, params := relParams(f)
+	params["from"], params["to"], params["limit"] = from, to, limit
+	// maxHops is a checked int: Cypher takes quantifier bounds only as literals.
+	match := fmt.Sprintf(`MATCH p = %s (a)%s{1,%d}(b)`, selector, hop, maxHops)
+	simple := ""
+	if mode == AllPaths {
+		simple = ` WHERE all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..])`
+	}
+	cypher := `OPTIONAL MATCH (a:Entity {id: $from}) OPTIONAL MATCH (b:Entity {id: $to})
+	WITH a, b, a IS NOT NULL AND b IS NOT NULL AS both
+	CALL (a, b, both) {
+		WITH a, b WHERE both AND a <> b
+		` + match + simple + `
+		WITH p ORDER BY length(p) LIMIT $limit
+		RETURN collect({nodes: [n IN nodes(p) | n{.*}], edges: [r IN relationships(p) | ` + relProjection + `]}) AS paths
+	}
+	RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, paths`
+
+	var paths []Path
+	err := s.read(ctx, "store.Paths", func(tx neo4j.ManagedTransaction) error {
+		recs, err := s.query(ctx, tx, "store.Paths", cypher, params)
+		if err != nil || len(recs) == 0 {
+			return err
+		}
+		v := recs[0].Values
+		for i, id := range []string{from, to} {
+			if !v[i].(bool) {
+				return errs.E("store.Paths", errs.NotFound, fmt.Errorf("no entity with id %q", id))
+			}
+		}
+		for _, p := range v[2].([]any) {
+			m := p.(map[string]any)
+			paths = append(paths, Path{Nodes: entitiesFrom(m["nodes"]), Edges: relationshipsFrom(m["edges"])})
+		}
+		return nil
+	})
+	return paths, err
+}
+
+func entitiesFrom(v any) []kg.Entity {
+	list, _ := v.([]any)
+	out := make([]kg.Entity, len(list))
+	for i, x := range list {
+		out[i] = entityFrom(x.(map[string]any))
+	}
+	return out
+}
+
+func relationshipsFrom(v any) []kg.Relationship {
+	list, _ := v.([]any)
+	out := make([]kg.Relationship, len(list))
+	for i, x := range list {
+		out[i] = relationshipFrom(x.(map[string]any))
+	}
+	return out
+}
