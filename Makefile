@@ -4,7 +4,7 @@ SHELL := /bin/bash
 NEO4J_BOLT_PORT ?= 7687
 export NEO4J_BOLT_PORT
 
-.PHONY: run test seed generate check assets bench synthetic neo4j-start neo4j-stop build
+.PHONY: run test seed generate check assets bench neo4j-start neo4j-stop build
 
 ## run: start Neo4j if needed, apply the schema, seed an empty graph, serve on http://127.0.0.1:8080
 run:
@@ -43,3 +43,8 @@ neo4j-start:
 
 neo4j-stop:
 	scripts/neo4j-stop
+
+## bench: benchmark every root query on a synthetic graph (BENCH_ENTITIES, BENCH_RELATIONSHIPS); replaces the test database's graph
+bench:
+	@[ -n "$$NEO4J_URI" ] || scripts/neo4j-start
+	NEO4J_URI=$${NEO4J_URI:-bolt://127.0.0.1:$(NEO4J_BOLT_PORT)} go test -run '^$$' -bench . -benchtime 20x -timeout 60m ./server

@@ -40,8 +40,10 @@ func Complexity() generated.ComplexityRoot {
 		return child * size(limit, 5) * size(maxHops, 4)
 	}
 
-	rels := func(child int, _ []kg.RelType, _ *model.Direction, _ *kg.Date) int {
-		return child * relationshipsPerEntity
+	// Most entities have far fewer relationships than first allows; the
+	// estimate uses the typical fan-out unless first is smaller.
+	rels := func(child int, _ []kg.RelType, _ *model.Direction, _ *kg.Date, first *int) int {
+		return child * min(size(first, relationshipsPerEntity), relationshipsPerEntity)
 	}
 	c.State.Relationships = rels
 	c.Agency.Relationships = rels

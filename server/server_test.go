@@ -27,6 +27,8 @@ type gqlError struct {
 	Extensions map[string]any `json:"extensions"`
 }
 
+func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
 func testConfig(t *testing.T) config {
 	cfg, err := parseConfig("test", nil)
 	if err != nil {
@@ -45,8 +47,7 @@ func newTestServer(t *testing.T) *httptest.Server {
 func serve(t *testing.T, s *store.Store) *httptest.Server { return serveWith(t, s, newMetrics()) }
 
 func serveWith(t *testing.T, s *store.Store, m *metrics) *httptest.Server {
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ts := httptest.NewServer(newHandler(s, testConfig(t), m, log))
+	ts := httptest.NewServer(newHandler(s, testConfig(t), m, discardLog()))
 	t.Cleanup(ts.Close)
 	return ts
 }

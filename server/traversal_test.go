@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"testing"
 )
@@ -228,6 +227,14 @@ func TestNeighborhood(t *testing.T) {
 		t.Errorf("limit 5: %d nodes, truncated %v", len(cut.Neighborhood.Nodes), cut.Neighborhood.Truncated)
 	}
 
+	var few struct {
+		Entity struct{ Relationships []struct{ ID string } }
+	}
+	query(t, `{ entity(id: "china") { relationships(first: 2) { id } } }`, &few)
+	if len(few.Entity.Relationships) != 2 {
+		t.Errorf("relationships(first: 2) gave %d", len(few.Entity.Relationships))
+	}
+
 	var typed struct{ Neighborhood subgraph }
 	query(t, `{ neighborhood(id: "qualcomm", types: [FINED], direction: INCOMING) { nodes { id } edges { type } } }`, &typed)
 	if len(typed.Neighborhood.Nodes) != 2 || len(typed.Neighborhood.Edges) != 1 || typed.Neighborhood.Edges[0].Type != "FINED" {
@@ -261,32 +268,32 @@ func TestNestedQueriesCostBoundedRoundTrips(t *testing.T) {
 	}
 }
 
-// Each argument's documented maximum is enforced with an error naming it.
+// Each argument's documented maximum is enforced with an error naming it,
+// before any Cypher runs that the bad argument would shape.
 func TestLimitsAreEnforced(t *testing.T) {
 	ts := newTestServer(t)
-	tests := map[string]string{
-		`{ neighborhood(id: "china", depth: 4) { truncated } }`:        "depth must be between 1 and 3, got 4",
-		`{ neighborhood(id: "china", limit: 0) { truncated } }`:        "limit must be between 1 and 1000, got 0",
-		`{ paths(from: "china", to: "apple", maxHops: 7) { length } }`: "maxHops must be between 1 and 6, got 7",
-		`{ paths(from: "china", to: "apple", limit: 51) { length } }`:  "limit must be between 1 and 50, got 51",
-		`{ chain(from: "china", maxHops: 9) { truncated } }`:           "maxHops must be between 1 and 8, got 9",
-		`{ timeline(first: 101) { totalCount } }`:                      "first must be between 0 and 100, got 101",
-		`{ search(text: "apple", first: 0) { score } }`:                "first must be between 1 and 100, got 0",
-		`{ paths(from: "china", to: "atlantis") { length } }`:          `no entity with id "atlantis"`,
-		`{ neighborhood(id: "atlantis") { truncated } }`:               `no entity with id "atlantis"`,
+	tests := []struct {
+		query, msg string
+		cypher     float64 // queries that run before the refusal (loading the entity itself)
+	}{
+		{`{ neighborhood(id: "china", depth: 4) { truncated } }`, "depth must be between 1 and 3, got 4", 0},
+		{`{ neighborhood(id: "china", limit: 0) { truncated } }`, "limit must be between 1 and 1000, got 0", 0},
+		{`{ paths(from: "china", to: "apple", maxHops: 7) { length } }`, "maxHops must be between 1 and 6, got 7", 0},
+		{`{ paths(from: "china", to: "apple", limit: 51) { length } }`, "limit must be between 1 and 50, got 51", 0},
+		{`{ chain(from: "china", maxHops: 9) { truncated } }`, "maxHops must be between 1 and 8, got 9", 0},
+		{`{ timeline(first: 101) { totalCount } }`, "first must be between 0 and 100, got 101", 0},
+		{`{ search(text: "apple", first: 0) { score } }`, "first must be between 1 and 100, got 0", 0},
+		{`{ entity(id: "china") { relationships(first: 1001) { id } } }`, "first must be between 0 and 1000, got 1001", 1},
+		{`{ paths(from: "china", to: "atlantis") { length } }`, `no entity with id "atlantis"`, 1},
+		{`{ neighborhood(id: "atlantis") { truncated } }`, `no entity with id "atlantis"`, 1},
 	}
-	keys := make([]string, 0, len(tests))
-	for q := range tests {
-		keys = append(keys, q)
-	}
-	sort.Strings(keys)
-	for _, q := range keys {
-		_, resp := post(t, ts, q, nil)
-		if len(resp.Errors) != 1 || resp.Errors[0].Message != tests[q] {
-			t.Errorf("%s:\n got %+v\nwant %q", q, resp.Errors, tests[q])
+	for _, tt := range tests {
+		_, resp := post(t, ts, tt.query, nil)
+		if len(resp.Errors) != 1 || resp.Errors[0].Message != tt.msg {
+			t.Errorf("%s:\n got %+v\nwant %q", tt.query, resp.Errors, tt.msg)
 		}
-		if resp.Extensions["cypherQueries"] != nil && !strings.Contains(tests[q], "atlantis") && resp.Extensions["cypherQueries"].(float64) != 0 {
-			t.Errorf("%s ran %v Cypher queries before refusing", q, resp.Extensions["cypherQueries"])
+		if n := resp.Extensions["cypherQueries"]; n != tt.cypher {
+			t.Errorf("%s ran %v Cypher queries, want %v", tt.query, n, tt.cypher)
 		}
 	}
 }

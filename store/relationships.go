@@ -52,15 +52,18 @@ func relParams(f RelFilter) (string, map[string]any) {
 	return pattern, map[string]any{"types": types, "asOf": dateParam(f.AsOf)}
 }
 
-// RelationshipsOf returns the relationships of each given entity that pass f,
-// ordered by start date, type and the other end's name, together with the
+// RelationshipsOf returns the first limit relationships of each given entity
+// that pass f, ordered by start date, type and the other end's name, with the
 // entities at their other ends (so that callers need not look those up): all
 // in one query.
-func (s *Store) RelationshipsOf(ctx context.Context, ids []string, f RelFilter) (map[string][]kg.Relationship, []kg.Entity, error) {
+func (s *Store) RelationshipsOf(ctx context.Context, ids []string, f RelFilter, limit int) (map[string][]kg.Relationship, []kg.Entity, error) {
 	pattern, params := relParams(f)
-	params["ids"] = ids
+	params["ids"], params["limit"] = ids, limit
 	cypher := `UNWIND $ids AS id MATCH ` + pattern + ` WHERE n.id = id AND ` + relFilter + `
 		WITH id, r, m ORDER BY r.startFirst, type(r), m.name, r.id
+		WITH id, collect({r: r, m: m})[..$limit] AS first
+		UNWIND first AS pair
+		WITH id, pair.r AS r, pair.m AS m
 		RETURN id, ` + relProjection + ` AS r, m{.*} AS m`
 	out := make(map[string][]kg.Relationship, len(ids))
 	var ends []kg.Entity

@@ -91,10 +91,12 @@ const (
 )
 
 // pathSelectors maps a mode to its GQL path selector; only these are spliced.
+// ALL is the $limit shortest simple paths: a shortest-path search stays fast
+// where enumerating every path up to maxHops explodes around hubs.
 var pathSelectors = map[PathMode]string{
 	Shortest:    "SHORTEST 1",
 	AllShortest: "ALL SHORTEST",
-	AllPaths:    "",
+	AllPaths:    "SHORTEST %d", // the limit; 5.26 takes no parameter here
 }
 
 // hopPatterns maps a direction to one hop of a quantified path pattern.
@@ -116,12 +118,16 @@ func (s *Store) Paths(ctx context.Context, from, to string, maxHops int, f RelFi
 	if !ok {
 		hop = hopPatterns[Both]
 	}
-	if maxHops < 1 || maxHops > MaxExpandDepth {
-		return nil, errs.Invalidf("maxHops must be between 1 and %d, got %d", MaxExpandDepth, maxHops)
+	if maxHops < 1 || maxHops > MaxExpandDepth || limit < 1 {
+		return nil, errs.Invalidf("maxHops must be between 1 and %d and limit positive, got %d and %d", MaxExpandDepth, maxHops, limit)
 	}
 	_, params := relParams(f)
 	params["from"], params["to"], params["limit"] = from, to, limit
-	// maxHops is a checked int: Cypher takes quantifier bounds only as literals.
+	if mode == AllPaths {
+		selector = fmt.Sprintf(selector, limit)
+	}
+	// maxHops and limit are checked ints: Cypher takes quantifier bounds
+	// and path counts only as literals.
 	match := fmt.Sprintf(`MATCH p = %s (a)%s{1,%d}(b)`, selector, hop, maxHops)
 	simple := ""
 	if mode == AllPaths {

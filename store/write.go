@@ -93,11 +93,52 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 	return empty, err
 }
 
-// DeleteAll removes every entity and relationship. Tests and the synthetic
-// benchmark graph use it; the API never does.
+// WriteBulk writes a dataset too large for one transaction (a generated
+// benchmark graph) in transactions of chunk items: entities first, then
+// relationships. It validates the whole dataset first, but unlike Write it is
+// not atomic: a failure part-way leaves part of it written. Never use it for
+// what users send.
+func (s *Store) WriteBulk(ctx context.Context, ds *kg.Dataset, chunk int) error {
+	if probs := ds.Validate(ds.Sources); len(probs) > 0 {
+		return errs.E("store.WriteBulk", errs.Invalid, fmt.Errorf("%d problems, first: %w", len(probs), probs[0]))
+	}
+	var parts []*kg.Dataset
+	for lo := 0; lo < len(ds.Entities); lo += chunk {
+		parts = append(parts, &kg.Dataset{Entities: ds.Entities[lo:min(lo+chunk, len(ds.Entities))]})
+	}
+	for lo := 0; lo < len(ds.Relationships); lo += chunk {
+		parts = append(parts, &kg.Dataset{Relationships: ds.Relationships[lo:min(lo+chunk, len(ds.Relationships))]})
+	}
+	for _, part := range parts {
+		err := s.write(ctx, "store.WriteBulk", func(tx neo4j.ManagedTransaction) error {
+			return s.writeDataset(ctx, tx, part)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeleteAll removes every entity and relationship, in batches so that a
+// large graph does not exceed one transaction's memory. Tests and the
+// synthetic benchmark graph use it; the API never does.
 func (s *Store) DeleteAll(ctx context.Context) error {
-	return s.write(ctx, "store.DeleteAll", func(tx neo4j.ManagedTransaction) error {
-		_, err := s.query(ctx, tx, "store.DeleteAll", `MATCH (n:Entity) DETACH DELETE n`, nil)
-		return err
-	})
+	session := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeWrite, DatabaseName: s.db})
+	defer session.Close(ctx)
+	// CALL … IN TRANSACTIONS commits as it goes, so it must run outside an
+	// explicit transaction.
+	for _, stmt := range []string{
+		`MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS`,
+		`MATCH (n:Entity) CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS`,
+	} {
+		res, err := session.Run(ctx, stmt, nil)
+		if err == nil {
+			_, err = res.Consume(ctx)
+		}
+		if err != nil {
+			return classify("store.DeleteAll", err)
+		}
+	}
+	return nil
 }

@@ -41,7 +41,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date) int
+		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
 		Start         func(childComplexity int) int
 	}
 
@@ -54,7 +54,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date) int
+		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
 		Start         func(childComplexity int) int
 	}
 
@@ -84,7 +84,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date) int
+		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
 		Start         func(childComplexity int) int
 	}
 
@@ -113,7 +113,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date) int
+		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
 		Start         func(childComplexity int) int
 	}
 
@@ -132,7 +132,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date) int
+		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
 		Start         func(childComplexity int) int
 		Status        func(childComplexity int) int
 	}
@@ -146,7 +146,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date) int
+		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
 		Start         func(childComplexity int) int
 	}
 
@@ -172,7 +172,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date) int
+		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
 		Start         func(childComplexity int) int
 		Title         func(childComplexity int) int
 	}
@@ -186,7 +186,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date) int
+		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
 		Start         func(childComplexity int) int
 	}
 
@@ -214,7 +214,7 @@ type ComplexityRoot struct {
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Number        func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date) int
+		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
 		Start         func(childComplexity int) int
 	}
 
@@ -261,7 +261,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date) int
+		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
 		Start         func(childComplexity int) int
 	}
 
@@ -279,7 +279,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date) int
+		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
 		Start         func(childComplexity int) int
 	}
 
@@ -374,7 +374,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Agency.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date)), true
+		return e.ComplexityRoot.Agency.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
 	case "Agency.start":
 		if e.ComplexityRoot.Agency.Start == nil {
 			break
@@ -440,7 +440,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Agreement.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date)), true
+		return e.ComplexityRoot.Agreement.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
 	case "Agreement.start":
 		if e.ComplexityRoot.Agreement.Start == nil {
 			break
@@ -557,7 +557,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Event.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date)), true
+		return e.ComplexityRoot.Event.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
 	case "Event.start":
 		if e.ComplexityRoot.Event.Start == nil {
 			break
@@ -685,7 +685,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Firm.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date)), true
+		return e.ComplexityRoot.Firm.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
 	case "Firm.start":
 		if e.ComplexityRoot.Firm.Start == nil {
 			break
@@ -770,7 +770,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Law.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date)), true
+		return e.ComplexityRoot.Law.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
 	case "Law.start":
 		if e.ComplexityRoot.Law.Start == nil {
 			break
@@ -842,7 +842,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date)), true
+		return e.ComplexityRoot.Organization.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
 	case "Organization.start":
 		if e.ComplexityRoot.Organization.Start == nil {
 			break
@@ -952,7 +952,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Person.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date)), true
+		return e.ComplexityRoot.Person.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
 	case "Person.start":
 		if e.ComplexityRoot.Person.Start == nil {
 			break
@@ -1024,7 +1024,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Product.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date)), true
+		return e.ComplexityRoot.Product.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
 	case "Product.start":
 		if e.ComplexityRoot.Product.Start == nil {
 			break
@@ -1204,7 +1204,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Recommendation.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date)), true
+		return e.ComplexityRoot.Recommendation.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
 	case "Recommendation.start":
 		if e.ComplexityRoot.Recommendation.Start == nil {
 			break
@@ -1406,7 +1406,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Report.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date)), true
+		return e.ComplexityRoot.Report.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
 	case "Report.start":
 		if e.ComplexityRoot.Report.Start == nil {
 			break
@@ -1485,7 +1485,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.State.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date)), true
+		return e.ComplexityRoot.State.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
 	case "State.start":
 		if e.ComplexityRoot.State.Start == nil {
 			break
@@ -1685,9 +1685,10 @@ interface Entity {
   evidence: [Evidence!]!
   """
   Its relationships, optionally only some types, one direction, or only those
-  in force on asOf (started on or before it and not ended by it).
+  in force on asOf (started on or before it and not ended by it); the first
+  (at most 1000) in order of start date, type and the other end's name.
   """
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date): [Relationship!]!
+  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
 }
 
 type State implements Entity {
@@ -1700,7 +1701,7 @@ type State implements Entity {
   end: Date
   facts: [Fact!]!
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date): [Relationship!]!
+  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
 }
 
 type Agency implements Entity {
@@ -1713,7 +1714,7 @@ type Agency implements Entity {
   end: Date
   facts: [Fact!]!
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date): [Relationship!]!
+  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
 }
 
 type Organization implements Entity {
@@ -1726,7 +1727,7 @@ type Organization implements Entity {
   end: Date
   facts: [Fact!]!
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date): [Relationship!]!
+  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
 }
 
 type Firm implements Entity {
@@ -1739,7 +1740,7 @@ type Firm implements Entity {
   end: Date
   facts: [Fact!]!
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date): [Relationship!]!
+  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
 }
 
 type Person implements Entity {
@@ -1752,7 +1753,7 @@ type Person implements Entity {
   end: Date
   facts: [Fact!]!
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date): [Relationship!]!
+  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
   "Role as the source gives it, e.g. \"chairman of the US Chamber of Commerce\"."
   title: String
 }
@@ -1767,7 +1768,7 @@ type Product implements Entity {
   end: Date
   facts: [Fact!]!
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date): [Relationship!]!
+  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
 }
 
 type Law implements Entity {
@@ -1780,7 +1781,7 @@ type Law implements Entity {
   end: Date
   facts: [Fact!]!
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date): [Relationship!]!
+  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
   status: LawStatus
   "For an article: its number within its law."
   article: Int
@@ -1796,7 +1797,7 @@ type Agreement implements Entity {
   end: Date
   facts: [Fact!]!
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date): [Relationship!]!
+  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
 }
 
 type Event implements Entity {
@@ -1809,7 +1810,7 @@ type Event implements Entity {
   end: Date
   facts: [Fact!]!
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date): [Relationship!]!
+  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
 }
 
 type Report implements Entity {
@@ -1822,7 +1823,7 @@ type Report implements Entity {
   end: Date
   facts: [Fact!]!
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date): [Relationship!]!
+  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
 }
 
 type Recommendation implements Entity {
@@ -1835,7 +1836,7 @@ type Recommendation implements Entity {
   end: Date
   facts: [Fact!]!
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date): [Relationship!]!
+  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
   "Its number in the source."
   number: Int!
 }

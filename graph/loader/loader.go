@@ -37,6 +37,7 @@ type relKey struct {
 	types     string
 	direction store.Direction
 	asOf      kg.Date
+	limit     int
 }
 
 // New makes loaders over s for one request.
@@ -71,20 +72,21 @@ func New(s *store.Store) *Loaders {
 func (l *Loaders) relationshipsOf(ctx context.Context, keys []relKey) ([][]kg.Relationship, []error) {
 	type group struct {
 		filter store.RelFilter
+		limit  int
 		ids    []string
 	}
 	groups := map[relKey]*group{}
 	for _, k := range keys {
-		fk := relKey{types: k.types, direction: k.direction, asOf: k.asOf}
+		fk := relKey{types: k.types, direction: k.direction, asOf: k.asOf, limit: k.limit}
 		if groups[fk] == nil {
-			groups[fk] = &group{filter: store.RelFilter{Types: splitTypes(k.types), Direction: k.direction, AsOf: k.asOf}}
+			groups[fk] = &group{filter: store.RelFilter{Types: splitTypes(k.types), Direction: k.direction, AsOf: k.asOf}, limit: k.limit}
 		}
 		groups[fk].ids = append(groups[fk].ids, k.id)
 	}
 	results := map[relKey][]kg.Relationship{}
 	failed := map[relKey]error{}
 	for fk, g := range groups {
-		byID, ends, err := l.store.RelationshipsOf(ctx, g.ids, g.filter)
+		byID, ends, err := l.store.RelationshipsOf(ctx, g.ids, g.filter, g.limit)
 		l.Prime(ends...)
 		for _, id := range g.ids {
 			k := fk
@@ -127,17 +129,17 @@ func (l *Loaders) Entities(ctx context.Context, ids []string) ([]kg.Entity, erro
 	return l.entities.LoadAll(ctx, ids)
 }
 
-// Relationships loads the relationships of entity id that pass f.
-func (l *Loaders) Relationships(ctx context.Context, id string, f store.RelFilter) ([]kg.Relationship, error) {
-	return l.relationships.Load(ctx, keyOf(id, f))
+// Relationships loads the first limit relationships of entity id that pass f.
+func (l *Loaders) Relationships(ctx context.Context, id string, f store.RelFilter, limit int) ([]kg.Relationship, error) {
+	return l.relationships.Load(ctx, keyOf(id, f, limit))
 }
 
-func keyOf(id string, f store.RelFilter) relKey {
+func keyOf(id string, f store.RelFilter, limit int) relKey {
 	ts := make([]string, len(f.Types))
 	for i, t := range f.Types {
 		ts[i] = string(t)
 	}
-	return relKey{id: id, types: strings.Join(ts, ","), direction: f.Direction, asOf: f.AsOf}
+	return relKey{id: id, types: strings.Join(ts, ","), direction: f.Direction, asOf: f.AsOf, limit: limit}
 }
 
 type ctxKey struct{}

@@ -55,24 +55,24 @@ func (l *Loaders) Prefetch(ctx context.Context, entities []kg.Entity, paths ...s
 
 func (l *Loaders) prefetch(ctx context.Context, ids []string, fields []*ast.Field, vars map[string]any) {
 	for _, field := range fields {
-		f, ok := relFilterFromArgs(field.ArgumentMap(vars))
+		f, limit, ok := relArgs(field.ArgumentMap(vars))
 		if !ok {
 			continue // the resolver will report the bad argument
 		}
-		todo := l.claim(ids, f)
+		todo := l.claim(ids, f, limit)
 		if len(todo) == 0 {
 			continue
 		}
-		byID, ends, err := l.store.RelationshipsOf(ctx, todo, f)
+		byID, ends, err := l.store.RelationshipsOf(ctx, todo, f, limit)
 		if err != nil {
-			l.release(todo, f) // the loaders will try again and report the error
+			l.release(todo, f, limit) // the loaders will try again and report the error
 			return
 		}
 		l.Prime(ends...)
 		var next []string
 		for _, id := range todo {
 			rels := nonNil(byID[id])
-			l.relationships.Prime(keyOf(id, f), rels)
+			l.relationships.Prime(keyOf(id, f, limit), rels)
 			for _, r := range rels {
 				next = append(next, r.From, r.To)
 			}
@@ -87,13 +87,13 @@ func (l *Loaders) prefetch(ctx context.Context, ids []string, fields []*ast.Fiel
 	}
 }
 
-// claim returns the ids not yet fetched with f, marking them fetched.
-func (l *Loaders) claim(ids []string, f store.RelFilter) []string {
+// claim returns the ids not yet fetched with f and limit, marking them fetched.
+func (l *Loaders) claim(ids []string, f store.RelFilter, limit int) []string {
 	l.pre.mu.Lock()
 	defer l.pre.mu.Unlock()
 	var todo []string
 	for _, id := range ids {
-		if k := keyOf(id, f); !l.pre.done[k] {
+		if k := keyOf(id, f, limit); !l.pre.done[k] {
 			l.pre.done[k] = true
 			todo = append(todo, id)
 		}
@@ -101,23 +101,28 @@ func (l *Loaders) claim(ids []string, f store.RelFilter) []string {
 	return todo
 }
 
-func (l *Loaders) release(ids []string, f store.RelFilter) {
+func (l *Loaders) release(ids []string, f store.RelFilter, limit int) {
 	l.pre.mu.Lock()
 	defer l.pre.mu.Unlock()
 	for _, id := range ids {
-		delete(l.pre.done, keyOf(id, f))
+		delete(l.pre.done, keyOf(id, f, limit))
 	}
 }
 
-// relFilterFromArgs reads the arguments of a relationships field, already
-// coerced by validation and with defaults applied.
-func relFilterFromArgs(args map[string]any) (store.RelFilter, bool) {
-	f := store.RelFilter{Direction: store.Both}
+// relArgs reads the arguments of a relationships field, already coerced by
+// validation and with defaults applied.
+func relArgs(args map[string]any) (f store.RelFilter, limit int, ok bool) {
+	f.Direction = store.Both
+	first, isInt := args["first"].(int64)
+	if !isInt {
+		return f, 0, false
+	}
+	limit = int(first)
 	if ts, ok := args["types"].([]any); ok {
 		for _, t := range ts {
 			info, ok := kg.LookupRelType(asString(t))
 			if !ok {
-				return f, false
+				return f, 0, false
 			}
 			f.Types = append(f.Types, info.Type)
 		}
@@ -128,12 +133,15 @@ func relFilterFromArgs(args map[string]any) (store.RelFilter, bool) {
 	if a, ok := args["asOf"]; ok && a != nil {
 		d, err := kg.ParseDate(asString(a))
 		if err != nil {
-			return f, false
+			return f, 0, false
 		}
 		f.AsOf = d
 	}
-	return f, true
+	return f, limit, limit >= 0 && limit <= MaxRelationships
 }
+
+// MaxRelationships is the most relationships of one entity a query may ask for.
+const MaxRelationships = 1000
 
 func asString(v any) string {
 	s, _ := v.(string)
