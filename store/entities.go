@@ -58,7 +58,7 @@ var orderKeys = map[string]string{
 
 // Entities returns one page of the entities that match f, with their total.
 func (s *Store) Entities(ctx context.Context, f EntityFilter, order EntityOrder, offset, limit int) (Page[kg.Entity], error) {
-	where, params := entityWhere(f)
+	source, where, params := entityQuery(f)
 	key, ok := orderKeys[order.Field]
 	if !ok {
 		key = orderKeys["NAME"]
@@ -70,8 +70,8 @@ func (s *Store) Entities(ctx context.Context, f EntityFilter, order EntityOrder,
 	params["skip"], params["limit"] = offset, limit
 	// Undated entities sort last whichever the direction; id breaks ties so
 	// pages are stable.
-	cypher := `MATCH (n:Entity) WHERE ` + where + ` WITH count(n) AS total
-		CALL { MATCH (n:Entity) WHERE ` + where + `
+	cypher := source + ` WHERE ` + where + ` WITH count(n) AS total
+		CALL { ` + source + ` WHERE ` + where + `
 		       WITH n ORDER BY ` + key + ` IS NULL, ` + key + ` ` + dir + `, n.startLast DESC, n.id SKIP $skip LIMIT $limit
 		       RETURN collect(n{.*}) AS page }
 		RETURN total, page`
@@ -90,9 +90,23 @@ func (s *Store) Entities(ctx context.Context, f EntityFilter, order EntityOrder,
 	return page, err
 }
 
-func entityWhere(f EntityFilter) (string, map[string]any) {
+// entityQuery returns the clause that yields candidate entities n and the
+// condition they must meet. Filters by relationship start from the named
+// entities and walk one hop, rather than test every entity of the graph.
+func entityQuery(f EntityFilter) (source, where string, params map[string]any) {
 	conds := []string{"true"}
-	params := map[string]any{}
+	params = map[string]any{}
+	source = `MATCH (n:Entity)`
+	switch {
+	case len(f.Involving) > 0:
+		source = `MATCH (x:Entity) WHERE x.id IN $involving
+			CALL (x) { MATCH (x)--(y:Entity) RETURN y AS n UNION RETURN x AS n }
+			WITH DISTINCT n`
+		params["involving"] = f.Involving
+	case f.RelatedTo != "":
+		source = `MATCH (:Entity {id: $relatedTo})--(y:Entity) WITH DISTINCT y AS n`
+		params["relatedTo"] = f.RelatedTo
+	}
 	if len(f.Kinds) > 0 {
 		conds = append(conds, "n.kind IN $kinds")
 		params["kinds"] = kindStrings(f.Kinds)
@@ -109,18 +123,14 @@ func entityWhere(f EntityFilter) (string, map[string]any) {
 		conds = append(conds, "n.startFirst <= $startTo")
 		params["startTo"] = neo4j.DateOf(f.StartTo.Last())
 	}
-	if f.RelatedTo != "" {
+	if f.RelatedTo != "" && len(f.Involving) > 0 {
 		conds = append(conds, "EXISTS { (n)--(:Entity {id: $relatedTo}) }")
 		params["relatedTo"] = f.RelatedTo
-	}
-	if len(f.Involving) > 0 {
-		conds = append(conds, "(n.id IN $involving OR EXISTS { (n)--(x:Entity) WHERE x.id IN $involving })")
-		params["involving"] = f.Involving
 	}
 	if f.Dated {
 		conds = append(conds, "n.startFirst IS NOT NULL")
 	}
-	return strings.Join(conds, " AND "), params
+	return source, strings.Join(conds, " AND "), params
 }
 
 func kindStrings(ks []kg.Kind) []string {

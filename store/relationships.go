@@ -59,11 +59,14 @@ func relParams(f RelFilter) (string, map[string]any) {
 func (s *Store) RelationshipsOf(ctx context.Context, ids []string, f RelFilter, limit int) (map[string][]kg.Relationship, []kg.Entity, error) {
 	pattern, params := relParams(f)
 	params["ids"], params["limit"] = ids, limit
-	cypher := `UNWIND $ids AS id MATCH ` + pattern + ` WHERE n.id = id AND ` + relFilter + `
-		WITH id, r, m ORDER BY r.startFirst, type(r), m.name, r.id
-		WITH id, collect({r: r, m: m})[..$limit] AS first
-		UNWIND first AS pair
-		WITH id, pair.r AS r, pair.m AS m
+	// The subquery's ORDER BY … LIMIT keeps only the top rows per entity, so
+	// a hub's thousands of relationships are never all collected.
+	cypher := `UNWIND $ids AS id
+		CALL (id) {
+			MATCH ` + pattern + ` WHERE n.id = id AND ` + relFilter + `
+			WITH r, m ORDER BY r.startFirst, type(r), m.name, r.id LIMIT $limit
+			RETURN r, m
+		}
 		RETURN id, ` + relProjection + ` AS r, m{.*} AS m`
 	out := make(map[string][]kg.Relationship, len(ids))
 	var ends []kg.Entity
