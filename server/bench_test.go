@@ -132,7 +132,7 @@ func BenchmarkSearch(b *testing.B) {
 func BenchmarkEntitiesNested(b *testing.B) {
 	ts, _ := benchServer(b)
 	runQueries(b, ts, []string{`{ entities(first: 50, kinds: [FIRM], orderBy: {field: START, direction: DESC}) {
-		totalCount nodes { id name relationships { type to { id name relationships { id } } } } } }`})
+		totalCount nodes { id name relationships(first: 10) { type to { id name relationships(first: 10) { id } } } } } }`})
 }
 
 func BenchmarkNeighborhood(b *testing.B) {

@@ -18,6 +18,7 @@ type config struct {
 	neo4j           store.Config
 	neo4jWait       time.Duration
 	seedIfEmpty     bool
+	replace         bool
 	corsOrigins     string
 	maxComplexity   int
 	maxDepth        int
@@ -36,6 +37,7 @@ func parseConfig(name string, args []string) (config, error) {
 	fs.DurationVar(&c.neo4j.QueryTimeout, "query-timeout", 10*time.Second, "timeout of every Neo4j transaction")
 	fs.DurationVar(&c.neo4jWait, "neo4j-wait", 60*time.Second, "how long to wait for Neo4j at start-up")
 	fs.BoolVar(&c.seedIfEmpty, "seed-if-empty", true, "load the bundled seed data at start-up when the graph is empty")
+	fs.BoolVar(&c.replace, "replace", false, "with the seed command: delete the whole graph before loading")
 	fs.StringVar(&c.corsOrigins, "cors-origins", "", "comma-separated origins allowed to call the API from a browser (* for any)")
 	fs.IntVar(&c.maxComplexity, "max-complexity", 20000, "largest query complexity accepted")
 	fs.IntVar(&c.maxDepth, "max-depth", 12, "deepest query selection accepted")

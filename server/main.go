@@ -1,7 +1,8 @@
 // Command server serves the knowledge graph over GraphQL.
 //
-//	server [flags]        start Neo4j schema, seed an empty graph, serve HTTP
+//	server [flags]        apply the schema, seed an empty graph, serve HTTP
 //	server seed [flags]   apply the schema and load the seed data, then exit
+//	                      (-replace: delete the whole graph first)
 //
 // Run "server -help" for the flags; each can also be set by environment.
 package main
@@ -58,6 +59,11 @@ func run(ctx context.Context, cmd string, cfg config, log *slog.Logger) error {
 		return fmt.Errorf("apply schema: %w", err)
 	}
 	if cmd == "seed" {
+		if cfg.replace {
+			if err := s.DeleteAll(ctx); err != nil {
+				return err
+			}
+		}
 		return loadSeed(ctx, s, log)
 	}
 	if cfg.seedIfEmpty {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -33,7 +34,8 @@ const relFilter = `($types IS NULL OR type(r) IN $types) AND ` + inForce
 
 // Expand returns what lies within depth hops of entity id along
 // relationships that pass f, breadth first, at most limit entities (the
-// nearest first) and the relationships among them. It is one query: each
+// nearest first, then by id, so a cut is the same every time) and the
+// relationships among them. It is one query: each
 // hop expands only the previous hop's new entities, so hubs cost what is
 // returned, not every path through them.
 func (s *Store) Expand(ctx context.Context, id string, depth int, f RelFilter, limit int) (Subgraph, error) {
@@ -46,7 +48,7 @@ func (s *Store) Expand(ctx context.Context, id string, depth int, f RelFilter, l
 	CALL (frontier) {
 		UNWIND frontier AS n
 		MATCH ` + pattern + ` WHERE ` + relFilter + `
-		WITH DISTINCT r, m LIMIT $limit + 1
+		WITH DISTINCT r, m ORDER BY m.id, r.id LIMIT $limit + 1
 		RETURN collect(r) AS hopRels, collect(DISTINCT m) AS reached, count(*) > $limit AS hopCut
 	}
 	WITH rels + hopRels AS rels, cut OR hopCut AS cut, nodes, [m IN reached WHERE NOT m IN nodes] AS fresh
@@ -58,6 +60,7 @@ func (s *Store) Expand(ctx context.Context, id string, depth int, f RelFilter, l
 	CALL (kept, rels) {
 		UNWIND rels AS r
 		WITH DISTINCT r WHERE startNode(r) IN kept AND endNode(r) IN kept
+		WITH r ORDER BY r.id
 		RETURN collect(` + relProjection + `) AS edges
 	}
 	RETURN [n IN kept | n{.*}] AS nodes, edges, truncated`
@@ -153,7 +156,6 @@ func (s *Store) Paths(ctx context.Context, from, to string, maxHops int, f RelFi
 		` + match + `
 		}
 		WITH p LIMIT $limit
-		WITH p ORDER BY length(p)
 		RETURN collect({nodes: [n IN nodes(p) | n{.*}], edges: [r IN relationships(p) | ` + relProjection + `]}) AS paths
 	}
 	RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, paths`
@@ -174,9 +176,25 @@ func (s *Store) Paths(ctx context.Context, from, to string, maxHops int, f RelFi
 			m := p.(map[string]any)
 			paths = append(paths, Path{Nodes: entitiesFrom(m["nodes"]), Edges: relationshipsFrom(m["edges"])})
 		}
+		// Shortest first; paths of one length in a stable order.
+		sort.SliceStable(paths, func(i, j int) bool {
+			if len(paths[i].Edges) != len(paths[j].Edges) {
+				return len(paths[i].Edges) < len(paths[j].Edges)
+			}
+			return pathKey(paths[i]) < pathKey(paths[j])
+		})
 		return nil
 	})
 	return paths, err
+}
+
+func pathKey(p Path) string {
+	var b strings.Builder
+	for _, e := range p.Edges {
+		b.WriteString(e.ID)
+		b.WriteByte(' ')
+	}
+	return b.String()
 }
 
 func entitiesFrom(v any) []kg.Entity {
