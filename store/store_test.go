@@ -45,7 +45,7 @@ func TestSearchIsTolerant(t *testing.T) {
 
 func TestSearchTreatsLuceneSyntaxAsText(t *testing.T) {
 	s, _ := dbtest.Seeded(t)
-	for _, text := range []string{`apple AND (`, `"unterminated`, `name:apple~~ ^3 \`, `OR`, `*apple*`, `a/b[c]{d}`} {
+	for _, text := range []string{`apple AND (`, `"unterminated`, `name:apple~~ ^3 \`, `OR`, `*apple*`, `a/b[c]{d}`, `the`, `of the`, `a`} {
 		if _, err := s.Search(context.Background(), text, nil, 5); err != nil {
 			t.Errorf("search %q: %v", text, err)
 		}
