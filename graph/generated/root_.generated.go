@@ -1686,7 +1686,7 @@ interface Entity {
   """
   Its relationships, optionally only some types, one direction, or only those
   in force on asOf (started on or before it and not ended by it); the first
-  (at most 1000) in order of start date, type and the other end's name.
+  (at most 1000) in order of start date (undated last), type and id.
   """
   relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
 }

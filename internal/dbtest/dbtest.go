@@ -7,7 +7,9 @@ package dbtest
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -60,6 +62,7 @@ func Config(t testing.TB) store.Config {
 // Open returns a store on the test Neo4j with the schema applied.
 func Open(t testing.TB) *store.Store {
 	t.Helper()
+	lockDatabase(t)
 	ctx := context.Background()
 	s, err := store.Open(ctx, Config(t), nil)
 	if err != nil {
@@ -92,6 +95,28 @@ func Seeded(t testing.TB) (*store.Store, *kg.Dataset) {
 		t.Fatalf("load seed: %v", seedErr)
 	}
 	return s, seeded
+}
+
+var (
+	lockOnce sync.Once
+	lockFile *os.File // kept referenced: its finalizer would close it and drop the lock
+	lockErr  error
+)
+
+// lockDatabase makes test binaries that use the database take turns: each
+// package wipes and reloads the one graph, so two at once would see each
+// other's half-loaded data. `go test ./...` runs packages in parallel; the
+// lock, held until the process exits, serialises just these.
+func lockDatabase(t testing.TB) {
+	lockOnce.Do(func() {
+		lockFile, lockErr = os.OpenFile(filepath.Join(os.TempDir(), "cyberkg-test-neo4j.lock"), os.O_CREATE|os.O_RDWR, 0o666)
+		if lockErr == nil {
+			lockErr = syscall.Flock(int(lockFile.Fd()), syscall.LOCK_EX) // released when the process exits
+		}
+	})
+	if lockErr != nil {
+		t.Fatalf("lock the test database: %v", lockErr)
+	}
 }
 
 func envOr(k, def string) string {
