@@ -53,7 +53,6 @@ func (r *Resolver) entityConnection(ctx context.Context, f store.EntityFilter, o
 	if err != nil {
 		return nil, err
 	}
-	loader.For(ctx).Prime(p.Items...)
 	loader.For(ctx).Prefetch(ctx, p.Items, "nodes", "edges.node")
 	conn := &model.EntityConnection{Nodes: model.NewEntities(p.Items), TotalCount: p.Total, PageInfo: pageInfo(offset, len(p.Items), p.Total)}
 	conn.Edges = make([]model.EntityEdge, len(conn.Nodes))
@@ -66,7 +65,6 @@ func (r *Resolver) entityConnection(ctx context.Context, f store.EntityFilter, o
 // subgraph wraps a store subgraph, priming the loader with its nodes so that
 // its edges' ends cost no query.
 func subgraph(ctx context.Context, g store.Subgraph) *model.Subgraph {
-	loader.For(ctx).Prime(g.Nodes...)
 	loader.For(ctx).Prefetch(ctx, g.Nodes, "nodes", "edges.from", "edges.to")
 	return &model.Subgraph{Nodes: model.NewEntities(g.Nodes), Edges: nonNilRels(g.Edges), Truncated: g.Truncated}
 }

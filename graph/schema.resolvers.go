@@ -33,7 +33,6 @@ func (r *queryResolver) Search(ctx context.Context, text string, kinds []kg.Kind
 	for i, h := range hits {
 		found[i] = h.Entity
 	}
-	loader.For(ctx).Prime(found...)
 	loader.For(ctx).Prefetch(ctx, found, "entity")
 	out := make([]model.SearchHit, len(hits))
 	for i, h := range hits {

@@ -52,7 +52,6 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxHo
 	for _, p := range paths {
 		nodes = append(nodes, p.Nodes...)
 	}
-	loader.For(ctx).Prime(nodes...)
 	loader.For(ctx).Prefetch(ctx, nodes, "nodes", "edges.from", "edges.to")
 	out := make([]model.Path, len(paths))
 	for i, p := range paths {

@@ -27,10 +27,12 @@ type prefetched struct {
 	done map[relKey]bool
 }
 
-// Prefetch primes the relationships that the current root field selects on
-// the given entities. paths say where entities sit below the root field
-// ("nodes", "edges.node"; "" for the root itself).
+// Prefetch is told the entities a root field returns: it primes the entity
+// loader with them, and the relationships loader with the relationships the
+// query selects on them. paths say where the entities sit below the root
+// field ("nodes", "edges.node"; "" for the root itself).
 func (l *Loaders) Prefetch(ctx context.Context, entities []kg.Entity, paths ...string) {
+	l.Prime(entities...)
 	fc := graphql.GetFieldContext(ctx)
 	op := graphql.GetOperationContext(ctx)
 	if fc == nil || op == nil || len(entities) == 0 {
