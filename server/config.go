@@ -43,6 +43,12 @@ func parseConfig(name string, args []string) (config, error) {
 	fs.IntVar(&c.maxDepth, "max-depth", 12, "deepest query selection accepted")
 	fs.Int64Var(&c.maxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to let requests finish on SIGINT/SIGTERM")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: server [seed] [flags]\n\n"+
+			"Serves the knowledge graph over GraphQL; \"seed\" loads the seed data and exits.\n"+
+			"Every flag can also be set by an environment variable: -neo4j-uri is NEO4J_URI.\n\n")
+		fs.PrintDefaults()
+	}
 	err := ff.Parse(fs, args, ff.WithEnvVars())
 	if err != nil {
 		return c, err

@@ -35,9 +35,9 @@ const relFilter = `($types IS NULL OR type(r) IN $types) AND ` + inForce
 // Expand returns what lies within depth hops of entity id along
 // relationships that pass f, breadth first, at most limit entities (the
 // nearest first, then by id, so a cut is the same every time) and the
-// relationships among them. It is one query: each
-// hop expands only the previous hop's new entities, so hubs cost what is
-// returned, not every path through them.
+// relationships among them. It is one query: each hop expands only the
+// previous hop's new entities, so hubs cost what is returned, not every path
+// through them.
 func (s *Store) Expand(ctx context.Context, id string, depth int, f RelFilter, limit int) (Subgraph, error) {
 	if depth < 1 || depth > MaxExpandDepth {
 		return Subgraph{}, errs.Invalidf("depth must be between 1 and %d, got %d", MaxExpandDepth, depth)
