@@ -78,7 +78,15 @@ func run(ctx context.Context, cmd string, cfg config, log *slog.Logger) error {
 		}
 	}
 
-	srv := &http.Server{Addr: cfg.httpAddr, Handler: newHandler(s, cfg, m, log), ReadHeaderTimeout: 10 * time.Second}
+	// Requests are bounded by the query timeout; these bound slow clients.
+	srv := &http.Server{
+		Addr:              cfg.httpAddr,
+		Handler:           newHandler(s, cfg, m, log),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      cfg.neo4j.QueryTimeout + 30*time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("serving", "url", "http://"+cfg.httpAddr+"/", "neo4j", cfg.neo4j.URI)

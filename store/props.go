@@ -3,10 +3,8 @@ package store
 import (
 	"encoding/json"
 	"strings"
-	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j/dbtype"
 
 	"cyberkg/kg"
 )
@@ -228,12 +226,4 @@ func strs(v any) []string {
 func date(v any) kg.Date {
 	d, _ := kg.ParseDate(str(v))
 	return d
-}
-
-// timeOf reads a Neo4j date property.
-func timeOf(v any) time.Time {
-	if d, ok := v.(dbtype.Date); ok {
-		return d.Time()
-	}
-	return time.Time{}
 }
