@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"cyberkg/kg"
 )
 
 // SearchIndex is the full-text index over names, aliases and descriptions.
@@ -20,14 +23,27 @@ var schemaStatements = []string{
 	 OPTIONS {indexConfig: {` + "`fulltext.analyzer`" + `: 'standard-folding', ` + "`fulltext.eventually_consistent`" + `: false}}`,
 }
 
+// relationshipIDConstraints make relationship ids unique within each type
+// (Neo4j constrains relationship properties per type); their indexes also
+// serve the loader's MERGE. Types come from the closed vocabulary.
+func relationshipIDConstraints() []string {
+	var out []string
+	for _, t := range kg.RelTypes {
+		out = append(out, fmt.Sprintf("CREATE CONSTRAINT relationship_id_%s IF NOT EXISTS FOR ()-[r:%s]-() REQUIRE r.id IS UNIQUE",
+			strings.ToLower(string(t.Type)), t.Type))
+	}
+	return out
+}
+
 // ApplySchema creates the constraints and indexes the queries rely on. It is
 // idempotent, so it runs at every start, and waits until the indexes are online.
 func (s *Store) ApplySchema(ctx context.Context) error {
 	session := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeWrite, DatabaseName: s.db})
 	defer session.Close(ctx)
+	stmts := append(append(schemaStatements, relationshipIDConstraints()...), `CALL db.awaitIndexes(300)`)
 	// Schema statements cannot share a transaction with each other or with
 	// data writes, so each runs as its own auto-commit statement.
-	for _, stmt := range append(schemaStatements, `CALL db.awaitIndexes(300)`) {
+	for _, stmt := range stmts {
 		res, err := session.Run(ctx, stmt, nil)
 		if err == nil {
 			_, err = res.Consume(ctx)
