@@ -15,10 +15,10 @@ run:
 test:
 	scripts/test
 
-## seed: (re)load the seed data into the graph
+## seed: (re)load the seed data into the graph; SEED_FLAGS=-replace deletes the graph first (after make bench)
 seed:
 	@[ -n "$$NEO4J_URI" ] || scripts/neo4j-start
-	NEO4J_URI=$${NEO4J_URI:-bolt://127.0.0.1:$(NEO4J_BOLT_PORT)} go run ./server seed
+	NEO4J_URI=$${NEO4J_URI:-bolt://127.0.0.1:$(NEO4J_BOLT_PORT)} go run ./server seed $(SEED_FLAGS)
 
 ## generate: regenerate gqlgen's code from schema/
 generate:
