@@ -21,12 +21,11 @@ func entity(ctx context.Context, id string) (model.Entity, error) {
 // rootEntity is entity for a root field, which also looks ahead for the
 // relationships the query selects on it.
 func rootEntity(ctx context.Context, id string) (model.Entity, error) {
-	e, err := loader.For(ctx).Entity(ctx, id)
-	if err != nil {
-		return nil, err
+	e, err := entity(ctx, id)
+	if err == nil {
+		loader.For(ctx).Prefetch(ctx, []kg.Entity{*e.Domain()}, "")
 	}
-	loader.For(ctx).Prefetch(ctx, []kg.Entity{e}, "")
-	return model.NewEntity(e), nil
+	return e, err
 }
 
 func deref(s *string) string {

@@ -16,12 +16,8 @@ const MaxPage = 100
 // Cursors are opaque to clients; inside, they are offsets into the ordered
 // list.
 func page(first *int, after *string, def int) (offset, limit int, err error) {
-	limit = def
-	if first != nil {
-		limit = *first
-	}
-	if limit < 0 || limit > MaxPage {
-		return 0, 0, errs.Invalidf("first must be between 0 and %d, got %d", MaxPage, limit)
+	if limit, err = intArg("first", first, def, 0, MaxPage); err != nil {
+		return 0, 0, err
 	}
 	if after != nil && *after != "" {
 		n, ok := decodeCursor(*after)
