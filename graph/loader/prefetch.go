@@ -34,10 +34,10 @@ type prefetched struct {
 func (l *Loaders) Prefetch(ctx context.Context, entities []kg.Entity, paths ...string) {
 	l.Prime(entities...)
 	fc := graphql.GetFieldContext(ctx)
-	op := graphql.GetOperationContext(ctx)
-	if fc == nil || op == nil || len(entities) == 0 {
+	if fc == nil || !graphql.HasOperationContext(ctx) || len(entities) == 0 {
 		return
 	}
+	op := graphql.GetOperationContext(ctx) // panics without one: checked above
 	var fields []*ast.Field
 	for _, p := range paths {
 		sel := fc.Field.Selections
