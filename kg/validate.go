@@ -32,8 +32,9 @@ func Paragraphs(text string) []string {
 
 // Validate checks a whole dataset before anything is written: closed
 // vocabularies, unique ids, references that resolve, evidence on every item,
-// and every quote found in its paragraph of src.
-func (ds *Dataset) Validate(src Sources) []Problem {
+// and every quote found in its paragraph of ds.Sources.
+func (ds *Dataset) Validate() []Problem {
+	src := ds.Sources
 	var probs []Problem
 	ent := func(i int, format string, a ...any) {
 		probs = append(probs, Problem{Entity: i, Relationship: -1, Msg: fmt.Sprintf(format, a...)})

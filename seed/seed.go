@@ -68,7 +68,7 @@ func Parse(fsys fs.FS) (*kg.Dataset, error) {
 	if len(p.errs) > 0 {
 		return nil, p.errs
 	}
-	for _, prob := range p.ds.Validate(p.ds.Sources) {
+	for _, prob := range p.ds.Validate() {
 		pos := position{"seed", 0}
 		switch {
 		case prob.Entity >= 0:

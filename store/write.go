@@ -18,7 +18,7 @@ const batchSize = 1000
 // all of it is written, or, on any error, nothing. Merging by id makes it
 // idempotent: writing the same dataset twice leaves the same graph.
 func (s *Store) Write(ctx context.Context, ds *kg.Dataset) error {
-	if probs := ds.Validate(ds.Sources); len(probs) > 0 {
+	if probs := ds.Validate(); len(probs) > 0 {
 		return errs.E("store.Write", errs.Invalid, fmt.Errorf("%d problems, first: %w", len(probs), probs[0]))
 	}
 	return s.write(ctx, "store.Write", func(tx neo4j.ManagedTransaction) error {
@@ -99,7 +99,7 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 // not atomic: a failure part-way leaves part of it written. Never use it for
 // what users send.
 func (s *Store) WriteBulk(ctx context.Context, ds *kg.Dataset, chunk int) error {
-	if probs := ds.Validate(ds.Sources); len(probs) > 0 {
+	if probs := ds.Validate(); len(probs) > 0 {
 		return errs.E("store.WriteBulk", errs.Invalid, fmt.Errorf("%d problems, first: %w", len(probs), probs[0]))
 	}
 	var parts []*kg.Dataset

@@ -8,7 +8,7 @@ import (
 
 func TestGenerateIsValidDeterministicAndSkewed(t *testing.T) {
 	ds := Generate(2000, 10000, 7)
-	if probs := ds.Validate(ds.Sources); len(probs) > 0 {
+	if probs := ds.Validate(); len(probs) > 0 {
 		t.Fatalf("%d problems, first: %v", len(probs), probs[0])
 	}
 	if len(ds.Entities) != 2000 || len(ds.Relationships) != 10000 {
