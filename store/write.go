@@ -18,12 +18,19 @@ const batchSize = 1000
 // all of it is written, or, on any error, nothing. Merging by id makes it
 // idempotent: writing the same dataset twice leaves the same graph.
 func (s *Store) Write(ctx context.Context, ds *kg.Dataset) error {
-	if probs := ds.Validate(); len(probs) > 0 {
-		return errs.E("store.Write", errs.Invalid, fmt.Errorf("%d problems, first: %w", len(probs), probs[0]))
+	if err := validate("store.Write", ds); err != nil {
+		return err
 	}
 	return s.write(ctx, "store.Write", func(tx neo4j.ManagedTransaction) error {
 		return s.writeDataset(ctx, tx, ds)
 	})
+}
+
+func validate(op string, ds *kg.Dataset) error {
+	if probs := ds.Validate(); len(probs) > 0 {
+		return errs.E(op, errs.Invalid, fmt.Errorf("%d problems, first: %w", len(probs), probs[0]))
+	}
+	return nil
 }
 
 func (s *Store) writeDataset(ctx context.Context, tx neo4j.ManagedTransaction, ds *kg.Dataset) error {
@@ -99,8 +106,8 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 // not atomic: a failure part-way leaves part of it written. Never use it for
 // what users send.
 func (s *Store) WriteBulk(ctx context.Context, ds *kg.Dataset, chunk int) error {
-	if probs := ds.Validate(); len(probs) > 0 {
-		return errs.E("store.WriteBulk", errs.Invalid, fmt.Errorf("%d problems, first: %w", len(probs), probs[0]))
+	if err := validate("store.WriteBulk", ds); err != nil {
+		return err
 	}
 	var parts []*kg.Dataset
 	for lo := 0; lo < len(ds.Entities); lo += chunk {
