@@ -11,6 +11,7 @@ import (
 	"cyberkg/internal/dbtest"
 	"cyberkg/kg"
 	"cyberkg/seed"
+	"cyberkg/store"
 )
 
 const source = "Central Challenge\n\nAcme Corp was fined $5 million by the Regulator in 2015.\n"
@@ -232,5 +233,90 @@ func TestInvalidWriteWritesNothing(t *testing.T) {
 	}
 	if after.Entities != before.Entities || after.Relationships != before.Relationships {
 		t.Errorf("a refused write changed the graph: %+v → %+v", before, after)
+	}
+}
+
+// Re-seeding makes the graph equal to the seed: what the seed no longer
+// holds is deleted, a relationship whose ends changed is moved, and a
+// dataset that fails validation changes nothing.
+func TestReplaceMakesTheGraphEqualToTheSeed(t *testing.T) {
+	s, ds := dbtest.Seeded(t)
+	ctx := context.Background()
+	t.Cleanup(func() {
+		if err := s.Replace(ctx, ds); err != nil { // later tests in this binary read the seed
+			t.Errorf("restore the seed: %v", err)
+		}
+	})
+
+	// Drop one entity (and the relationships that need it) and move one
+	// relationship to other ends.
+	dropped := ds.Entities[len(ds.Entities)-1].ID
+	smaller := &kg.Dataset{Sources: ds.Sources}
+	for _, e := range ds.Entities {
+		if e.ID != dropped {
+			smaller.Entities = append(smaller.Entities, e)
+		}
+	}
+	var moved kg.Relationship
+	for _, r := range ds.Relationships {
+		if r.From == dropped || r.To == dropped {
+			continue
+		}
+		if moved.ID == "" && r.Type == "PART_OF" {
+			r.To, r.From = r.From, r.To
+			moved = r
+		}
+		smaller.Relationships = append(smaller.Relationships, r)
+	}
+	if moved.ID == "" {
+		t.Fatal("the seed has no PART_OF relationship to move")
+	}
+	if err := s.Replace(ctx, smaller); err != nil {
+		t.Fatal(err)
+	}
+	stats, err := s.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Entities != len(smaller.Entities) || stats.Relationships != len(smaller.Relationships) {
+		t.Errorf("after replace: %d entities, %d relationships; want %d and %d",
+			stats.Entities, stats.Relationships, len(smaller.Entities), len(smaller.Relationships))
+	}
+	got, err := s.EntitiesByID(ctx, []string{dropped})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got[dropped]; ok {
+		t.Errorf("entity %s is still in the graph after a seed without it", dropped)
+	}
+	rels, _, err := s.RelationshipsOf(ctx, []string{moved.From}, store.RelFilter{Direction: store.Outgoing}, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, r := range rels[moved.From] {
+		if r.ID == moved.ID {
+			found++
+			if r.To != moved.To {
+				t.Errorf("relationship %s goes to %s, want %s", moved.ID, r.To, moved.To)
+			}
+		}
+	}
+	if found != 1 {
+		t.Errorf("relationship %s found %d times from %s, want once", moved.ID, found, moved.From)
+	}
+
+	bad := *smaller
+	bad.Relationships = append([]kg.Relationship{{ID: "r", Type: "PART_OF", From: "nowhere", To: "nobody", Confidence: kg.Confirmed}}, smaller.Relationships...)
+	bad.Entities = smaller.Entities[:len(smaller.Entities)/2]
+	if err := s.Replace(ctx, &bad); err == nil {
+		t.Fatal("Replace accepted an invalid dataset")
+	}
+	after, err := s.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Entities != stats.Entities || after.Relationships != stats.Relationships {
+		t.Errorf("a refused replace changed the graph: %+v → %+v", stats, after)
 	}
 }

@@ -18,7 +18,6 @@ type config struct {
 	neo4j           store.Config
 	neo4jWait       time.Duration
 	seedIfEmpty     bool
-	replace         bool
 	corsOrigins     string
 	maxComplexity   int
 	maxDepth        int
@@ -32,12 +31,12 @@ func parseConfig(name string, args []string) (config, error) {
 	fs.StringVar(&c.httpAddr, "http-addr", "127.0.0.1:8080", "address to serve HTTP on")
 	fs.StringVar(&c.neo4j.URI, "neo4j-uri", "bolt://127.0.0.1:7687", "Neo4j URI (bolt:// or neo4j://)")
 	fs.StringVar(&c.neo4j.User, "neo4j-user", "neo4j", "Neo4j user (empty for no auth)")
-	fs.StringVar(&c.neo4j.Password, "neo4j-password", "localpassword", "Neo4j password")
+	fs.StringVar(&c.neo4j.Password, "neo4j-password", "", "Neo4j password (there is no default)")
+	fs.StringVar(&c.neo4j.PasswordFile, "neo4j-password-file", "", "file holding the Neo4j password, read when -neo4j-password is empty (make run passes .neo4j/password)")
 	fs.StringVar(&c.neo4j.Database, "neo4j-database", "", "Neo4j database (empty for the server's default)")
 	fs.DurationVar(&c.neo4j.QueryTimeout, "query-timeout", 10*time.Second, "timeout of every Neo4j transaction")
 	fs.DurationVar(&c.neo4jWait, "neo4j-wait", 60*time.Second, "how long to wait for Neo4j at start-up")
 	fs.BoolVar(&c.seedIfEmpty, "seed-if-empty", true, "load the bundled seed data at start-up when the graph is empty")
-	fs.BoolVar(&c.replace, "replace", false, "with the seed command: delete the whole graph before loading")
 	fs.StringVar(&c.corsOrigins, "cors-origins", "", "comma-separated origins allowed to call the API from a browser (* for any)")
 	fs.IntVar(&c.maxComplexity, "max-complexity", 20000, "largest query complexity accepted")
 	fs.IntVar(&c.maxDepth, "max-depth", 12, "deepest query selection accepted")
@@ -45,7 +44,7 @@ func parseConfig(name string, args []string) (config, error) {
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to let requests finish on SIGINT/SIGTERM")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: server [seed] [flags]\n\n"+
-			"Serves the knowledge graph over GraphQL; \"seed\" loads the seed data and exits.\n"+
+			"Serves the knowledge graph over GraphQL; \"seed\" makes the graph equal to the seed data and exits.\n"+
 			"Every flag can also be set by an environment variable: -neo4j-uri is NEO4J_URI.\n\n")
 		fs.PrintDefaults()
 	}

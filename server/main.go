@@ -1,8 +1,8 @@
 // Command server serves the knowledge graph over GraphQL.
 //
 //	server [flags]        apply the schema, seed an empty graph, serve HTTP
-//	server seed [flags]   apply the schema and load the seed data, then exit
-//	                      (-replace: delete the whole graph first)
+//	server seed [flags]   apply the schema and make the graph equal to the seed
+//	                      data (validated first, replaced in one transaction), then exit
 //
 // Run "server -help" for the flags; each can also be set by environment.
 package main
@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"cyberkg/kg"
 	"cyberkg/seed"
 	"cyberkg/store"
 )
@@ -59,12 +60,7 @@ func run(ctx context.Context, cmd string, cfg config, log *slog.Logger) error {
 		return fmt.Errorf("apply schema: %w", err)
 	}
 	if cmd == "seed" {
-		if cfg.replace {
-			if err := s.DeleteAll(ctx); err != nil {
-				return err
-			}
-		}
-		return loadSeed(ctx, s, log)
+		return loadSeed(ctx, s, s.Replace, log)
 	}
 	if cfg.seedIfEmpty {
 		empty, err := s.IsEmpty(ctx)
@@ -72,7 +68,7 @@ func run(ctx context.Context, cmd string, cfg config, log *slog.Logger) error {
 			return err
 		}
 		if empty {
-			if err := loadSeed(ctx, s, log); err != nil {
+			if err := loadSeed(ctx, s, s.Write, log); err != nil {
 				return err
 			}
 		}
@@ -122,13 +118,15 @@ func openStore(ctx context.Context, cfg config, m *metrics, log *slog.Logger) (*
 	}
 }
 
-func loadSeed(ctx context.Context, s *store.Store, log *slog.Logger) error {
+// loadSeed parses and validates the whole seed before write touches the
+// graph, so a mistake in a seed file changes nothing.
+func loadSeed(ctx context.Context, s *store.Store, write func(context.Context, *kg.Dataset) error, log *slog.Logger) error {
 	ds, err := seed.Parse(seed.Files)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
 	start := time.Now()
-	if err := s.Write(ctx, ds); err != nil {
+	if err := write(ctx, ds); err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
 	log.Info("seed loaded", "entities", len(ds.Entities), "relationships", len(ds.Relationships), "took", time.Since(start).Round(time.Millisecond))

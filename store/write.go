@@ -26,6 +26,45 @@ func (s *Store) Write(ctx context.Context, ds *kg.Dataset) error {
 	})
 }
 
+// Replace makes the graph equal to a dataset in one transaction: what the
+// dataset holds is merged, and every entity and relationship it no longer
+// holds is deleted. It validates first, so an invalid dataset, or any failure
+// on the way, leaves the graph as it was.
+func (s *Store) Replace(ctx context.Context, ds *kg.Dataset) error {
+	if err := validate("store.Replace", ds); err != nil {
+		return err
+	}
+	entityIDs := make([]string, len(ds.Entities))
+	for i, e := range ds.Entities {
+		entityIDs[i] = e.ID
+	}
+	// A relationship is kept only with the same id, type and ends: one whose
+	// ends changed is deleted first, or the merge would make a second one
+	// with its id.
+	relKeys := make([]string, len(ds.Relationships))
+	for i, r := range ds.Relationships {
+		relKeys[i] = relKey(string(r.Type), r.ID, r.From, r.To)
+	}
+	return s.write(ctx, "store.Replace", func(tx neo4j.ManagedTransaction) error {
+		deleteStale := []struct {
+			cypher string
+			keep   []string
+		}{
+			{`MATCH (a:Entity)-[r]->(b:Entity)
+			  WHERE NOT type(r) + '|' + r.id + '|' + a.id + '|' + b.id IN $keep DELETE r`, relKeys},
+			{`MATCH (n:Entity) WHERE NOT n.id IN $keep DETACH DELETE n`, entityIDs},
+		}
+		for _, d := range deleteStale {
+			if _, err := s.query(ctx, tx, "store.Replace", d.cypher, map[string]any{"keep": d.keep}); err != nil {
+				return err
+			}
+		}
+		return s.writeDataset(ctx, tx, ds)
+	})
+}
+
+func relKey(typ, id, from, to string) string { return typ + "|" + id + "|" + from + "|" + to }
+
 func validate(op string, ds *kg.Dataset) error {
 	if probs := ds.Validate(); len(probs) > 0 {
 		return errs.E(op, errs.Invalid, fmt.Errorf("%d problems, first: %w", len(probs), probs[0]))
