@@ -1,24 +1,26 @@
 # Everything a developer runs. A local Neo4j 5.26 is provisioned from Maven
-# Central and started on demand unless NEO4J_URI names another one.
+# Central and started on demand unless NEO4J_URI names another one. The one
+# `make run` serves keeps its data in .neo4j/ on port 7687; tests and
+# benchmarks get their own in .neo4j-test/ on 7688 (scripts/test).
 SHELL := /bin/bash
 NEO4J_BOLT_PORT ?= 7687
 export NEO4J_BOLT_PORT
+# Without NEO4J_URI: the local Neo4j, its random password read from its state folder.
+LOCAL_NEO4J = [ -n "$$NEO4J_URI" ] || { scripts/neo4j-start && export NEO4J_URI=bolt://127.0.0.1:$(NEO4J_BOLT_PORT) NEO4J_PASSWORD_FILE=$${NEO4J_STATE_DIR:-.neo4j}/password; }
 
 .PHONY: run test seed generate check assets bench neo4j-start neo4j-stop build
 
 ## run: start Neo4j if needed, apply the schema, seed an empty graph, serve on http://127.0.0.1:8080
 run:
-	@[ -n "$$NEO4J_URI" ] || scripts/neo4j-start
-	NEO4J_URI=$${NEO4J_URI:-bolt://127.0.0.1:$(NEO4J_BOLT_PORT)} go run ./server
+	@$(LOCAL_NEO4J); go run ./server
 
-## test: run every test against a real Neo4j, starting one if needed and stopping what it started
+## test: run every test against a real Neo4j of its own (never the one make run serves), started and stopped here
 test:
 	scripts/test
 
-## seed: (re)load the seed data into the graph; SEED_FLAGS=-replace deletes the graph first (after make bench)
+## seed: make the served graph equal to the seed files (validated first; one transaction)
 seed:
-	@[ -n "$$NEO4J_URI" ] || scripts/neo4j-start
-	NEO4J_URI=$${NEO4J_URI:-bolt://127.0.0.1:$(NEO4J_BOLT_PORT)} go run ./server seed $(SEED_FLAGS)
+	@$(LOCAL_NEO4J); go run ./server seed
 
 ## generate: regenerate gqlgen's code from schema/
 generate:
@@ -44,7 +46,6 @@ neo4j-start:
 neo4j-stop:
 	scripts/neo4j-stop
 
-## bench: benchmark every root query on a synthetic graph (BENCH_ENTITIES, BENCH_RELATIONSHIPS); replaces the test database's graph
+## bench: benchmark every root query on a synthetic graph (BENCH_ENTITIES, BENCH_RELATIONSHIPS), on the test Neo4j
 bench:
-	@[ -n "$$NEO4J_URI" ] || scripts/neo4j-start
-	NEO4J_URI=$${NEO4J_URI:-bolt://127.0.0.1:$(NEO4J_BOLT_PORT)} go test -run '^$$' -bench . -benchtime 20x -timeout 60m ./server
+	scripts/test -run '^$$' -bench . -benchtime 20x -timeout 60m

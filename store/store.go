@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -23,6 +24,7 @@ type Config struct {
 	URI          string // bolt://127.0.0.1:7687 or neo4j://…
 	User         string
 	Password     string
+	PasswordFile string        // read for the password when Password is empty (scripts/neo4j-start writes one)
 	Database     string        // "" for the server's default
 	QueryTimeout time.Duration // every transaction's timeout
 }
@@ -55,7 +57,11 @@ func Open(ctx context.Context, cfg Config, observe Observer) (*Store, error) {
 func New(cfg Config, observe Observer) (*Store, error) {
 	auth := neo4j.NoAuth()
 	if cfg.User != "" {
-		auth = neo4j.BasicAuth(cfg.User, cfg.Password, "")
+		password, err := cfg.password()
+		if err != nil {
+			return nil, err
+		}
+		auth = neo4j.BasicAuth(cfg.User, password, "")
 	}
 	// Fail fast when Neo4j is down: a request should learn that in seconds,
 	// not after the driver's default 30 s of retries.
@@ -75,6 +81,18 @@ func New(cfg Config, observe Observer) (*Store, error) {
 		timeout = 10 * time.Second
 	}
 	return &Store{driver: driver, db: cfg.Database, timeout: timeout, observe: observe}, nil
+}
+
+// password is the configured password, or the content of PasswordFile.
+func (cfg Config) password() (string, error) {
+	if cfg.Password != "" || cfg.PasswordFile == "" {
+		return cfg.Password, nil
+	}
+	b, err := os.ReadFile(cfg.PasswordFile)
+	if err != nil {
+		return "", errs.E("store.New", errs.Invalid, fmt.Errorf("neo4j password file: %w (`make neo4j-start` writes one for the local Neo4j)", err))
+	}
+	return strings.TrimSpace(string(b)), nil
 }
 
 // Close releases the driver's connections.

@@ -6,6 +6,9 @@ package dbtest
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"sync"
@@ -37,13 +40,17 @@ func Config(t testing.TB) store.Config {
 		cfg = store.Config{
 			URI:          os.Getenv("NEO4J_URI"),
 			User:         envOr("NEO4J_USER", "neo4j"),
-			Password:     envOr("NEO4J_PASSWORD", "localpassword"),
-			QueryTimeout: 30 * time.Second,
+			Password:     os.Getenv("NEO4J_PASSWORD"),
+			PasswordFile: os.Getenv("NEO4J_PASSWORD_FILE"),
+			QueryTimeout: 2 * time.Minute, // a cold database plans every statement of the first seed load
 		}
 		if cfg.URI != "" {
 			return
 		}
 		ctx := context.Background()
+		if cfg.Password == "" {
+			cfg.Password = rand.Text() // the container's own; nothing outside the test uses it
+		}
 		c, err := tcneo4j.Run(ctx, "neo4j:5.26", tcneo4j.WithAdminPassword(cfg.Password))
 		if err != nil {
 			cfgErr = err
@@ -54,7 +61,7 @@ func Config(t testing.TB) store.Config {
 	if cfgErr != nil {
 		t.Fatalf("no Neo4j for tests: NEO4J_URI is not set and testcontainers could not start one (%v).\n"+
 			"Run `make test`, which starts a local Neo4j (needs Java 17+ and Maven: apt-get install openjdk-17-jdk-headless maven),\n"+
-			"or set NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD to a Neo4j 5.26, or install Docker.", cfgErr)
+			"or set NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD (or NEO4J_PASSWORD_FILE) to a Neo4j 5.26, or install Docker.", cfgErr)
 	}
 	return cfg
 }
@@ -106,10 +113,13 @@ var (
 // lockDatabase makes test binaries that use the database take turns: each
 // package wipes and reloads the one graph, so two at once would see each
 // other's half-loaded data. `go test ./...` runs packages in parallel; the
-// lock, held until the process exits, serialises just these.
+// lock, held until the process exits, serialises just these. It is per
+// database URI, so test runs against different databases don't wait.
 func lockDatabase(t testing.TB) {
 	lockOnce.Do(func() {
-		lockFile, lockErr = os.OpenFile(filepath.Join(os.TempDir(), "cyberkg-test-neo4j.lock"), os.O_CREATE|os.O_RDWR, 0o666)
+		sum := sha256.Sum256([]byte(os.Getenv("NEO4J_URI")))
+		name := "cyberkg-test-neo4j-" + hex.EncodeToString(sum[:6]) + ".lock"
+		lockFile, lockErr = os.OpenFile(filepath.Join(os.TempDir(), name), os.O_CREATE|os.O_RDWR, 0o666)
 		if lockErr == nil {
 			lockErr = syscall.Flock(int(lockFile.Fd()), syscall.LOCK_EX) // released when the process exits
 		}

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
@@ -12,13 +13,20 @@ import org.neo4j.configuration.connectors.HttpConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+import org.neo4j.graphdb.Transaction;
 import org.neo4j.io.ByteUnit;
 
 /**
  * Runs an embedded Neo4j Community DBMS with a Bolt connector on 127.0.0.1 until SIGTERM/SIGINT.
  *
  * <p>Environment: NEO4J_HOME_DIR (default ./.neo4j/data), NEO4J_BOLT_PORT (7687),
- * NEO4J_PASSWORD (localpassword, user neo4j), NEO4J_PAGECACHE (1g), NEO4J_TX_MEMORY (1g).
+ * NEO4J_PASSWORD (required: the password of user neo4j; scripts/neo4j-start makes a random one),
+ * NEO4J_PAGECACHE (1g), NEO4J_TX_MEMORY (1g, all transactions), NEO4J_TX_MAX_MEMORY (256m, one
+ * transaction), NEO4J_TX_TIMEOUT (30s).
+ *
+ * <p>Neo4j 5.26's Bolt connector also answers WebSocket upgrades and has no setting to refuse
+ * them, so a web page could open one to this port; what keeps it out is the password, which is
+ * random, never published and readable only by its owner.
  */
 public final class LocalNeo4j {
     private static final String HOST = "127.0.0.1";
@@ -26,7 +34,11 @@ public final class LocalNeo4j {
     public static void main(String[] args) throws InterruptedException {
         Path home = Path.of(env("NEO4J_HOME_DIR", ".neo4j/data")).toAbsolutePath();
         int port = Integer.parseInt(env("NEO4J_BOLT_PORT", "7687"));
-        String password = env("NEO4J_PASSWORD", "localpassword");
+        String password = env("NEO4J_PASSWORD", "");
+        if (password.isEmpty()) {
+            System.err.println("neo4j: NEO4J_PASSWORD is not set (scripts/neo4j-start sets a random one)");
+            System.exit(2);
+        }
 
         DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
                 .setConfig(BoltConnector.enabled, true)
@@ -38,6 +50,11 @@ public final class LocalNeo4j {
                 .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.parse(env("NEO4J_PAGECACHE", "1g")))
                 .setConfig(GraphDatabaseSettings.memory_transaction_global_max_size,
                         ByteUnit.parse(env("NEO4J_TX_MEMORY", "1g")))
+                // A runaway query is stopped by the database itself, whatever the client does.
+                .setConfig(GraphDatabaseSettings.transaction_timeout,
+                        Duration.parse("PT" + env("NEO4J_TX_TIMEOUT", "30s").toUpperCase()))
+                .setConfig(GraphDatabaseSettings.memory_transaction_max_size,
+                        ByteUnit.parse(env("NEO4J_TX_MAX_MEMORY", "256m")))
                 .setConfig(GraphDatabaseSettings.udc_enabled, false)
                 // Otherwise every database reserves 256 MiB of transaction log on disk up front.
                 .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
@@ -69,8 +86,13 @@ public final class LocalNeo4j {
     /** Gives user neo4j the wanted password, without "change required", on every start. */
     private static void setPassword(DatabaseManagementService dbms, String password) {
         try {
-            dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
-                    "ALTER USER neo4j SET PASSWORD $p CHANGE NOT REQUIRED", Map.of("p", password));
+            // Its own timeout: on a busy machine the first start can take longer than
+            // the one every client transaction gets.
+            try (Transaction tx = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME)
+                    .beginTx(5, TimeUnit.MINUTES)) {
+                tx.execute("ALTER USER neo4j SET PASSWORD $p CHANGE NOT REQUIRED", Map.of("p", password)).close();
+                tx.commit();
+            }
         } catch (RuntimeException e) {
             // Neo4j refuses to "change" a password to the one it already has: nothing to do then.
             String msg = String.valueOf(e.getMessage());
