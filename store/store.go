@@ -26,7 +26,8 @@ type Config struct {
 	Password     string
 	PasswordFile string        // read for the password when Password is empty (scripts/neo4j-start writes one)
 	Database     string        // "" for the server's default
-	QueryTimeout time.Duration // every transaction's timeout
+	QueryTimeout time.Duration // every read transaction's timeout
+	WriteTimeout time.Duration // every write transaction's timeout (seed, import): longer, as a cold database plans each statement
 }
 
 // Observer is told of every Cypher round trip, for metrics.
@@ -34,10 +35,11 @@ type Observer func(op string, d time.Duration, err error)
 
 // Store reads and writes the graph.
 type Store struct {
-	driver  neo4j.DriverWithContext
-	db      string
-	timeout time.Duration
-	observe Observer
+	driver       neo4j.DriverWithContext
+	db           string
+	timeout      time.Duration
+	writeTimeout time.Duration
+	observe      Observer
 }
 
 // Open connects and checks that Neo4j answers.
@@ -80,7 +82,11 @@ func New(cfg Config, observe Observer) (*Store, error) {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	return &Store{driver: driver, db: cfg.Database, timeout: timeout, observe: observe}, nil
+	writeTimeout := cfg.WriteTimeout
+	if writeTimeout <= 0 {
+		writeTimeout = 5 * time.Minute
+	}
+	return &Store{driver: driver, db: cfg.Database, timeout: timeout, writeTimeout: writeTimeout, observe: observe}, nil
 }
 
 // password is the configured password, or the content of PasswordFile.
@@ -156,7 +162,7 @@ func (s *Store) transact(ctx context.Context, op string, mode neo4j.AccessMode, 
 	if mode == neo4j.AccessModeRead {
 		_, err = session.ExecuteRead(ctx, work, neo4j.WithTxTimeout(s.timeout))
 	} else {
-		_, err = session.ExecuteWrite(ctx, work, neo4j.WithTxTimeout(s.timeout))
+		_, err = session.ExecuteWrite(ctx, work, neo4j.WithTxTimeout(s.writeTimeout))
 	}
 	return classify(op, err)
 }
