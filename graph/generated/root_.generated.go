@@ -1650,7 +1650,11 @@ enum EntityKind {
   RECOMMENDATION
 }
 
-"Where a law or regulation stands."
+"""
+Where a law or regulation stands, as the source last describes it. When it
+was in force is its IN_FORCE_IN relationship (asOf answers it); its drafts,
+adoption and suspension are dated entities on the timeline.
+"""
 enum LawStatus {
   DRAFT
   ADOPTED
