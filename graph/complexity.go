@@ -33,7 +33,7 @@ func Complexity() generated.ComplexityRoot {
 	q.Neighborhood = func(child int, _ string, _ *int, _ []kg.RelType, _ *model.Direction, _ *kg.Date, limit *int) int {
 		return child * size(limit, 200)
 	}
-	q.Chain = func(child int, _ string, _ *model.ChainDirection, _ *int, _ *kg.Date, limit *int) int {
+	q.Chain = func(child int, _ string, _ *model.ChainDirection, _ *int, _ *kg.Date, _ []kg.Confidence, limit *int) int {
 		return child * size(limit, 200)
 	}
 	q.Paths = func(child int, _, _ string, maxHops *int, _ []kg.RelType, _ *model.Direction, _ *model.PathMode, limit *int, _ *kg.Date) int {

@@ -61,7 +61,7 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxHo
 }
 
 // Chain is the resolver for the chain field.
-func (r *queryResolver) Chain(ctx context.Context, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, limit *int) (*model.Subgraph, error) {
+func (r *queryResolver) Chain(ctx context.Context, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, confidence []kg.Confidence, limit *int) (*model.Subgraph, error) {
 	hops, err := intArg("maxHops", maxHops, 4, 1, MaxChainHops)
 	if err != nil {
 		return nil, err
@@ -70,7 +70,7 @@ func (r *queryResolver) Chain(ctx context.Context, from string, direction *model
 	if err != nil {
 		return nil, err
 	}
-	f := store.RelFilter{Types: kg.CausalTypes(), Direction: store.Outgoing}
+	f := store.RelFilter{Types: kg.CausalTypes(), Direction: store.Outgoing, Confidences: confidence}
 	if direction != nil && *direction == model.ChainDirectionUpstream {
 		f.Direction = store.Incoming
 	}

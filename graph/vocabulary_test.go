@@ -29,7 +29,7 @@ func TestSchemaEnumsMatchTheDomain(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var rels, relDocs, kinds, confs []string
+	var rels, relDocs, kinds, confs, confDocs []string
 	for _, r := range kg.RelTypes {
 		rels, relDocs = append(rels, string(r.Type)), append(relDocs, r.Description)
 	}
@@ -37,7 +37,7 @@ func TestSchemaEnumsMatchTheDomain(t *testing.T) {
 		kinds = append(kinds, string(k.Kind))
 	}
 	for _, c := range kg.Confidences {
-		confs = append(confs, string(c.Level))
+		confs, confDocs = append(confs, string(c.Level)), append(confDocs, c.Description)
 	}
 	enum := func(name string) (values, docs []string) {
 		for _, v := range schema.Types[name].EnumValues {
@@ -61,6 +61,7 @@ func TestSchemaEnumsMatchTheDomain(t *testing.T) {
 	check("RelationType descriptions", docs, relDocs)
 	got, _ = enum("EntityKind")
 	check("EntityKind", got, kinds)
-	got, _ = enum("Confidence")
+	got, docs = enum("Confidence")
 	check("Confidence", got, confs)
+	check("Confidence descriptions", docs, confDocs)
 }

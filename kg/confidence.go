@@ -8,7 +8,11 @@ const (
 	Reported  Confidence = "REPORTED"  // the source reports another's finding ("according to", "revealed")
 	Alleged   Confidence = "ALLEGED"   // an accusation ("alleged", "accused", "suspected")
 	Disputed  Confidence = "DISPUTED"  // asserted by one party and denied by another
-	Inferred  Confidence = "INFERRED"  // the source's own inference ("reasonable to believe", "may")
+	Inferred  Confidence = "INFERRED"  // the source's own inference about what is or was ("reasonable to believe", "seem")
+	// Possible is apart from Inferred so that chain can show, or leave out,
+	// what the source only thinks may follow (a risk it warns of, a result it
+	// hopes a recommendation brings), as against what it holds did follow.
+	Possible Confidence = "POSSIBLE" // what the source says may, could or will happen, not what happened ("may", "could lead to")
 )
 
 // Confidences lists every level with its meaning.
@@ -17,10 +21,11 @@ var Confidences = []struct {
 	Description string
 }{
 	{Confirmed, "Stated as fact by the source."},
-	{Reported, "The source reports another's finding or statement."},
-	{Alleged, "An accusation or suspicion, not established."},
+	{Reported, "The source reports another's finding or statement (\"according to\", \"revealed\")."},
+	{Alleged, "An accusation or suspicion (\"alleged\", \"accused\", \"suspected\")."},
 	{Disputed, "Asserted by one party and denied by another."},
-	{Inferred, "The source's own inference or hedge (\"reasonable to believe\", \"may\")."},
+	{Inferred, "The source's own inference about what is or was (\"reasonable to believe\", \"seem\")."},
+	{Possible, "What the source says may, could or will happen, not what has happened: a possibility it raises, a risk it warns of, a result it expects (\"may\", \"could lead to\", \"will eventually\")."},
 }
 
 // ParseConfidence returns the level named s, or false.

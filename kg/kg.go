@@ -24,7 +24,9 @@ type Entity struct {
 	Evidence []Evidence
 }
 
-// LawStatus is where a law or regulation stands.
+// LawStatus is where a law or regulation stands as the source last describes
+// it. It has no date: when a law was in force is its IN_FORCE_IN
+// relationship, whose start and end asOf compares.
 type LawStatus string
 
 const (

@@ -23,9 +23,10 @@ var RelTypes = []RelTypeInfo{
 	{"MAKES", "structure", "firm → product it makes.", false},
 	{"DRAFT_OF", "structure", "draft → the law or regulation it became or belongs to.", false},
 	{"CITES", "structure", "document → document it cites as a source.", false},
+	{"IN_FORCE_IN", "structure", "law, regulation or agreement → state where it is in force: start when it took effect, end when it was suspended or lapsed.", false},
 
 	// Actions.
-	{"TARGETED", "action", "attacker or attack → victim.", false},
+	{"TARGETED", "action", "attacker, attack or measure → whom it is aimed at.", false},
 	{"ATTRIBUTED_TO", "action", "act → actor held responsible (claimedBy says who attributes it).", false},
 	{"ACCUSED", "action", "accuser → the accused (or the act it accuses them of).", false},
 	{"DENIED", "action", "denier → accusation or act it denies.", false},

@@ -320,3 +320,65 @@ func TestReplaceMakesTheGraphEqualToTheSeed(t *testing.T) {
 		t.Errorf("a refused replace changed the graph: %+v → %+v", stats, after)
 	}
 }
+
+// Issue 11: what the brief says must be data that queries reach, not only
+// description text. Every paragraph but the endnotes' heading has at least
+// half of its characters inside quotes that some entity, relationship or
+// fact cites, so that a statement dropped from the graph shows up here.
+func TestEveryParagraphIsMostlyQuoted(t *testing.T) {
+	ds, err := seed.Parse(seed.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paras := ds.Sources["us-china-cybersecurity-brief"]
+	covered := make([][]bool, len(paras))
+	for i, p := range paras {
+		covered[i] = make([]bool, len(p))
+	}
+	mark := func(e kg.Evidence) {
+		if e.Source != "us-china-cybersecurity-brief" || e.Paragraph < 1 || e.Paragraph > len(paras) {
+			return
+		}
+		p := paras[e.Paragraph-1]
+		for from := 0; ; {
+			i := strings.Index(p[from:], e.Quote)
+			if i < 0 || e.Quote == "" {
+				break
+			}
+			for k := from + i; k < from+i+len(e.Quote); k++ {
+				covered[e.Paragraph-1][k] = true
+			}
+			from += i + 1
+		}
+	}
+	for _, e := range ds.Entities {
+		for _, ev := range e.Evidence {
+			mark(ev)
+		}
+		for _, f := range e.Facts {
+			mark(f.Evidence)
+		}
+	}
+	for _, r := range ds.Relationships {
+		for _, ev := range r.Evidence {
+			mark(ev)
+		}
+		for _, f := range r.Facts {
+			mark(f.Evidence)
+		}
+	}
+	for i, p := range paras {
+		if p == "Endnotes" {
+			continue
+		}
+		n := 0
+		for _, c := range covered[i] {
+			if c {
+				n++
+			}
+		}
+		if 2*n < len(p) {
+			t.Errorf("¶%d: only %d of %d bytes are quoted as evidence: %.80q…", i+1, n, len(p), p)
+		}
+	}
+}

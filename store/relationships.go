@@ -19,9 +19,10 @@ const (
 
 // RelFilter narrows the relationships of an entity; zero fields do not filter.
 type RelFilter struct {
-	Types     []kg.RelType
-	Direction Direction
-	AsOf      kg.Date
+	Types       []kg.RelType
+	Direction   Direction
+	AsOf        kg.Date
+	Confidences []kg.Confidence // keep only these levels, e.g. to leave out POSSIBLE
 }
 
 // patterns maps a direction to its Cypher pattern; only these are spliced.
@@ -49,7 +50,15 @@ func relParams(f RelFilter) (string, map[string]any) {
 		}
 		types = ts
 	}
-	return pattern, map[string]any{"types": types, "asOf": dateParam(f.AsOf)}
+	var confidences any
+	if len(f.Confidences) > 0 {
+		cs := make([]string, len(f.Confidences))
+		for i, c := range f.Confidences {
+			cs[i] = string(c)
+		}
+		confidences = cs
+	}
+	return pattern, map[string]any{"types": types, "asOf": dateParam(f.AsOf), "confidences": confidences}
 }
 
 // RelationshipsOf returns the first limit relationships of each given entity

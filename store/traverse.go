@@ -29,8 +29,9 @@ type Path struct {
 const MaxExpandDepth = 8
 
 // relFilter is the Cypher condition a traversed relationship r must meet:
-// one of $types (if any), and in force on $asOf (if given).
-const relFilter = `($types IS NULL OR type(r) IN $types) AND ` + inForce
+// one of $types (if any), of one of $confidences (if any), and in force on
+// $asOf (if given).
+const relFilter = `($types IS NULL OR type(r) IN $types) AND ($confidences IS NULL OR r.confidence IN $confidences) AND ` + inForce
 
 // Expand returns what lies within depth hops of entity id along
 // relationships that pass f, breadth first, at most limit entities (the

@@ -1340,6 +1340,42 @@ func (ec *executionContext) marshalNTypeCount2ᚕcyberkgᚋgraphᚋmodelᚐTypeC
 	return ret
 }
 
+func (ec *executionContext) unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx context.Context, v any) ([]kg.Confidence, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]kg.Confidence, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNConfidence2cyberkgᚋkgᚐConfidence(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []kg.Confidence) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConfidence2cyberkgᚋkgᚐConfidence(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalORelationType2ᚕcyberkgᚋkgᚐRelTypeᚄ(ctx context.Context, v any) ([]kg.RelType, error) {
 	if v == nil {
 		return nil, nil

@@ -191,7 +191,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Chain         func(childComplexity int, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, limit *int) int
+		Chain         func(childComplexity int, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, confidence []kg.Confidence, limit *int) int
 		Entities      func(childComplexity int, kinds []kg.Kind, where *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string) int
 		Entity        func(childComplexity int, id string) int
 		EntityKinds   func(childComplexity int) int
@@ -1042,7 +1042,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Chain(childComplexity, args["from"].(string), args["direction"].(*model.ChainDirection), args["maxHops"].(*int), args["asOf"].(*kg.Date), args["limit"].(*int)), true
+		return e.ComplexityRoot.Query.Chain(childComplexity, args["from"].(string), args["direction"].(*model.ChainDirection), args["maxHops"].(*int), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["limit"].(*int)), true
 	case "Query.entities":
 		if e.ComplexityRoot.Query.Entities == nil {
 			break
@@ -1650,7 +1650,11 @@ enum EntityKind {
   RECOMMENDATION
 }
 
-"Where a law or regulation stands."
+"""
+Where a law or regulation stands, as the source last describes it. When it
+was in force is its IN_FORCE_IN relationship (asOf answers it); its drafts,
+adoption and suspension are dated entities on the timeline.
+"""
 enum LawStatus {
   DRAFT
   ADOPTED
@@ -1942,7 +1946,9 @@ enum RelationType {
   DRAFT_OF
   "document → document it cites as a source."
   CITES
-  "attacker or attack → victim."
+  "law, regulation or agreement → state where it is in force: start when it took effect, end when it was suspended or lapsed."
+  IN_FORCE_IN
+  "attacker, attack or measure → whom it is aimed at."
   TARGETED
   "act → actor held responsible (claimedBy says who attributes it)."
   ATTRIBUTED_TO
@@ -1996,7 +2002,10 @@ enum RelationType {
   PROMPTED
 }
 
-"How firmly the source holds a relationship, in its own words."
+"""
+How firmly the source holds a relationship, in its own words. POSSIBLE marks
+what the source only says may follow; chain(confidence:) can leave it out.
+"""
 enum Confidence {
   "Stated as fact by the source."
   CONFIRMED
@@ -2006,8 +2015,10 @@ enum Confidence {
   ALLEGED
   "Asserted by one party and denied by another."
   DISPUTED
-  "The source's own inference (\"reasonable to believe\", \"may\")."
+  "The source's own inference about what is or was (\"reasonable to believe\", \"seem\")."
   INFERRED
+  "What the source says may, could or will happen, not what has happened: a possibility it raises, a risk it warns of, a result it expects (\"may\", \"could lead to\", \"will eventually\")."
+  POSSIBLE
 }
 
 "A directed, typed connection between two entities."
@@ -2138,9 +2149,11 @@ extend type Query {
   """
   Follows only causal relationships (CAUSED, CONTRIBUTED_TO, PROMPTED) from an
   entity: DOWNSTREAM to its consequences, UPSTREAM to its causes. maxHops is 1
-  to 8; at most limit entities (1 to 1000).
+  to 8; at most limit entities (1 to 1000). confidence, if given, follows only
+  relationships of those levels: leaving out POSSIBLE keeps what the source
+  holds did follow, not what it says only may.
   """
-  chain(from: ID!, direction: ChainDirection = DOWNSTREAM, maxHops: Int = 4, asOf: Date, limit: Int = 200): Subgraph!
+  chain(from: ID!, direction: ChainDirection = DOWNSTREAM, maxHops: Int = 4, asOf: Date, confidence: [Confidence!], limit: Int = 200): Subgraph!
 
   """
   Dated entities in order of start, across precisions ("2015" before

@@ -28,7 +28,7 @@ type QueryResolver interface {
 	Stats(ctx context.Context) (*model.Stats, error)
 	Neighborhood(ctx context.Context, id string, depth *int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, limit *int) (*model.Subgraph, error)
 	Paths(ctx context.Context, from string, to string, maxHops *int, types []kg.RelType, direction *model.Direction, mode *model.PathMode, limit *int, asOf *kg.Date) ([]model.Path, error)
-	Chain(ctx context.Context, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, limit *int) (*model.Subgraph, error)
+	Chain(ctx context.Context, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, confidence []kg.Confidence, limit *int) (*model.Subgraph, error)
 	Timeline(ctx context.Context, from *kg.Date, to *kg.Date, kinds []kg.Kind, involving []string, first *int, after *string) (*model.EntityConnection, error)
 }
 
@@ -85,14 +85,22 @@ func (ec *executionContext) field_Query_chain_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["asOf"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+		func(ctx context.Context, v any) ([]kg.Confidence, error) {
+			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["limit"] = arg4
+	args["limit"] = arg5
 	return args, nil
 }
 
@@ -860,7 +868,7 @@ func (ec *executionContext) _Query_chain(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Chain(ctx, fc.Args["from"].(string), fc.Args["direction"].(*model.ChainDirection), fc.Args["maxHops"].(*int), fc.Args["asOf"].(*kg.Date), fc.Args["limit"].(*int))
+			return ec.Resolvers.Query().Chain(ctx, fc.Args["from"].(string), fc.Args["direction"].(*model.ChainDirection), fc.Args["maxHops"].(*int), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["limit"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Subgraph) graphql.Marshaler {
