@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -44,6 +45,7 @@ func newGraphQL(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 	srv.Use(graph.DocumentLimits{MaxTokens: cfg.maxTokens, MaxAliases: cfg.maxAliases, MaxDirectives: cfg.maxDirectives})
 	srv.Use(graph.DepthLimit{Max: cfg.maxDepth})
 	srv.Use(graph.CostLimit{Budget: cfg.maxCost})
+	srv.AroundRootFields(deadline(cfg.requestTimeout))
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		log.Error("panic in resolver", "panic", v, "stack", string(debug.Stack()))
@@ -70,6 +72,19 @@ func newGraphQL(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 		return resp
 	})
 	return srv
+}
+
+// deadline bounds the whole request, counted from when it arrived: the
+// context carries it into every resolver and Neo4j transaction, so that
+// Cypher stops when the request's time is up, not each statement's. It is
+// set on the root fields rather than on the HTTP request so that gqlgen
+// still writes the response (with TIMEOUT errors) once time is up.
+func deadline(d time.Duration) graphql.RootFieldMiddleware {
+	return func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+		ctx, cancel := context.WithDeadline(ctx, graphql.GetOperationContext(ctx).Stats.OperationStart.Add(d))
+		defer cancel()
+		return next(ctx)
+	}
 }
 
 // presentError decides what a user sees of an error: the message of bad

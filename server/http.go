@@ -34,7 +34,6 @@ func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 	api = loader.Middleware(s, api)
 	api = withCallLimit(cfg.neo4jCalls, api)
 	api = withRequestState(api)
-	api = withDeadline(cfg.requestTimeout, api)
 	api = limitBody(cfg.maxBodyBytes, api)
 	api = preventCSRF(splitList(cfg.csrfHeaders), api)
 	if origins := splitList(cfg.corsOrigins); len(origins) > 0 {

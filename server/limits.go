@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"net"
@@ -40,17 +39,6 @@ func limitBody(max int64, next http.Handler) http.Handler {
 func tooLarge(w http.ResponseWriter, max int64) {
 	w.Header().Set("Connection", "close") // the rest of the body is not read
 	writeJSON(w, http.StatusRequestEntityTooLarge, gqlErrors("request body is over the limit of "+strconv.FormatInt(max, 10)+" bytes", "PAYLOAD_TOO_LARGE"))
-}
-
-// withDeadline bounds the whole request: the context carries the deadline
-// into every Neo4j transaction, so that Cypher stops when the request's
-// time is up, not each statement's.
-func withDeadline(d time.Duration, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), d)
-		defer cancel()
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
 }
 
 // rateLimit allows each client (by remote IP; IPv6 by /64) n requests per
