@@ -46,8 +46,6 @@ var _ interface {
 func (CostLimit) ExtensionName() string                   { return "CostLimit" }
 func (CostLimit) Validate(graphql.ExecutableSchema) error { return nil }
 
-type costKey struct{}
-
 func (c CostLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation == nil {
 		return nil
