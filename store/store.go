@@ -144,7 +144,9 @@ func (s *Store) transact(ctx context.Context, op string, mode neo4j.AccessMode, 
 		if left <= 0 {
 			return classify(op, context.DeadlineExceeded)
 		}
-		timeout = min(timeout, left)
+		// At least a millisecond: the driver sends whole milliseconds, and a
+		// timeout of 0 would let the transaction run forever.
+		timeout = max(min(timeout, left), time.Millisecond)
 	}
 	session := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: mode, DatabaseName: s.db})
 	defer session.Close(ctx)
