@@ -96,7 +96,12 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		var kindErr *errs.Error
-		if !errors.As(err, &kindErr) {
+		if !errors.As(err, &kindErr) && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
+			// gqlgen reports the request's deadline itself when it passes
+			// between resolvers (a list's items not yet started).
+			kindErr = &errs.Error{Kind: errs.Timeout, Err: err}
+		}
+		if kindErr == nil {
 			if strings.HasPrefix(gqlErr.Message, "json request body could not be decoded") {
 				gqlErr.Message = "the request body is not valid JSON" // gqlgen's message echoes the body
 				return gqlErr

@@ -315,3 +315,15 @@ func TestRequestDeadlineIsATimeout(t *testing.T) {
 		t.Errorf("status %d, errors %+v; want one TIMEOUT error (%+v)", status, resp.Errors, resp)
 	}
 }
+
+// When the deadline passes between resolvers, gqlgen itself reports the
+// context's error for the items it did not start; that too is a timeout,
+// not an internal error.
+func TestDeadlineBetweenResolversIsATimeout(t *testing.T) {
+	present := presentError(discardLog())
+	for _, err := range []error{context.DeadlineExceeded, fmt.Errorf("input: entities.nodes[0] %w", context.DeadlineExceeded)} {
+		if e := present(context.Background(), err); e.Extensions["code"] != "TIMEOUT" {
+			t.Errorf("%v presented as %+v", err, e)
+		}
+	}
+}
