@@ -8,7 +8,7 @@ export NEO4J_BOLT_PORT
 # Without NEO4J_URI: the local Neo4j, its random password read from its state folder.
 LOCAL_NEO4J = [ -n "$$NEO4J_URI" ] || { scripts/neo4j-start && export NEO4J_URI=bolt://127.0.0.1:$(NEO4J_BOLT_PORT) NEO4J_PASSWORD_FILE=$${NEO4J_STATE_DIR:-.neo4j}/password; }
 
-.PHONY: run test seed generate check assets bench neo4j-start neo4j-stop build
+.PHONY: run test seed generate check assets bench neo4j-start neo4j-stop build audit-deps fuzz
 
 ## run: start Neo4j if needed, apply the schema, seed an empty graph, serve on http://127.0.0.1:8080
 run:
@@ -21,6 +21,18 @@ test:
 ## seed: make the served graph equal to the seed files (validated first; one transaction)
 seed:
 	@$(LOCAL_NEO4J); go run ./server seed
+
+## audit-deps: install the GraphQL-over-HTTP audit (graphql-http, pinned in server/testdata/audit), which make test then runs
+audit-deps:
+	cd server/testdata/audit && npm ci --no-audit --no-fund
+
+## fuzz: run every fuzz target for FUZZTIME (default 10s) each, from its committed corpus in testdata/fuzz
+FUZZTIME ?= 10s
+fuzz:
+	@go test -list '^Fuzz' ./... | awk '/^Fuzz/ { names[n++] = $$1 } /^ok/ { for (i = 0; i < n; i++) print $$2, names[i]; n = 0 }' | \
+	while read -r pkg name; do \
+	  echo "fuzz $$pkg $$name"; go test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$pkg" || exit 1; \
+	done
 
 ## generate: regenerate gqlgen's code from schema/
 generate:

@@ -14,7 +14,8 @@ const (
 	Internal    Kind = "INTERNAL"            // a bug or an unexpected failure; details stay in the log
 	Invalid     Kind = "BAD_USER_INPUT"      // the request is wrong; the message says how
 	NotFound    Kind = "NOT_FOUND"           // what was asked for does not exist
-	Unavailable Kind = "SERVICE_UNAVAILABLE" // the database cannot be reached or timed out; try again
+	Unavailable Kind = "SERVICE_UNAVAILABLE" // the database cannot be reached; try again
+	Timeout     Kind = "TIMEOUT"             // the request ran out of time; ask for less or try again
 )
 
 // Error is an error with an operation and a kind.

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 
+	"cyberkg/graph/args"
 	"cyberkg/graph/loader"
 	"cyberkg/graph/model"
 	"cyberkg/kg"
@@ -43,8 +44,8 @@ func nonNilRels(rs []kg.Relationship) []kg.Relationship {
 }
 
 // entityConnection pages through the entities that match f.
-func (r *Resolver) entityConnection(ctx context.Context, f store.EntityFilter, order store.EntityOrder, first *int, after *string, def int) (*model.EntityConnection, error) {
-	offset, limit, err := page(first, after, def)
+func (r *Resolver) entityConnection(ctx context.Context, f store.EntityFilter, order store.EntityOrder, size args.Int, first *int, after *string) (*model.EntityConnection, error) {
+	offset, limit, err := page(size, first, after)
 	if err != nil {
 		return nil, err
 	}

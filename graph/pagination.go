@@ -6,17 +6,15 @@ import (
 	"strings"
 
 	"cyberkg/errs"
+	"cyberkg/graph/args"
 	"cyberkg/graph/model"
 )
-
-// MaxPage is the most items one page may ask for.
-const MaxPage = 100
 
 // page checks first and after and returns the offset and limit they mean.
 // Cursors are opaque to clients; inside, they are offsets into the ordered
 // list.
-func page(first *int, after *string, def int) (offset, limit int, err error) {
-	if limit, err = intArg("first", first, def, 0, MaxPage); err != nil {
+func page(size args.Int, first *int, after *string) (offset, limit int, err error) {
+	if limit, err = size.Value(first); err != nil {
 		return 0, 0, err
 	}
 	if after != nil && *after != "" {

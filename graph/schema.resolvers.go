@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"cyberkg/graph/args"
 	"cyberkg/graph/generated"
 	"cyberkg/graph/loader"
 	"cyberkg/graph/model"
@@ -21,7 +22,7 @@ func (r *queryResolver) Entity(ctx context.Context, id string) (model.Entity, er
 
 // Search is the resolver for the search field.
 func (r *queryResolver) Search(ctx context.Context, text string, kinds []kg.Kind, first *int) ([]model.SearchHit, error) {
-	n, err := intArg("first", first, 10, 1, MaxSearch)
+	n, err := args.Search.Value(first)
 	if err != nil {
 		return nil, err
 	}
@@ -58,12 +59,12 @@ func (r *queryResolver) Entities(ctx context.Context, kinds []kg.Kind, where *mo
 	if orderBy != nil {
 		order = store.EntityOrder{Field: string(orderBy.Field), Desc: orderBy.Direction == model.OrderDirectionDesc}
 	}
-	return r.entityConnection(ctx, f, order, first, after, 20)
+	return r.entityConnection(ctx, f, order, args.EntitiesPage, first, after)
 }
 
 // Relationships is the resolver for the relationships field.
 func (r *queryResolver) Relationships(ctx context.Context, types []kg.RelType, first *int, after *string) (*model.RelationshipConnection, error) {
-	offset, limit, err := page(first, after, 20)
+	offset, limit, err := page(args.RelationshipsPage, first, after)
 	if err != nil {
 		return nil, err
 	}

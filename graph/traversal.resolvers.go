@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"cyberkg/graph/args"
 	"cyberkg/graph/loader"
 	"cyberkg/graph/model"
 	"cyberkg/kg"
@@ -15,11 +16,11 @@ import (
 
 // Neighborhood is the resolver for the neighborhood field.
 func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, limit *int) (*model.Subgraph, error) {
-	d, err := intArg("depth", depth, 1, 1, MaxNeighborhoodDepth)
+	d, err := args.NeighborhoodDepth.Value(depth)
 	if err != nil {
 		return nil, err
 	}
-	n, err := intArg("limit", limit, 200, 1, MaxSubgraphLimit)
+	n, err := args.NeighborhoodLimit.Value(limit)
 	if err != nil {
 		return nil, err
 	}
@@ -32,11 +33,11 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 
 // Paths is the resolver for the paths field.
 func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxHops *int, types []kg.RelType, direction *model.Direction, mode *model.PathMode, limit *int, asOf *kg.Date) ([]model.Path, error) {
-	hops, err := intArg("maxHops", maxHops, 4, 1, MaxPathHops)
+	hops, err := args.PathHops.Value(maxHops)
 	if err != nil {
 		return nil, err
 	}
-	n, err := intArg("limit", limit, 5, 1, MaxPaths)
+	n, err := args.PathLimit.Value(limit)
 	if err != nil {
 		return nil, err
 	}
@@ -62,11 +63,11 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxHo
 
 // Chain is the resolver for the chain field.
 func (r *queryResolver) Chain(ctx context.Context, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, confidence []kg.Confidence, limit *int) (*model.Subgraph, error) {
-	hops, err := intArg("maxHops", maxHops, 4, 1, MaxChainHops)
+	hops, err := args.ChainHops.Value(maxHops)
 	if err != nil {
 		return nil, err
 	}
-	n, err := intArg("limit", limit, 200, 1, MaxSubgraphLimit)
+	n, err := args.ChainLimit.Value(limit)
 	if err != nil {
 		return nil, err
 	}
@@ -93,5 +94,5 @@ func (r *queryResolver) Timeline(ctx context.Context, from *kg.Date, to *kg.Date
 	if to != nil {
 		f.StartTo = *to
 	}
-	return r.entityConnection(ctx, f, store.EntityOrder{Field: "START"}, first, after, 50)
+	return r.entityConnection(ctx, f, store.EntityOrder{Field: "START"}, args.TimelinePage, first, after)
 }

@@ -32,6 +32,11 @@ func ParseDate(s string) (Date, error) {
 	}
 	var d Date
 	d.Year, _ = strconv.Atoi(m[1])
+	if d.Year == 0 {
+		// The zero Date means "unknown"; accepting year 0 would turn a
+		// filter into no filter.
+		return Date{}, fmt.Errorf("date %q: year 0 out of range", s)
+	}
 	if m[2] != "" {
 		d.Month, _ = strconv.Atoi(m[2])
 		if d.Month < 1 || d.Month > 12 {

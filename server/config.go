@@ -19,10 +19,25 @@ type config struct {
 	neo4jWait       time.Duration
 	seedIfEmpty     bool
 	corsOrigins     string
-	maxComplexity   int
-	maxDepth        int
-	maxBodyBytes    int64
 	shutdownTimeout time.Duration
+
+	// Limits on what one request may cost; see the README's "Limits".
+	maxCost        int
+	maxDepth       int
+	maxTokens      int
+	maxAliases     int
+	maxDirectives  int
+	maxErrors      int
+	maxBodyBytes   int64
+	requestTimeout time.Duration
+	neo4jCalls     int
+	rateLimit      int
+	rateWindow     time.Duration
+	introspection  bool
+	suggestions    bool
+	csrfHeaders    string
+	frameAncestors string
+	metricsAddr    string
 }
 
 func parseConfig(name string, args []string) (config, error) {
@@ -39,9 +54,23 @@ func parseConfig(name string, args []string) (config, error) {
 	fs.DurationVar(&c.neo4jWait, "neo4j-wait", 60*time.Second, "how long to wait for Neo4j at start-up")
 	fs.BoolVar(&c.seedIfEmpty, "seed-if-empty", true, "load the bundled seed data at start-up when the graph is empty")
 	fs.StringVar(&c.corsOrigins, "cors-origins", "", "comma-separated origins allowed to call the API from a browser (* for any)")
-	fs.IntVar(&c.maxComplexity, "max-complexity", 20000, "largest query complexity accepted")
+	fs.IntVar(&c.maxCost, "max-cost", 50_000, "most nodes (entities, relationships, other objects) one request may ask for")
 	fs.IntVar(&c.maxDepth, "max-depth", 12, "deepest query selection accepted")
-	fs.Int64Var(&c.maxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted")
+	fs.IntVar(&c.maxTokens, "max-tokens", 5_000, "most parser tokens in one query document")
+	fs.IntVar(&c.maxAliases, "max-aliases", 30, "most aliases in one query document")
+	fs.IntVar(&c.maxDirectives, "max-directives", 50, "most directives in one query document")
+	fs.IntVar(&c.maxErrors, "max-errors", 20, "most errors listed in one response")
+	fs.Int64Var(&c.maxBodyBytes, "max-body-bytes", 256<<10, "largest request body accepted (413 above)")
+	fs.DurationVar(&c.requestTimeout, "request-timeout", 10*time.Second, "deadline of a whole GraphQL request, carried into every Neo4j transaction")
+	fs.IntVar(&c.neo4jCalls, "max-neo4j-calls", 4, "most Neo4j transactions one request runs at a time")
+	fs.IntVar(&c.rateLimit, "rate-limit", 600, "requests per client (remote IP) per -rate-window; 0 turns rate limiting off")
+	fs.DurationVar(&c.rateWindow, "rate-window", time.Minute, "window of -rate-limit")
+	fs.BoolVar(&c.introspection, "introspection", true, "answer introspection queries (the explorer needs them)")
+	fs.BoolVar(&c.suggestions, "suggestions", false, `suggest field names in validation errors ("did you mean")`)
+	fs.StringVar(&c.csrfHeaders, "csrf-headers", "GraphQL-Require-Preflight,Apollo-Require-Preflight,X-Apollo-Operation-Name",
+		"a GET or a form-like POST to /graphql must carry one of these headers (CSRF prevention); empty turns the check off")
+	fs.StringVar(&c.frameAncestors, "frame-ancestors", "'self'", "CSP frame-ancestors of the explorer's pages: who may embed them")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve /metrics on this address instead of -http-addr")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to let requests finish on SIGINT/SIGTERM")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: server [seed] [flags]\n\n"+
@@ -53,8 +82,8 @@ func parseConfig(name string, args []string) (config, error) {
 	if err != nil {
 		return c, err
 	}
-	if c.maxComplexity < 1 || c.maxDepth < 1 || c.maxBodyBytes < 1 {
-		return c, fmt.Errorf("-max-complexity, -max-depth and -max-body-bytes must be positive")
+	if c.maxCost < 1 || c.maxDepth < 1 || c.maxTokens < 1 || c.maxAliases < 0 || c.maxDirectives < 0 || c.maxBodyBytes < 1 || c.requestTimeout <= 0 {
+		return c, fmt.Errorf("-max-cost, -max-depth, -max-tokens, -max-body-bytes and -request-timeout must be positive; -max-aliases and -max-directives not negative")
 	}
 	return c, nil
 }

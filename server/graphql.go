@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -24,20 +26,26 @@ import (
 
 // newGraphQL builds the GraphQL handler with the transports, caches and
 // limits chosen on purpose (not gqlgen's default server): POST and GET only,
-// introspection on for the explorer, complexity and depth limits that reject
-// abusive queries before any Cypher runs.
+// introspection on for the explorer unless turned off, no field suggestions,
+// and token, alias, directive, depth and cost limits that refuse abusive
+// queries before any Cypher runs (each described in the README).
 func newGraphQL(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.Handler {
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
-		Resolvers:  &graph.Resolver{Store: s},
-		Complexity: graph.Complexity(),
+		Resolvers: &graph.Resolver{Store: s},
 	}))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.SetParserTokenLimit(cfg.maxTokens)
+	srv.SetDisableSuggestion(!cfg.suggestions)
+	srv.SetQueryCache(smallQueries[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000), maxCachedQuery})
+	if cfg.introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(extension.AutomaticPersistedQuery{Cache: smallQueries[string]{lru.New[string](1000), maxCachedQuery}})
+	srv.Use(graph.DocumentLimits{MaxTokens: cfg.maxTokens, MaxAliases: cfg.maxAliases, MaxDirectives: cfg.maxDirectives})
 	srv.Use(graph.DepthLimit{Max: cfg.maxDepth})
-	srv.Use(extension.FixedComplexityLimit(cfg.maxComplexity))
+	srv.Use(graph.CostLimit{Budget: cfg.maxCost})
+	srv.AroundRootFields(deadline(cfg.requestTimeout))
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		log.Error("panic in resolver", "panic", v, "stack", string(debug.Stack()))
@@ -54,12 +62,29 @@ func newGraphQL(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 			resp.Extensions = map[string]any{}
 		}
 		resp.Extensions["cypherQueries"] = n
+		if c := graph.CostOf(ctx); c >= 0 {
+			resp.Extensions["cost"] = c
+		}
+		resp.Errors = capErrors(resp.Errors, cfg.maxErrors)
 		if st := stateOf(ctx); st != nil && unavailable(resp) {
 			st.unavailable = true
 		}
 		return resp
 	})
 	return srv
+}
+
+// deadline bounds the whole request, counted from when it arrived: the
+// context carries it into every resolver and Neo4j transaction, so that
+// Cypher stops when the request's time is up, not each statement's. It is
+// set on the root fields rather than on the HTTP request so that gqlgen
+// still writes the response (with TIMEOUT errors) once time is up.
+func deadline(d time.Duration) graphql.RootFieldMiddleware {
+	return func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+		ctx, cancel := context.WithDeadline(ctx, graphql.GetOperationContext(ctx).Stats.OperationStart.Add(d))
+		defer cancel()
+		return next(ctx)
+	}
 }
 
 // presentError decides what a user sees of an error: the message of bad
@@ -71,7 +96,16 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		var kindErr *errs.Error
-		if !errors.As(err, &kindErr) {
+		if !errors.As(err, &kindErr) && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
+			// gqlgen reports the request's deadline itself when it passes
+			// between resolvers (a list's items not yet started).
+			kindErr = &errs.Error{Kind: errs.Timeout, Err: err}
+		}
+		if kindErr == nil {
+			if strings.HasPrefix(gqlErr.Message, "json request body could not be decoded") {
+				gqlErr.Message = "the request body is not valid JSON" // gqlgen's message echoes the body
+				return gqlErr
+			}
 			if gqlErr.Err == nil || errors.As(gqlErr.Err, new(*gqlerror.Error)) {
 				return gqlErr // produced by gqlgen itself: parse, validation, coercion
 			}
@@ -83,6 +117,9 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case errs.Unavailable:
 			log.Warn("neo4j unavailable", "path", gqlErr.Path.String(), "err", err)
 			gqlErr.Message = "the graph database is unavailable; try again shortly"
+		case errs.Timeout:
+			log.Warn("request timed out", "path", gqlErr.Path.String(), "err", err)
+			gqlErr.Message = "the request ran out of time; ask for less (smaller first/limit, fewer levels) or try again"
 		default:
 			log.Error("internal error", "path", gqlErr.Path.String(), "err", err)
 			gqlErr.Message = "internal error"
@@ -107,4 +144,32 @@ func unavailable(resp *graphql.Response) bool {
 		}
 	}
 	return true
+}
+
+// maxCachedQuery is the longest query text the parsed-query and persisted-
+// query caches keep: realistic queries are a few KB; keeping long ones would
+// let a client fill memory with documents it never repeats. gqlgen caches a
+// document only once it has passed validation.
+const maxCachedQuery = 8 << 10
+
+// smallQueries is a cache that refuses to keep entries under long keys.
+type smallQueries[T any] struct {
+	graphql.Cache[T]
+	maxKey int
+}
+
+func (c smallQueries[T]) Add(ctx context.Context, key string, v T) {
+	if len(key) <= c.maxKey {
+		c.Cache.Add(ctx, key, v)
+	}
+}
+
+// capErrors keeps the first max errors of a response and says how many more
+// there were: a malformed document can produce thousands.
+func capErrors(list gqlerror.List, max int) gqlerror.List {
+	if max <= 0 || len(list) <= max {
+		return list
+	}
+	more := gqlerror.Errorf("%d more errors not shown", len(list)-max)
+	return append(list[:max:max], more)
 }

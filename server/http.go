@@ -21,7 +21,7 @@ import (
 //	/          the GraphiQL explorer, assets bundled in the binary
 //	/healthz   the process is up
 //	/readyz    Neo4j answers
-//	/metrics   Prometheus metrics
+//	/metrics   Prometheus metrics (unless -metrics-addr serves them apart)
 func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	instrument := func(name string, h http.Handler) http.Handler {
@@ -29,23 +29,30 @@ func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 			promhttp.InstrumentHandlerCounter(m.httpRequests.MustCurryWith(map[string]string{"handler": name}), h))
 	}
 
+	// Outermost first: refuse what is cheap to refuse before anything is read.
 	var api http.Handler = newGraphQL(s, cfg, m, log)
 	api = loader.Middleware(s, api)
+	api = withCallLimit(cfg.neo4jCalls, api)
 	api = withRequestState(api)
-	api = http.MaxBytesHandler(api, cfg.maxBodyBytes)
+	api = limitBody(cfg.maxBodyBytes, api)
+	api = preventCSRF(splitList(cfg.csrfHeaders), api)
 	if origins := splitList(cfg.corsOrigins); len(origins) > 0 {
 		api = cors.New(cors.Options{
 			AllowedOrigins: origins,
 			AllowedMethods: []string{http.MethodGet, http.MethodPost},
-			AllowedHeaders: []string{"Content-Type", "Accept"},
+			AllowedHeaders: append([]string{"Content-Type", "Accept"}, splitList(cfg.csrfHeaders)...),
 			MaxAge:         600,
 		}).Handler(api)
 	}
+	api = rateLimit(cfg.rateLimit, cfg.rateWindow, api)
 	mux.Handle("/graphql", instrument("graphql", api))
 
 	explorer, _ := fs.Sub(web.Explorer, "explorer")
-	mux.Handle("GET /explorer/", instrument("explorer", http.StripPrefix("/explorer/", http.FileServerFS(explorer))))
-	mux.Handle("GET /{$}", instrument("explorer", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	page := func(h http.Handler) http.Handler {
+		return instrument("explorer", securityHeaders(cfg.frameAncestors, h))
+	}
+	mux.Handle("GET /explorer/", page(http.StripPrefix("/explorer/", http.FileServerFS(explorer))))
+	mux.Handle("GET /{$}", page(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.ServeFileFS(w, r, explorer, "index.html")
 	})))
 
@@ -60,8 +67,14 @@ func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+	if cfg.metricsAddr == "" {
+		mux.Handle("GET /metrics", metricsHandler(m))
+	}
 	return mux
+}
+
+func metricsHandler(m *metrics) http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

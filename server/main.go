@@ -80,12 +80,19 @@ func run(ctx context.Context, cmd string, cfg config, log *slog.Logger) error {
 		Handler:           newHandler(s, cfg, m, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      cfg.neo4j.QueryTimeout + 30*time.Second,
+		WriteTimeout:      cfg.requestTimeout + 30*time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("serving", "url", "http://"+cfg.httpAddr+"/", "neo4j", cfg.neo4j.URI)
+	if cfg.metricsAddr != "" {
+		// Metrics on their own address, which operators can keep private.
+		msrv := &http.Server{Addr: cfg.metricsAddr, Handler: metricsHandler(m), ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- msrv.ListenAndServe() }()
+		defer msrv.Close()
+		log.Info("serving metrics", "url", "http://"+cfg.metricsAddr+"/metrics")
+	}
 
 	select {
 	case err := <-errc:

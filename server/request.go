@@ -32,6 +32,13 @@ func withRequestState(next http.Handler) http.Handler {
 	})
 }
 
+// withCallLimit bounds the Neo4j transactions the request runs at a time.
+func withCallLimit(n int, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(store.WithCallLimit(r.Context(), n)))
+	})
+}
+
 type statusWriter struct {
 	http.ResponseWriter
 	st    *requestState

@@ -140,7 +140,9 @@ func TestSearchReturnsEntitiesFromNeo4j(t *testing.T) {
 
 func TestGETServesQueries(t *testing.T) {
 	ts := newTestServer(t)
-	resp, err := http.Get(ts.URL + "/graphql?query=" + url.QueryEscape(`{ entity(id: "china") { name kind } }`))
+	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/graphql?query="+url.QueryEscape(`{ entity(id: "china") { name kind } }`), nil)
+	req.Header.Set("GraphQL-Require-Preflight", "1") // see TestCSRFPrevention
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +163,7 @@ func TestBadRequestsGetClearErrors(t *testing.T) {
 		status     int
 		code, msg  string
 	}{
-		{"malformed body", `{"query": "{ stats { entities } }"`, 400, "", "json request body could not be decoded"},
+		{"malformed body", `{"query": "{ stats { entities } }"`, 400, "", "the request body is not valid JSON"},
 		{"syntax error", `{"query": "{ stats { entities }"}`, 422, "GRAPHQL_PARSE_FAILED", "Expected Name"},
 		{"unknown field", `{"query": "{ stats { people } }"}`, 422, "GRAPHQL_VALIDATION_FAILED", `Cannot query field "people"`},
 		{"unknown id", `{"query": "{ entity(id: \"atlantis\") { name } }"}`, 200, "NOT_FOUND", `no entity with id "atlantis"`},
@@ -171,7 +173,7 @@ func TestBadRequestsGetClearErrors(t *testing.T) {
 		{"bad enum", `{"query": "{ entities(kinds: [COMPANY]) { totalCount } }"}`, 422, "GRAPHQL_VALIDATION_FAILED", "COMPANY"},
 		{"nothing to search", `{"query": "{ search(text: \"?!\") { score } }"}`, 200, "BAD_USER_INPUT", "has no letters or digits"},
 		{"too deep", `{"query": "{ entity(id: \"china\") { relationships { to { relationships { to { relationships { to { relationships { to { relationships { to { relationships { to { id } } } } } } } } } } } } } }"}`, 422, "QUERY_TOO_DEEP", "levels deep"},
-		{"too complex", `{"query": "{ entities(first: 100) { nodes { relationships { to { relationships { to { relationships { id } } } } } } } }"}`, 422, "COMPLEXITY_LIMIT_EXCEEDED", "exceeds the limit"},
+		{"too costly", `{"query": "{ entities(first: 100) { nodes { relationships { to { relationships { to { relationships { id } } } } } } } }"}`, 422, "COST_LIMIT_EXCEEDED", "the budget is 50000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -256,7 +256,7 @@ func TestNestedQueriesCostBoundedRoundTrips(t *testing.T) {
 				}
 			}
 		}
-		costs[first] = query(t, fmt.Sprintf(`{ entities(first: %d) { nodes { relationships { to { relationships { id } } } } } }`, first), &data)
+		costs[first] = query(t, fmt.Sprintf(`{ entities(first: %d) { nodes { relationships(first: 10) { to { relationships(first: 10) { id } } } } } }`, first), &data)
 		if len(data.Entities.Nodes) != first {
 			t.Fatalf("first %d gave %d", first, len(data.Entities.Nodes))
 		}

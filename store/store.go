@@ -155,14 +155,33 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx neo4j.ManagedTr
 }
 
 func (s *Store) transact(ctx context.Context, op string, mode neo4j.AccessMode, fn func(tx neo4j.ManagedTransaction) error) error {
+	release, err := acquireCall(ctx)
+	if err != nil {
+		return classify(op, err)
+	}
+	defer release()
+	// Neo4j stops the transaction at the request's deadline too, not only
+	// the driver: the smaller of the time left and the store's timeout.
+	timeout := s.timeout
+	if mode == neo4j.AccessModeWrite {
+		timeout = s.writeTimeout
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		left := time.Until(dl)
+		if left <= 0 {
+			return classify(op, context.DeadlineExceeded)
+		}
+		// At least a millisecond: the driver sends whole milliseconds, and a
+		// timeout of 0 would let the transaction run forever.
+		timeout = max(min(timeout, left), time.Millisecond)
+	}
 	session := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: mode, DatabaseName: s.db})
 	defer session.Close(ctx)
 	work := func(tx neo4j.ManagedTransaction) (any, error) { return nil, fn(tx) }
-	var err error
 	if mode == neo4j.AccessModeRead {
-		_, err = session.ExecuteRead(ctx, work, neo4j.WithTxTimeout(s.timeout))
+		_, err = session.ExecuteRead(ctx, work, neo4j.WithTxTimeout(timeout))
 	} else {
-		_, err = session.ExecuteWrite(ctx, work, neo4j.WithTxTimeout(s.writeTimeout))
+		_, err = session.ExecuteWrite(ctx, work, neo4j.WithTxTimeout(timeout))
 	}
 	return classify(op, err)
 }
@@ -176,14 +195,40 @@ func classify(op string, err error) error {
 	case errors.As(err, &e):
 		return err
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return errs.E(op, errs.Unavailable, fmt.Errorf("neo4j did not answer in time: %w", err))
+		return errs.E(op, errs.Timeout, fmt.Errorf("the request ran out of time: %w", err))
 	case neo4j.IsConnectivityError(err), neo4j.IsTransactionExecutionLimit(err):
 		return errs.E(op, errs.Unavailable, fmt.Errorf("neo4j unavailable: %w", err))
 	default:
 		var ne *neo4j.Neo4jError
 		if errors.As(err, &ne) && strings.HasPrefix(ne.Title(), "TransactionTimedOut") {
-			return errs.E(op, errs.Unavailable, fmt.Errorf("neo4j query timed out: %w", err))
+			return errs.E(op, errs.Timeout, fmt.Errorf("neo4j query timed out: %w", err))
 		}
 		return errs.E(op, errs.Internal, err)
+	}
+}
+
+type callsKey struct{}
+
+// WithCallLimit bounds how many Neo4j transactions one request runs at a
+// time: resolvers of a wide query wait for a slot instead of taking every
+// connection of the pool.
+func WithCallLimit(ctx context.Context, n int) context.Context {
+	if n <= 0 {
+		return ctx
+	}
+	return context.WithValue(ctx, callsKey{}, make(chan struct{}, n))
+}
+
+// acquireCall waits for one of the request's slots, or for its context.
+func acquireCall(ctx context.Context) (release func(), err error) {
+	slots, ok := ctx.Value(callsKey{}).(chan struct{})
+	if !ok {
+		return func() {}, nil
+	}
+	select {
+	case slots <- struct{}{}:
+		return func() { <-slots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	argspec "cyberkg/graph/args"
 	"cyberkg/kg"
 	"cyberkg/store"
 )
@@ -139,11 +140,8 @@ func relArgs(args map[string]any) (f store.RelFilter, limit int, ok bool) {
 		}
 		f.AsOf = d
 	}
-	return f, limit, limit >= 0 && limit <= MaxRelationships
+	return f, limit, argspec.EntityRelationships.Valid(limit)
 }
-
-// MaxRelationships is the most relationships of one entity a query may ask for.
-const MaxRelationships = 1000
 
 func asString(v any) string {
 	s, _ := v.(string)

@@ -3,7 +3,7 @@ package model
 import (
 	"context"
 
-	"cyberkg/errs"
+	"cyberkg/graph/args"
 	"cyberkg/graph/loader"
 	"cyberkg/kg"
 	"cyberkg/store"
@@ -27,21 +27,12 @@ func (e *EntityBase) Domain() *kg.Entity { return &e.Entity }
 // Relationships loads the entity's relationships through the request's
 // dataloader, so that a list of entities costs one query, not one each.
 func (e *EntityBase) Relationships(ctx context.Context, types []kg.RelType, direction *Direction, asOf *kg.Date, first *int) ([]kg.Relationship, error) {
-	n := DefaultRelationships
-	if first != nil {
-		n = *first
-	}
-	if n < 0 || n > MaxRelationships {
-		return nil, errs.Invalidf("first must be between 0 and %d, got %d", MaxRelationships, n)
+	n, err := args.EntityRelationships.Value(first)
+	if err != nil {
+		return nil, err
 	}
 	return loader.For(ctx).Relationships(ctx, e.ID, RelFilter(types, direction, asOf), n)
 }
-
-// The default and the most relationships one entity's field returns.
-const (
-	DefaultRelationships = 100
-	MaxRelationships     = loader.MaxRelationships
-)
 
 // RelFilter turns the arguments that select relationships into the store's
 // filter.

@@ -21,7 +21,7 @@ import org.neo4j.io.ByteUnit;
  *
  * <p>Environment: NEO4J_HOME_DIR (default ./.neo4j/data), NEO4J_BOLT_PORT (7687),
  * NEO4J_PASSWORD (required: the password of user neo4j; scripts/neo4j-start makes a random one),
- * NEO4J_PAGECACHE (1g), NEO4J_TX_MEMORY (1g, all transactions), NEO4J_TX_MAX_MEMORY (256m, one
+ * NEO4J_PAGECACHE (1g), NEO4J_TX_MEMORY (1g, all transactions), NEO4J_TX_MAX_MEMORY (512m, one
  * transaction), NEO4J_TX_TIMEOUT (30s).
  *
  * <p>Neo4j 5.26's Bolt connector also answers WebSocket upgrades and has no setting to refuse
@@ -54,7 +54,7 @@ public final class LocalNeo4j {
                 .setConfig(GraphDatabaseSettings.transaction_timeout,
                         Duration.parse("PT" + env("NEO4J_TX_TIMEOUT", "30s").toUpperCase()))
                 .setConfig(GraphDatabaseSettings.memory_transaction_max_size,
-                        ByteUnit.parse(env("NEO4J_TX_MAX_MEMORY", "256m")))
+                        ByteUnit.parse(env("NEO4J_TX_MAX_MEMORY", "512m")))
                 .setConfig(GraphDatabaseSettings.udc_enabled, false)
                 // Otherwise every database reserves 256 MiB of transaction log on disk up front.
                 .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
