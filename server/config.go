@@ -24,6 +24,9 @@ type config struct {
 	maxDepth        int
 	maxBodyBytes    int64
 	shutdownTimeout time.Duration
+	exportMaxNodes  int
+	exportTimeout   time.Duration
+	args            []string // what follows the flags: import's FILE
 }
 
 func parseConfig(name string, args []string) (config, error) {
@@ -37,15 +40,18 @@ func parseConfig(name string, args []string) (config, error) {
 	fs.DurationVar(&c.neo4j.QueryTimeout, "query-timeout", 10*time.Second, "timeout of every Neo4j transaction")
 	fs.DurationVar(&c.neo4jWait, "neo4j-wait", 60*time.Second, "how long to wait for Neo4j at start-up")
 	fs.BoolVar(&c.seedIfEmpty, "seed-if-empty", true, "load the bundled seed data at start-up when the graph is empty")
-	fs.BoolVar(&c.replace, "replace", false, "with the seed command: delete the whole graph before loading")
+	fs.BoolVar(&c.replace, "replace", false, "with the seed and import commands: delete the whole graph before loading")
 	fs.StringVar(&c.corsOrigins, "cors-origins", "", "comma-separated origins allowed to call the API from a browser (* for any)")
 	fs.IntVar(&c.maxComplexity, "max-complexity", 20000, "largest query complexity accepted")
 	fs.IntVar(&c.maxDepth, "max-depth", 12, "deepest query selection accepted")
 	fs.Int64Var(&c.maxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted")
+	fs.IntVar(&c.exportMaxNodes, "export-max-nodes", 200000, "most entities one export (GET /export/…) may hold")
+	fs.DurationVar(&c.exportTimeout, "export-timeout", 5*time.Minute, "longest one export may take to stream")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to let requests finish on SIGINT/SIGTERM")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: server [seed] [flags]\n\n"+
-			"Serves the knowledge graph over GraphQL; \"seed\" loads the seed data and exits.\n"+
+		fmt.Fprintf(fs.Output(), "usage: server [seed] [flags]  |  server import [flags] FILE\n\n"+
+			"Serves the knowledge graph over GraphQL; \"seed\" loads the seed data and exits;\n"+
+			"\"import FILE\" loads a JSON export (flags go before FILE) and exits.\n"+
 			"Every flag can also be set by an environment variable: -neo4j-uri is NEO4J_URI.\n\n")
 		fs.PrintDefaults()
 	}
@@ -53,8 +59,9 @@ func parseConfig(name string, args []string) (config, error) {
 	if err != nil {
 		return c, err
 	}
-	if c.maxComplexity < 1 || c.maxDepth < 1 || c.maxBodyBytes < 1 {
-		return c, fmt.Errorf("-max-complexity, -max-depth and -max-body-bytes must be positive")
+	c.args = fs.Args()
+	if c.maxComplexity < 1 || c.maxDepth < 1 || c.maxBodyBytes < 1 || c.exportMaxNodes < 1 {
+		return c, fmt.Errorf("-max-complexity, -max-depth, -max-body-bytes and -export-max-nodes must be positive")
 	}
 	return c, nil
 }

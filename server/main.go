@@ -3,6 +3,8 @@
 //	server [flags]        apply the schema, seed an empty graph, serve HTTP
 //	server seed [flags]   apply the schema and load the seed data, then exit
 //	                      (-replace: delete the whole graph first)
+//	server import FILE    load a JSON export (GET /export/graph.json) into an
+//	                      empty graph (-replace: delete the whole graph first)
 //
 // Run "server -help" for the flags; each can also be set by environment.
 package main
@@ -29,7 +31,7 @@ func main() {
 	defer stop()
 
 	cmd, args := "serve", os.Args[1:]
-	if len(args) > 0 && (args[0] == "seed" || args[0] == "serve") {
+	if len(args) > 0 && (args[0] == "seed" || args[0] == "serve" || args[0] == "import") {
 		cmd, args = args[0], args[1:]
 	}
 	cfg, err := parseConfig(cmd, args)
@@ -65,6 +67,12 @@ func run(ctx context.Context, cmd string, cfg config, log *slog.Logger) error {
 			}
 		}
 		return loadSeed(ctx, s, log)
+	}
+	if cmd == "import" {
+		if len(cfg.args) != 1 {
+			return fmt.Errorf("usage: server import [-replace] FILE")
+		}
+		return importFile(ctx, s, cfg.args[0], cfg.replace, log)
 	}
 	if cfg.seedIfEmpty {
 		empty, err := s.IsEmpty(ctx)
