@@ -4,7 +4,7 @@ SHELL := /bin/bash
 NEO4J_BOLT_PORT ?= 7687
 export NEO4J_BOLT_PORT
 
-.PHONY: run test seed generate check assets bench neo4j-start neo4j-stop build
+.PHONY: run test seed generate check assets bench neo4j-start neo4j-stop build venv python-test notebooks
 
 ## run: start Neo4j if needed, apply the schema, seed an empty graph, serve on http://127.0.0.1:8080
 run:
@@ -48,3 +48,15 @@ neo4j-stop:
 bench:
 	@[ -n "$$NEO4J_URI" ] || scripts/neo4j-start
 	NEO4J_URI=$${NEO4J_URI:-bolt://127.0.0.1:$(NEO4J_BOLT_PORT)} go test -run '^$$' -bench . -benchtime 20x -timeout 60m ./server
+
+## venv: the Python environment of examples/notebooks/requirements.txt at .venv (cached by the requirements' hash)
+venv:
+	scripts/venv
+
+## python-test: read every export with pandas, networkx, stix2 and stix2-validator, against a seeded server (CYBERKG_HTTP_ADDR, default 127.0.0.1:8090)
+python-test: venv
+	scripts/with-server scripts/python-test
+
+## notebooks: execute every notebook in examples/notebooks against a seeded server and save their outputs
+notebooks: venv
+	scripts/with-server .venv/bin/python examples/notebooks/run.py

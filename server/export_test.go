@@ -160,7 +160,10 @@ func TestCSVExportsHaveOneRowPerItem(t *testing.T) {
 }
 
 type graphmlDoc struct {
-	Keys  []struct{ ID, For, Name, Type string } `xml:"key"`
+	Keys []struct {
+		ID  string `xml:"id,attr"`
+		For string `xml:"for,attr"`
+	} `xml:"key"`
 	Graph struct {
 		EdgeDefault string `xml:"edgedefault,attr"`
 		Nodes       []struct {
@@ -353,7 +356,9 @@ func TestExportRefusesWhatItCannotServe(t *testing.T) {
 		{"graph.json?limit=3", 400, `unknown parameter "limit"`},
 	} {
 		resp, b := get(t, ts.URL+"/export/"+c.path)
-		if resp.StatusCode != c.code || !strings.Contains(string(b), c.msg) {
+		var body struct{ Error string }
+		_ = json.Unmarshal(b, &body)
+		if resp.StatusCode != c.code || !strings.Contains(body.Error, c.msg) {
 			t.Errorf("%s: %d %s; want %d with %q", c.path, resp.StatusCode, b, c.code, c.msg)
 		}
 	}
