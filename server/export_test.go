@@ -374,8 +374,12 @@ func TestImportRoundTrip(t *testing.T) {
 	s, ds := dbtest.Seeded(t)
 	ctx := context.Background()
 	t.Cleanup(func() { // leave the seed for the tests that follow, whatever happened
-		if err := s.DeleteAll(ctx); err == nil {
+		err := s.DeleteAll(ctx)
+		if err == nil {
 			err = s.Write(ctx, ds)
+		}
+		if err != nil {
+			t.Errorf("restore the seed: %v", err)
 		}
 	})
 	ts := serve(t, s)
