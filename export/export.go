@@ -47,20 +47,23 @@ type Writer interface {
 	Close() error
 }
 
-// Format is one export: its file name, media type and writer.
+// Format is one export: its file name, media type, writer, and which of
+// the graph's two parts it writes (a table of entities need not read the
+// relationships).
 type Format struct {
-	File        string
-	ContentType string
-	New         func(io.Writer) Writer
+	File                    string
+	ContentType             string
+	New                     func(io.Writer) Writer
+	Entities, Relationships bool
 }
 
 // Formats lists every export, by file name.
 var Formats = []Format{
-	{"graph.json", "application/json", func(w io.Writer) Writer { return NewJSON(w) }},
-	{"entities.csv", "text/csv; charset=utf-8", func(w io.Writer) Writer { return NewEntitiesCSV(w) }},
-	{"relationships.csv", "text/csv; charset=utf-8", func(w io.Writer) Writer { return NewRelationshipsCSV(w) }},
-	{"graph.graphml", "application/graphml+xml", func(w io.Writer) Writer { return NewGraphML(w) }},
-	{"stix.json", "application/stix+json;version=2.1", func(w io.Writer) Writer { return NewSTIX(w) }},
+	{"graph.json", "application/json", func(w io.Writer) Writer { return NewJSON(w) }, true, true},
+	{"entities.csv", "text/csv; charset=utf-8", func(w io.Writer) Writer { return NewEntitiesCSV(w) }, true, false},
+	{"relationships.csv", "text/csv; charset=utf-8", func(w io.Writer) Writer { return NewRelationshipsCSV(w) }, false, true},
+	{"graph.graphml", "application/graphml+xml", func(w io.Writer) Writer { return NewGraphML(w) }, true, true},
+	{"stix.json", "application/stix+json;version=2.1", func(w io.Writer) Writer { return NewSTIX(w) }, true, true},
 }
 
 // firstEvidence is the first piece of evidence, or none, and how many follow.

@@ -83,11 +83,11 @@ func customType(kind kg.Kind) string { return "x-cyberkg-" + strings.ToLower(str
 // customKinds are the kinds that may map to a new SDO.
 var customKinds = []kg.Kind{kg.Law, kg.Agreement, kg.Recommendation, kg.Product, kg.Event, kg.Report}
 
-func stixID(typ, name string) string {
-	return typ + "--" + uuid.NewSHA1(STIXNamespace, []byte(name)).String()
-}
+func stixID(typ, name string) string { return typ + "--" + stixUUID(name) }
 
-// STIXID is the STIX id of the entity or relationship ref describes.
+func stixUUID(name string) string { return uuid.NewSHA1(STIXNamespace, []byte(name)).String() }
+
+// refID is the STIX id of the entity ref describes.
 func refID(r Ref) string {
 	return stixID(stixType(r.Kind, r.Hostile, r.Dated, true), "entity:"+r.ID)
 }

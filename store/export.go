@@ -172,7 +172,7 @@ func (s *Store) SelectExport(ctx context.Context, f ExportFilter, max int) (*Exp
 // record at a time, whatever the selection's size. It runs in one read
 // transaction, with timeout rather than the store's per-query one, since a
 // large export takes as long as the client takes to read it. A callback's
-// error stops it.
+// error stops it; a nil callback skips its query.
 func (s *Store) StreamExport(ctx context.Context, sel *ExportSelection, timeout time.Duration,
 	entity func(ExportEntity) error, rel func(ExportRelationship) error) error {
 	const op = "store.StreamExport"
@@ -218,17 +218,22 @@ func (s *Store) StreamExport(ctx context.Context, sel *ExportSelection, timeout 
 		s.observe(op, time.Since(start), err)
 		return classify(op, err)
 	}
-	err = stream(entities, func(rec *neo4j.Record) error {
-		e := ExportEntity{Entity: entityFrom(rec.Values[0].(map[string]any)), Hostile: rec.Values[1].(bool)}
-		for _, v := range rec.Values[2].([]any) {
-			e.Neighbours = append(e.Neighbours, refFrom(v))
+	if entity != nil {
+		err = stream(entities, func(rec *neo4j.Record) error {
+			e := ExportEntity{Entity: entityFrom(rec.Values[0].(map[string]any)), Hostile: rec.Values[1].(bool)}
+			for _, v := range rec.Values[2].([]any) {
+				e.Neighbours = append(e.Neighbours, refFrom(v))
+			}
+			slices.SortFunc(e.Neighbours, func(a, b ExportRef) int { return strings.Compare(a.ID, b.ID) })
+			e.Neighbours = slices.CompactFunc(e.Neighbours, func(a, b ExportRef) bool { return a.ID == b.ID })
+			return entity(e)
+		})
+		if err != nil {
+			return err
 		}
-		slices.SortFunc(e.Neighbours, func(a, b ExportRef) int { return strings.Compare(a.ID, b.ID) })
-		e.Neighbours = slices.CompactFunc(e.Neighbours, func(a, b ExportRef) bool { return a.ID == b.ID })
-		return entity(e)
-	})
-	if err != nil {
-		return err
+	}
+	if rel == nil {
+		return nil
 	}
 	return stream(relationships, func(rec *neo4j.Record) error {
 		return rel(ExportRelationship{
