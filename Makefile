@@ -8,7 +8,7 @@ export NEO4J_BOLT_PORT
 # Without NEO4J_URI: the local Neo4j, its random password read from its state folder.
 LOCAL_NEO4J = [ -n "$$NEO4J_URI" ] || { scripts/neo4j-start && export NEO4J_URI=bolt://127.0.0.1:$(NEO4J_BOLT_PORT) NEO4J_PASSWORD_FILE=$${NEO4J_STATE_DIR:-.neo4j}/password; }
 
-.PHONY: run test seed generate check assets bench neo4j-start neo4j-stop build audit-deps fuzz
+.PHONY: run test seed generate check assets bench neo4j-start neo4j-stop build audit-deps fuzz venv python-test notebooks
 
 ## run: start Neo4j if needed, apply the schema, seed an empty graph, serve on http://127.0.0.1:8080
 run:
@@ -61,3 +61,15 @@ neo4j-stop:
 ## bench: benchmark every root query on a synthetic graph (BENCH_ENTITIES, BENCH_RELATIONSHIPS), on the test Neo4j
 bench:
 	scripts/test -run '^$$' -bench . -benchtime 20x -timeout 60m
+
+## venv: the Python environment of examples/notebooks/requirements.txt at .venv (cached by the requirements' hash)
+venv:
+	scripts/venv
+
+## python-test: read every export with pandas, networkx, stix2 and stix2-validator, against a seeded server (CYBERKG_HTTP_ADDR, default 127.0.0.1:8090)
+python-test: venv
+	scripts/with-server scripts/python-test
+
+## notebooks: execute every notebook in examples/notebooks against a seeded server and save their outputs
+notebooks: venv
+	scripts/with-server .venv/bin/python examples/notebooks/run.py

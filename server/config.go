@@ -38,6 +38,11 @@ type config struct {
 	csrfHeaders    string
 	frameAncestors string
 	metricsAddr    string
+
+	exportMaxNodes int
+	exportTimeout  time.Duration
+	replace        bool     // import: replace a non-empty graph
+	args           []string // what follows the flags: import's FILE
 }
 
 func parseConfig(name string, args []string) (config, error) {
@@ -53,6 +58,7 @@ func parseConfig(name string, args []string) (config, error) {
 	fs.DurationVar(&c.neo4j.WriteTimeout, "write-timeout", 5*time.Minute, "timeout of every Neo4j write transaction (seed)")
 	fs.DurationVar(&c.neo4jWait, "neo4j-wait", 60*time.Second, "how long to wait for Neo4j at start-up")
 	fs.BoolVar(&c.seedIfEmpty, "seed-if-empty", true, "load the bundled seed data at start-up when the graph is empty")
+	fs.BoolVar(&c.replace, "replace", false, "with the import command: make the graph equal to FILE even if it is not empty")
 	fs.StringVar(&c.corsOrigins, "cors-origins", "", "comma-separated origins allowed to call the API from a browser (* for any)")
 	fs.IntVar(&c.maxCost, "max-cost", 50_000, "most nodes (entities, relationships, other objects) one request may ask for")
 	fs.IntVar(&c.maxDepth, "max-depth", 12, "deepest query selection accepted")
@@ -71,10 +77,13 @@ func parseConfig(name string, args []string) (config, error) {
 		"a GET or a form-like POST to /graphql must carry one of these headers (CSRF prevention); empty turns the check off")
 	fs.StringVar(&c.frameAncestors, "frame-ancestors", "'self'", "CSP frame-ancestors of the explorer's pages: who may embed them")
 	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve /metrics on this address instead of -http-addr")
+	fs.IntVar(&c.exportMaxNodes, "export-max-nodes", 200000, "most entities one export (GET /export/…) may hold")
+	fs.DurationVar(&c.exportTimeout, "export-timeout", 5*time.Minute, "longest one export may take to stream")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to let requests finish on SIGINT/SIGTERM")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: server [seed] [flags]\n\n"+
-			"Serves the knowledge graph over GraphQL; \"seed\" makes the graph equal to the seed data and exits.\n"+
+		fmt.Fprintf(fs.Output(), "usage: server [seed] [flags]  |  server import [flags] FILE\n\n"+
+			"Serves the knowledge graph over GraphQL; \"seed\" makes the graph equal to the seed data and exits;\n"+
+			"\"import FILE\" loads a JSON export (flags go before FILE) and exits.\n"+
 			"Every flag can also be set by an environment variable: -neo4j-uri is NEO4J_URI.\n\n")
 		fs.PrintDefaults()
 	}
@@ -82,8 +91,9 @@ func parseConfig(name string, args []string) (config, error) {
 	if err != nil {
 		return c, err
 	}
-	if c.maxCost < 1 || c.maxDepth < 1 || c.maxTokens < 1 || c.maxAliases < 0 || c.maxDirectives < 0 || c.maxBodyBytes < 1 || c.requestTimeout <= 0 {
-		return c, fmt.Errorf("-max-cost, -max-depth, -max-tokens, -max-body-bytes and -request-timeout must be positive; -max-aliases and -max-directives not negative")
+	c.args = fs.Args()
+	if c.maxCost < 1 || c.maxDepth < 1 || c.maxTokens < 1 || c.maxAliases < 0 || c.maxDirectives < 0 || c.maxBodyBytes < 1 || c.requestTimeout <= 0 || c.exportMaxNodes < 1 {
+		return c, fmt.Errorf("-max-cost, -max-depth, -max-tokens, -max-body-bytes, -request-timeout and -export-max-nodes must be positive; -max-aliases and -max-directives not negative")
 	}
 	return c, nil
 }

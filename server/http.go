@@ -22,6 +22,7 @@ import (
 //	/healthz   the process is up
 //	/readyz    Neo4j answers
 //	/metrics   Prometheus metrics (unless -metrics-addr serves them apart)
+//	/export/…  the graph as files: JSON, CSV, GraphML, STIX (server/export.go)
 func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	instrument := func(name string, h http.Handler) http.Handler {
@@ -55,6 +56,8 @@ func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 	mux.Handle("GET /{$}", page(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.ServeFileFS(w, r, explorer, "index.html")
 	})))
+
+	mux.Handle("GET /export/{file}", instrument("export", newExportHandler(s, cfg, log)))
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -3,6 +3,8 @@
 //	server [flags]        apply the schema, seed an empty graph, serve HTTP
 //	server seed [flags]   apply the schema and make the graph equal to the seed
 //	                      data (validated first, replaced in one transaction), then exit
+//	server import FILE    load a JSON export (GET /export/graph.json) into an
+//	                      empty graph (-replace: make the graph equal to FILE, in one transaction)
 //
 // Run "server -help" for the flags; each can also be set by environment.
 package main
@@ -30,7 +32,7 @@ func main() {
 	defer stop()
 
 	cmd, args := "serve", os.Args[1:]
-	if len(args) > 0 && (args[0] == "seed" || args[0] == "serve") {
+	if len(args) > 0 && (args[0] == "seed" || args[0] == "serve" || args[0] == "import") {
 		cmd, args = args[0], args[1:]
 	}
 	cfg, err := parseConfig(cmd, args)
@@ -61,6 +63,12 @@ func run(ctx context.Context, cmd string, cfg config, log *slog.Logger) error {
 	}
 	if cmd == "seed" {
 		return loadSeed(ctx, s, s.Replace, log)
+	}
+	if cmd == "import" {
+		if len(cfg.args) != 1 {
+			return fmt.Errorf("usage: server import [-replace] FILE")
+		}
+		return importFile(ctx, s, cfg.args[0], cfg.replace, log)
 	}
 	if cfg.seedIfEmpty {
 		empty, err := s.IsEmpty(ctx)

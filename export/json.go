@@ -1,0 +1,226 @@
+package export
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"cyberkg/kg"
+)
+
+// The JSON format, version 1:
+//
+//	{"format": "cyberkg-graph", "version": 1,
+//	 "entities": [Entity…], "relationships": [Relationship…]}
+//
+// Every field of every entity and relationship is kept; dates are as
+// written ("2015", "2015-09", "2015-09-25"); empty fields are left out.
+// Entities are sorted by id, relationships by their from entity's id, then
+// their own id, so that the same graph always gives the same bytes.
+const (
+	FormatName    = "cyberkg-graph"
+	FormatVersion = 1
+)
+
+type jsonDocument struct {
+	Format        string             `json:"format"`
+	Version       int                `json:"version"`
+	Entities      []jsonEntity       `json:"entities"`
+	Relationships []jsonRelationship `json:"relationships"`
+}
+
+type jsonEntity struct {
+	ID          string         `json:"id"`
+	Kind        kg.Kind        `json:"kind"`
+	Name        string         `json:"name"`
+	Aliases     []string       `json:"aliases,omitempty"`
+	Description string         `json:"description,omitempty"`
+	Start       string         `json:"start,omitempty"`
+	End         string         `json:"end,omitempty"`
+	Title       string         `json:"title,omitempty"`
+	Status      kg.LawStatus   `json:"status,omitempty"`
+	Article     int            `json:"article,omitempty"`
+	Number      int            `json:"number,omitempty"`
+	Text        string         `json:"text,omitempty"`
+	Facts       []jsonFact     `json:"facts,omitempty"`
+	Evidence    []jsonEvidence `json:"evidence"`
+}
+
+type jsonRelationship struct {
+	ID          string         `json:"id"`
+	Type        kg.RelType     `json:"type"`
+	From        string         `json:"from"`
+	To          string         `json:"to"`
+	Start       string         `json:"start,omitempty"`
+	End         string         `json:"end,omitempty"`
+	Description string         `json:"description,omitempty"`
+	Confidence  kg.Confidence  `json:"confidence"`
+	ClaimedBy   []string       `json:"claimedBy,omitempty"`
+	Facts       []jsonFact     `json:"facts,omitempty"`
+	Evidence    []jsonEvidence `json:"evidence"`
+}
+
+type jsonFact struct {
+	Name     string       `json:"name"`
+	Value    string       `json:"value"`
+	Number   *float64     `json:"number,omitempty"`
+	Unit     string       `json:"unit,omitempty"`
+	Date     string       `json:"date,omitempty"`
+	Evidence jsonEvidence `json:"evidence"`
+}
+
+type jsonEvidence struct {
+	Source    string `json:"source"`
+	Paragraph int    `json:"paragraph"`
+	Quote     string `json:"quote"`
+}
+
+// JSON writes the lossless JSON format.
+type JSON struct {
+	w     *bufio.Writer
+	state int // 0 nothing written, 1 in entities, 2 in relationships
+	n     int // items written in the current array
+}
+
+// NewJSON starts a JSON document on w.
+func NewJSON(w io.Writer) *JSON { return &JSON{w: bufio.NewWriter(w)} }
+
+func (j *JSON) to(state int) {
+	if j.state == 0 {
+		fmt.Fprintf(j.w, "{\"format\":%q,\"version\":%d,\n\"entities\":[", FormatName, FormatVersion)
+		j.state, j.n = 1, 0
+	}
+	if j.state == 1 && state == 2 {
+		j.w.WriteString("],\n\"relationships\":[")
+		j.state, j.n = 2, 0
+	}
+}
+
+func (j *JSON) item(v any) error {
+	if j.n > 0 {
+		j.w.WriteString(",")
+	}
+	j.w.WriteString("\n")
+	j.n++
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = j.w.Write(b)
+	return err
+}
+
+// Entity writes one entity.
+func (j *JSON) Entity(n Node) error {
+	if j.state > 1 {
+		return fmt.Errorf("export: entity %q after relationships", n.ID)
+	}
+	j.to(1)
+	e := n.Entity
+	return j.item(jsonEntity{
+		ID: e.ID, Kind: e.Kind, Name: e.Name, Aliases: e.Aliases, Description: e.Description,
+		Start: e.Start.String(), End: e.End.String(), Title: e.Title, Status: e.Status,
+		Article: e.Article, Number: e.Number, Text: e.Text,
+		Facts: factsToJSON(e.Facts), Evidence: evidenceToJSON(e.Evidence),
+	})
+}
+
+// Relationship writes one relationship.
+func (j *JSON) Relationship(e Edge) error {
+	j.to(2)
+	r := e.Relationship
+	return j.item(jsonRelationship{
+		ID: r.ID, Type: r.Type, From: r.From, To: r.To, Start: r.Start.String(), End: r.End.String(),
+		Description: r.Description, Confidence: r.Confidence, ClaimedBy: r.ClaimedBy,
+		Facts: factsToJSON(r.Facts), Evidence: evidenceToJSON(r.Evidence),
+	})
+}
+
+// Close ends the document.
+func (j *JSON) Close() error {
+	j.to(2)
+	j.w.WriteString("\n]}\n")
+	return j.w.Flush()
+}
+
+func factsToJSON(fs []kg.Fact) []jsonFact {
+	var out []jsonFact
+	for _, f := range fs {
+		out = append(out, jsonFact{f.Name, f.Value, f.Number, f.Unit, f.Date.String(), jsonEvidence(f.Evidence)})
+	}
+	return out
+}
+
+func evidenceToJSON(es []kg.Evidence) []jsonEvidence {
+	out := make([]jsonEvidence, len(es))
+	for i, e := range es {
+		out[i] = jsonEvidence(e)
+	}
+	return out
+}
+
+// ReadJSON reads a document of the JSON format into a dataset, refusing
+// another format or version and fields it does not know (a misspelt field
+// would otherwise be dropped in silence). It checks dates; the rest is
+// kg.Dataset.Validate's job, once the caller has the sources.
+func ReadJSON(r io.Reader) (*kg.Dataset, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var doc jsonDocument
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("read JSON: %w", err)
+	}
+	if doc.Format != FormatName || doc.Version != FormatVersion {
+		return nil, fmt.Errorf("read JSON: format %q version %d, want %q version %d", doc.Format, doc.Version, FormatName, FormatVersion)
+	}
+	ds := &kg.Dataset{}
+	var errs []error
+	date := func(what, s string) kg.Date {
+		if s == "" {
+			return kg.Date{}
+		}
+		d, err := kg.ParseDate(s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", what, err))
+		}
+		return d
+	}
+	facts := func(what string, in []jsonFact) []kg.Fact {
+		var out []kg.Fact
+		for _, f := range in {
+			out = append(out, kg.Fact{Name: f.Name, Value: f.Value, Number: f.Number, Unit: f.Unit,
+				Date: date(what+" fact "+f.Name, f.Date), Evidence: kg.Evidence(f.Evidence)})
+		}
+		return out
+	}
+	evidence := func(in []jsonEvidence) []kg.Evidence {
+		var out []kg.Evidence
+		for _, e := range in {
+			out = append(out, kg.Evidence(e))
+		}
+		return out
+	}
+	for _, e := range doc.Entities {
+		what := fmt.Sprintf("entity %q", e.ID)
+		ds.Entities = append(ds.Entities, kg.Entity{
+			ID: e.ID, Kind: e.Kind, Name: e.Name, Aliases: e.Aliases, Description: e.Description,
+			Start: date(what+" start", e.Start), End: date(what+" end", e.End),
+			Title: e.Title, Status: e.Status, Article: e.Article, Number: e.Number, Text: e.Text,
+			Facts: facts(what, e.Facts), Evidence: evidence(e.Evidence),
+		})
+	}
+	for _, r := range doc.Relationships {
+		what := fmt.Sprintf("relationship %q", r.ID)
+		ds.Relationships = append(ds.Relationships, kg.Relationship{
+			ID: r.ID, Type: r.Type, From: r.From, To: r.To,
+			Start: date(what+" start", r.Start), End: date(what+" end", r.End),
+			Description: r.Description, Confidence: r.Confidence, ClaimedBy: r.ClaimedBy,
+			Facts: facts(what, r.Facts), Evidence: evidence(r.Evidence),
+		})
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("read JSON: %d bad dates, first: %w", len(errs), errs[0])
+	}
+	return ds, nil
+}

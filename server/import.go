@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"cyberkg/export"
+	"cyberkg/kg"
+	"cyberkg/seed"
+	"cyberkg/store"
+)
+
+// importFile loads a JSON export into the graph: read, then validate as the
+// seed is validated (closed vocabularies, references, every quote found in
+// its paragraph), then write in one transaction.
+//
+// It refuses a graph that is not empty unless replace is set: writing merges
+// by id, so importing over another graph would silently blend the two (what
+// the file lacks would survive, what both hold would be overwritten), and
+// the result would be neither the file nor the graph. With replace, the graph
+// becomes exactly the file in one transaction.
+func importFile(ctx context.Context, s *store.Store, file string, replace bool, log *slog.Logger) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	ds, err := export.ReadJSON(f)
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("import %s: %w", file, err)
+	}
+	if ds.Sources, err = importSources(ds, filepath.Dir(file)); err != nil {
+		return fmt.Errorf("import %s: %w", file, err)
+	}
+	if probs := ds.Validate(); len(probs) > 0 {
+		msgs := make([]string, 0, 10)
+		for _, p := range probs[:min(len(probs), 10)] {
+			msgs = append(msgs, p.Msg)
+		}
+		return fmt.Errorf("import %s: %d problems, nothing written:\n  %s", file, len(probs), strings.Join(msgs, "\n  "))
+	}
+	empty, err := s.IsEmpty(ctx)
+	if err != nil {
+		return err
+	}
+	if !empty && !replace {
+		return fmt.Errorf("import %s: the graph is not empty; import into an empty graph, or pass -replace to make the graph equal to the file", file)
+	}
+	start := time.Now()
+	write := s.Write
+	if !empty {
+		write = s.Replace // one transaction: the graph becomes the file, or stays as it was
+	}
+	if err := write(ctx, ds); err != nil {
+		return fmt.Errorf("import %s: %w", file, err)
+	}
+	log.Info("imported", "file", file, "entities", len(ds.Entities), "relationships", len(ds.Relationships), "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// importSources reads the source texts that evidence quotes, as the seed
+// does: a REPORT's text names a file, looked up beside the imported file
+// first, then among the sources bundled with the server.
+func importSources(ds *kg.Dataset, dir string) (kg.Sources, error) {
+	src := kg.Sources{}
+	for _, e := range ds.Entities {
+		if e.Kind != kg.Report || e.Text == "" {
+			continue
+		}
+		name := path.Clean(e.Text)
+		b, err := fs.ReadFile(os.DirFS(dir), name)
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrInvalid) {
+			b, err = fs.ReadFile(seed.Files, name)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("entity %q: text %s: not beside the file nor bundled with the server", e.ID, e.Text)
+		}
+		src[e.ID] = kg.Paragraphs(string(b))
+	}
+	return src, nil
+}
