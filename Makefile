@@ -28,11 +28,14 @@ generate:
 check:
 	scripts/check
 
-## assets: refresh the explorer's bundled assets from the npm packages pinned in web/package.json
+## assets: refresh the browser assets from the npm packages pinned in web/package.json: GraphiQL, and <kg-relationship-view> built by esbuild
 assets:
 	cd web && npm ci --no-audit --no-fund
 	cp web/node_modules/react/umd/react.production.min.js web/node_modules/react-dom/umd/react-dom.production.min.js \
 	   web/node_modules/graphiql/graphiql.min.js web/node_modules/graphiql/graphiql.min.css web/explorer/
+	cp web/node_modules/vue/dist/vue.global.prod.js web/examples/vendor/
+	cd web && node_modules/.bin/esbuild component/kg-relationship-view.js --bundle --format=esm --minify \
+	   --target=es2020 --legal-comments=eof --outfile=embed/kg-relationship-view.js
 
 ## build: the server binary in bin/
 build:

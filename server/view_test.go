@@ -1,0 +1,143 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// The element as an app embeds it (web/examples/plain.html), in chromium,
+// against the seeded graph over real HTTP.
+
+const viewSel = "kg-relationship-view"
+
+// point is where an element or a node is on screen, in viewport pixels.
+type point struct{ X, Y float64 }
+
+// nodeOnScreen is where the drawing shows an entity.
+func (p *page) nodeOnScreen(id string) point {
+	var pt point
+	// Scrolled into view first, as a person would, and a frame later measured.
+	p.eval(fmt.Sprintf(`document.querySelector(%q).scrollIntoView({block: 'start'})`, viewSel), nil)
+	p.eval(`new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))`, nil)
+	p.eval(fmt.Sprintf(`(() => { const el = document.querySelector(%q);
+		const r = el.shadowRoot.querySelector('.canvas').getBoundingClientRect();
+		const n = el._cy.getElementById(%q).renderedPosition();
+		return {x: r.left + n.x, y: r.top + n.y}; })()`, viewSel, id), &pt)
+	return pt
+}
+
+// inShadow is where a control inside the element is on screen.
+func (p *page) inShadow(sel string) point {
+	var pt point
+	p.eval(fmt.Sprintf(`(() => { const b = document.querySelector(%q).shadowRoot.querySelector(%q);
+		b.scrollIntoView({block: 'center'}); const r = b.getBoundingClientRect();
+		return {x: r.left + r.width / 2, y: r.top + r.height / 2}; })()`, viewSel, sel), &pt)
+	return pt
+}
+
+func TestRelationshipViewDrawsTheChainFromSnowdenLeftToRight(t *testing.T) {
+	ts := newTestServer(t)
+	p := newPage(t, ts.URL)
+	p.goTo("/examples/plain.html")
+	p.wait(`window.__kg.events.some((e) => e.type === 'kg-load')`)
+
+	g := p.graph(viewSel)
+	want, _ := apiSubgraph(t, ts.URL, `{ chain(from: "snowden-revelations", maxHops: 4) { nodes { id } edges { id } } }`)
+	if !sameSet(g.nodeIDs(), want) {
+		t.Errorf("drawn %v, the API's chain has %v", keys(g.nodeIDs()), keys(want))
+	}
+	for _, id := range []string{"windows-8-procurement-ban", "cisco-china-sales-decline-2013"} {
+		if !g.nodeIDs()[id] {
+			t.Errorf("the chain from the Snowden revelations does not reach %s: %v", id, keys(g.nodeIDs()))
+		}
+	}
+	for _, e := range g.Edges {
+		if e.Type != "CAUSED" && e.Type != "CONTRIBUTED_TO" && e.Type != "PROMPTED" {
+			t.Errorf("chain draws a %s relationship %s; chains follow only causal ones", e.Type, e.ID)
+		}
+	}
+	// Causes on the left, consequences on the right: every drawn edge runs rightwards.
+	var leftward []string
+	p.eval(fmt.Sprintf(`document.querySelector(%q)._cy.edges().filter((e) => e.source().position('x') >= e.target().position('x')).map((e) => e.id())`, viewSel), &leftward)
+	if len(leftward) > 0 {
+		t.Errorf("edges drawn right to left: %v", leftward)
+	}
+	var drawn struct{ Nodes, Edges, ListNodes, ListEdges int }
+	p.eval(fmt.Sprintf(`(() => { const el = document.querySelector(%q);
+		return {nodes: el._cy.nodes().length, edges: el._cy.edges().length,
+		        listNodes: el.shadowRoot.querySelectorAll('.list .nodes li').length,
+		        listEdges: el.shadowRoot.querySelectorAll('.list .edges li').length}; })()`, viewSel), &drawn)
+	if drawn.Nodes != len(g.Nodes) || drawn.Edges != len(g.Edges) || drawn.ListNodes != len(g.Nodes) || drawn.ListEdges != len(g.Edges) {
+		t.Errorf("graph has %d entities and %d relationships; drawn %d and %d; text list %d and %d",
+			len(g.Nodes), len(g.Edges), drawn.Nodes, drawn.Edges, drawn.ListNodes, drawn.ListEdges)
+	}
+	var list string
+	p.eval(fmt.Sprintf(`document.querySelector(%q).shadowRoot.querySelector('.list').textContent`, viewSel), &list)
+	for _, n := range g.Nodes {
+		if n.ID == "windows-8-procurement-ban" && !strings.Contains(list, n.Name) {
+			t.Errorf("text list lacks %q:\n%s", n.Name, list)
+		}
+	}
+}
+
+func TestRelationshipViewRedrawsNarrowsAndSelects(t *testing.T) {
+	ts := newTestServer(t)
+	p := newPage(t, ts.URL)
+	p.goTo("/examples/plain.html")
+	p.wait(`window.__kg.events.some((e) => e.type === 'kg-load')`)
+
+	// Changing attributes redraws: Qualcomm's neighbourhood, as the API gives it.
+	p.eval(fmt.Sprintf(`(() => { const el = document.querySelector(%q); el.mode = 'neighborhood'; el.entity = 'qualcomm'; el.depth = 1; })()`, viewSel), nil)
+	p.wait(`window.__kg.events.filter((e) => e.type === 'kg-load').length >= 2`)
+	all := p.graph(viewSel)
+	wantNodes, wantEdges := apiSubgraph(t, ts.URL, `{ neighborhood(id: "qualcomm") { nodes { id } edges { id } } }`)
+	if !sameSet(all.nodeIDs(), wantNodes) || len(all.Edges) != len(wantEdges) {
+		t.Fatalf("drawn %v (%d edges), the API has %v (%d edges)", keys(all.nodeIDs()), len(all.Edges), keys(wantNodes), len(wantEdges))
+	}
+
+	// as-of keeps what was in force then, as the API's asOf does, and the date box shows it.
+	const asOf = "2014-12-31"
+	p.eval(fmt.Sprintf(`document.querySelector(%q).setAttribute('as-of', %q)`, viewSel, asOf), nil)
+	p.wait(`window.__kg.events.filter((e) => e.type === 'kg-load').length >= 3`)
+	narrowed := p.graph(viewSel)
+	_, wantEdges = apiSubgraph(t, ts.URL, `{ neighborhood(id: "qualcomm", asOf: "`+asOf+`") { nodes { id } edges { id } } }`)
+	if len(narrowed.Edges) != len(wantEdges) || len(narrowed.Edges) >= len(all.Edges) {
+		t.Errorf("as-of %s draws %d relationships; the API has %d in force, of %d in all", asOf, len(narrowed.Edges), len(wantEdges), len(all.Edges))
+	}
+	var box string
+	p.eval(fmt.Sprintf(`document.querySelector(%q).shadowRoot.querySelector('.asof input[type=text]').value`, viewSel), &box)
+	if box != asOf {
+		t.Errorf("as-of box shows %q, want %q", box, asOf)
+	}
+
+	// Clicking an entity in the drawing selects it.
+	at := p.nodeOnScreen("qualcomm")
+	p.click(at.X, at.Y)
+	p.wait(`window.__kg.events.some((e) => e.type === 'kg-select' && e.id === 'qualcomm')`)
+
+	// Choosing a relationship in the text list shows its evidence and tells the app.
+	edge := narrowed.Edges[0]
+	at = p.inShadow(fmt.Sprintf(`.list [data-edge=%q]`, edge.ID))
+	p.click(at.X, at.Y)
+	p.wait(fmt.Sprintf(`window.__kg.events.some((e) => e.type === 'kg-edge-select' && e.id === %q && e.edge.quotes.length > 0)`, edge.ID))
+	var quotes []string
+	p.eval(fmt.Sprintf(`window.__kg.events.find((e) => e.type === 'kg-edge-select').edge.quotes`), &quotes)
+	var panel, picked string
+	p.eval(fmt.Sprintf(`document.querySelector(%q).shadowRoot.querySelector('.panel').textContent`, viewSel), &panel)
+	p.eval(`document.getElementById('picked').textContent`, &picked)
+	if !strings.Contains(panel, quotes[0]) || !strings.Contains(picked, quotes[0]) {
+		t.Errorf("evidence %q not shown: panel %q, app %q", quotes[0], panel, picked)
+	}
+
+	// The keyboard reaches entities too: focus the drawing, arrow to the first entity by name, Enter.
+	first := ""
+	p.eval(fmt.Sprintf(`[...document.querySelector(%q).graph.nodes].sort((a, b) => a.name.localeCompare(b.name))[0].id`, viewSel), &first)
+	p.eval(fmt.Sprintf(`document.querySelector(%q).shadowRoot.querySelector('.canvas').focus()`, viewSel), nil)
+	p.do(chromedp.KeyEvent(kb.ArrowRight))
+	p.do(chromedp.KeyEvent(kb.Enter))
+	p.wait(fmt.Sprintf(`window.__kg.events.some((e) => e.type === 'kg-select' && e.id === %q)`, first))
+}
