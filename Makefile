@@ -4,7 +4,7 @@ SHELL := /bin/bash
 NEO4J_BOLT_PORT ?= 7687
 export NEO4J_BOLT_PORT
 
-.PHONY: run test seed generate check assets bench neo4j-start neo4j-stop build
+.PHONY: run test seed generate check assets bench bench-view screenshots neo4j-start neo4j-stop build
 
 ## run: start Neo4j if needed, apply the schema, seed an empty graph, serve on http://127.0.0.1:8080
 run:
@@ -51,3 +51,9 @@ neo4j-stop:
 bench:
 	@[ -n "$$NEO4J_URI" ] || scripts/neo4j-start
 	NEO4J_URI=$${NEO4J_URI:-bolt://127.0.0.1:$(NEO4J_BOLT_PORT)} go test -run '^$$' -bench . -benchtime 20x -timeout 60m ./server
+
+## bench-view: time in chromium until a 1,000-entity neighbourhood of a synthetic graph is drawn and interactive; replaces the test database's graph
+bench-view:
+	@[ -n "$$NEO4J_URI" ] || scripts/neo4j-start
+	NEO4J_URI=$${NEO4J_URI:-bolt://127.0.0.1:$(NEO4J_BOLT_PORT)} BENCH_ENTITIES=$${BENCH_ENTITIES:-5000} BENCH_RELATIONSHIPS=$${BENCH_RELATIONSHIPS:-25000} \
+	  go test -run '^$$' -bench RelationshipView -benchtime 5x -timeout 30m ./server

@@ -45,6 +45,9 @@ const CONFIDENCE = {
 // when it is chosen.
 const EAGER_EVIDENCE_LIMIT = 300;
 
+// Above this many entities the drawing favours speed over detail.
+const BIG_GRAPH = 300;
+
 const NODE = `fragment N on Entity { id kind name start end description }`;
 const EDGE_LIGHT = `fragment E on Relationship { id type causal from { id } to { id } start end confidence }`;
 const EDGE = `fragment E on Relationship { id type causal from { id } to { id } start end description confidence
@@ -140,6 +143,10 @@ export class KgRelationshipView extends HTMLElement {
     });
     this._$('.canvas').addEventListener('keydown', (e) => this._key(e));
     this._$('.list').addEventListener('click', (e) => this._listClick(e));
+    this._$('.list').addEventListener('toggle', (e) => {
+      if (e.target.open) this._fillList();
+    });
+    this._$('.list summary').addEventListener('click', () => { this._listChosen = true; });
   }
 
   // Attributes reflected as properties: el.entity = 'china' sets entity="china".
@@ -275,41 +282,77 @@ export class KgRelationshipView extends HTMLElement {
     this._renderList();
     this._updateYearRange();
     const ids = new Set(this._graph.nodes.map((n) => n.id));
+    // Big neighbourhoods are drawn for speed: straight edges and entities
+    // without labels (the chosen one shows its name; the text list has them
+    // all), and rings by distance from the entity instead of a force layout,
+    // so that 1,000 entities are interactive in well under a second. The
+    // class is set as the elements are added, so they are styled once.
+    const big = this._graph.nodes.length > BIG_GRAPH ? 'big' : '';
     const elements = [
       ...this._graph.nodes.map((n) => ({ group: 'nodes', data: { id: n.id, label: n.name, kind: n.kind },
-        classes: n.id === this.entity || n.id === this.to ? 'root' : '' })),
+        classes: (n.id === this.entity || n.id === this.to ? 'root ' : '') + big })),
       ...this._graph.edges.filter((e) => ids.has(e.from) && ids.has(e.to)).map((e) => ({
-        group: 'edges', data: { id: e.id, source: e.from, target: e.to, label: e.type, confidence: e.confidence } })),
+        group: 'edges', data: { id: e.id, source: e.from, target: e.to, label: e.type, confidence: e.confidence }, classes: big })),
     ];
     const cy = this._cytoscape();
-    const big = elements.length > 600;
     cy.batch(() => {
       cy.elements().remove();
       cy.add(elements);
     });
-    cy.renderer().hideEdgesOnViewport = big; // pan and zoom stay fluid on big graphs
     this._focus = -1;
     return new Promise((resolve) => {
       if (keepPositions || elements.length === 0) { resolve(); return; }
-      const layout = cy.layout(this._layoutOptions(this._graph.nodes.length));
+      const layout = cy.layout(this._layoutOptions(!!big));
       layout.one('layoutstop', () => requestAnimationFrame(() => resolve()));
       layout.run();
     });
   }
 
-  _layoutOptions(n) {
+  _layoutOptions(big) {
     if (this.mode === 'chain' || this.mode === 'paths') {
       // Causes on the left, consequences on the right.
       return { name: 'dagre', rankDir: 'LR', nodeSep: 25, rankSep: 90, edgeSep: 10, animate: false, fit: true, padding: 30 };
     }
-    return { name: 'fcose', quality: n > 300 ? 'draft' : 'default', randomize: true, animate: false,
-      fit: true, padding: 30, nodeRepulsion: 6000, idealEdgeLength: 90, numIter: n > 300 ? 600 : 2500 };
+    if (big) {
+      const hops = this._hops();
+      const far = Math.max(...hops.values(), 0) + 1;
+      return { name: 'concentric', animate: false, fit: true, padding: 20, avoidOverlap: false, minNodeSpacing: 2,
+        concentric: (n) => far - (hops.get(n.id()) ?? far), levelWidth: () => 1, spacingFactor: 0.9 };
+    }
+    return { name: 'fcose', quality: 'default', randomize: true, animate: false,
+      fit: true, padding: 30, nodeRepulsion: 6000, idealEdgeLength: 90, numIter: 2500 };
+  }
+
+  // Hops from the drawn entity to every other, ignoring direction.
+  _hops() {
+    const adj = new Map();
+    for (const e of this._graph.edges) {
+      if (!adj.has(e.from)) adj.set(e.from, []);
+      if (!adj.has(e.to)) adj.set(e.to, []);
+      adj.get(e.from).push(e.to);
+      adj.get(e.to).push(e.from);
+    }
+    const hops = new Map([[this.entity, 0]]);
+    const queue = [this.entity];
+    for (let i = 0; i < queue.length; i++) {
+      for (const next of adj.get(queue[i]) ?? []) {
+        if (!hops.has(next)) { hops.set(next, hops.get(queue[i]) + 1); queue.push(next); }
+      }
+    }
+    return hops;
   }
 
   _cytoscape() {
-    if (this._cy) { this._cy.style(this._style()); return this._cy; }
+    const style = this._style();
+    const key = JSON.stringify(style);
+    if (this._cy) {
+      if (key !== this._styleKey) this._cy.style(style); // restyling every element costs: only on a theme change
+      this._styleKey = key;
+      return this._cy;
+    }
+    this._styleKey = key;
     const cy = (this._cy = cytoscape({
-      container: this._$('.canvas'), style: this._style(), minZoom: 0.05, maxZoom: 4,
+      container: this._$('.canvas'), style, minZoom: 0.05, maxZoom: 4,
       wheelSensitivity: 0.3, textureOnViewport: false, boxSelectionEnabled: false,
     }));
     cy.on('tap', 'node', (e) => this.select(e.target.id()));
@@ -336,6 +379,9 @@ export class KgRelationshipView extends HTMLElement {
         'curve-style': 'bezier', label: 'data(label)', 'font-size': 8, color: v('--kg-muted', '#555'),
         'text-rotation': 'autorotate', 'text-background-color': bg, 'text-background-opacity': 0.8, 'min-zoomed-font-size': 8 } },
       { selector: ':selected, .focused', style: { 'overlay-color': accent, 'overlay-opacity': 0.25, 'overlay-padding': 5 } },
+      { selector: 'edge.big', style: { 'curve-style': 'haystack', 'haystack-radius': 0, label: '', width: 0.6, opacity: 0.5 } },
+      { selector: 'node.big', style: { width: 10, height: 10, label: '' } },
+      { selector: 'node.big.root, node.big:selected, node.big.focused', style: { width: 20, height: 20, label: 'data(label)' } },
       { selector: 'edge:selected', style: { 'line-color': accent, 'target-arrow-color': accent } },
     ];
     for (const [kind, [color, shape]] of Object.entries(KINDS)) {
@@ -425,7 +471,22 @@ export class KgRelationshipView extends HTMLElement {
 
   _closePanel() { this._$('.panel').hidden = true; }
 
+  // The text list of a big graph stays closed, and is built when opened:
+  // thousands of rows would cost more than the drawing.
   _renderList() {
+    const details = this._$('.list');
+    const big = this._graph.nodes.length > BIG_GRAPH;
+    if (!this._listChosen) details.open = !big; // until the reader opens or closes it
+
+    this._listStale = true;
+    this._$('.list summary').textContent =
+      `Shown as text: ${this._graph.nodes.length} entities, ${this._graph.edges.length} relationships`;
+    if (details.open) this._fillList();
+  }
+
+  _fillList() {
+    if (!this._listStale) return;
+    this._listStale = false;
     const name = new Map(this._graph.nodes.map((n) => [n.id, n.name]));
     const nodes = [...this._graph.nodes].sort((a, b) => a.name.localeCompare(b.name)).map((n) => {
       const b = el('button', n.name);
@@ -441,8 +502,6 @@ export class KgRelationshipView extends HTMLElement {
     });
     this._$('.list .nodes').replaceChildren(...nodes);
     this._$('.list .edges').replaceChildren(...edges);
-    this._$('.list summary').textContent =
-      `Shown as text: ${this._graph.nodes.length} entities, ${this._graph.edges.length} relationships`;
   }
 
   _listClick(e) {
