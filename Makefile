@@ -57,3 +57,7 @@ bench-view:
 	@[ -n "$$NEO4J_URI" ] || scripts/neo4j-start
 	NEO4J_URI=$${NEO4J_URI:-bolt://127.0.0.1:$(NEO4J_BOLT_PORT)} BENCH_ENTITIES=$${BENCH_ENTITIES:-5000} BENCH_RELATIONSHIPS=$${BENCH_RELATIONSHIPS:-25000} \
 	  go test -run '^$$' -bench RelationshipView -benchtime 5x -timeout 30m ./server
+
+## screenshots: the README's pictures of the explorer and of the element in an app, taken by the browser tests into docs/screenshots
+screenshots:
+	SCREENSHOTS=$(CURDIR)/docs/screenshots scripts/test -run 'TestRelationshipView|TestExplorer'

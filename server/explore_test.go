@@ -46,6 +46,7 @@ func TestExplorerSearchEntityAndBack(t *testing.T) {
 	if first != "/explore/entity/cisco-china-sales-decline-2013" {
 		t.Errorf("first result links to %s, want Cisco's sales decline", first)
 	}
+	p.screenshot("explorer-search")
 	if loc := p.text(`location.pathname + location.search`); loc != "/explore/?q=cisco%20sales%20decline" {
 		t.Errorf("URL after typing = %s", loc)
 	}
@@ -60,6 +61,7 @@ func TestExplorerSearchEntityAndBack(t *testing.T) {
 		t.Error("no relationship evidence quoted on the entity page")
 	}
 	p.wait(`window.__kg.events.some((e) => e.type === 'kg-load')`)
+	p.screenshot("explorer-entity")
 	href := p.text(`document.querySelector('a.graphiql').getAttribute('href')`)
 	if !strings.HasPrefix(href, "/?query=") || !strings.Contains(href, "cisco-china-sales-decline-2013") {
 		t.Errorf("GraphiQL link %q does not carry the entity's query", href)
@@ -88,6 +90,8 @@ func TestExplorerDeepLinks(t *testing.T) {
 			t.Errorf("chain page steps do not reach %s: %s", id, steps)
 		}
 	}
+	p.wait(`window.__kg.events.some((e) => e.type === 'kg-load')`)
+	p.screenshot("explorer-chain")
 	var uncited int
 	p.eval(`[...document.querySelectorAll('.steps li')].filter((li) => !li.querySelector('blockquote')).length`, &uncited)
 	if uncited > 0 {
@@ -100,6 +104,8 @@ func TestExplorerDeepLinks(t *testing.T) {
 	var hops, cited int
 	p.eval(`document.querySelectorAll('ol.path li').length`, &hops)
 	p.eval(`document.querySelectorAll('ol.path li blockquote').length`, &cited)
+	p.wait(`window.__kg.events.some((e) => e.type === 'kg-load')`)
+	p.screenshot("explorer-paths")
 	if hops == 0 || cited < hops {
 		t.Errorf("path finder shows %d hops, %d with a citation", hops, cited)
 	}

@@ -77,6 +77,11 @@ func TestRelationshipViewDrawsTheChainFromSnowdenLeftToRight(t *testing.T) {
 	}
 	var list string
 	p.eval(fmt.Sprintf(`document.querySelector(%q).shadowRoot.querySelector('.list').textContent`, viewSel), &list)
+	// The app with a relationship chosen: its evidence beside the drawing.
+	at := p.inShadow(fmt.Sprintf(`.list [data-edge=%q]`, g.Edges[0].ID))
+	p.click(at.X, at.Y)
+	p.wait(`window.__kg.events.some((e) => e.type === 'kg-edge-select')`)
+	p.screenshot("element-in-app")
 	for _, n := range g.Nodes {
 		if n.ID == "windows-8-procurement-ban" && !strings.Contains(list, n.Name) {
 			t.Errorf("text list lacks %q:\n%s", n.Name, list)

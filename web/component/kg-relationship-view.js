@@ -303,7 +303,11 @@ export class KgRelationshipView extends HTMLElement {
     return new Promise((resolve) => {
       if (keepPositions || elements.length === 0) { resolve(); return; }
       const layout = cy.layout(this._layoutOptions(!!big));
-      layout.one('layoutstop', () => requestAnimationFrame(() => resolve()));
+      layout.one('layoutstop', () => {
+        // A few entities fitted to the box would be drawn huge: keep them at a readable size.
+        if (cy.zoom() > 1.3) { cy.zoom(1.3); cy.center(); }
+        requestAnimationFrame(() => resolve());
+      });
       layout.run();
     });
   }
@@ -311,7 +315,7 @@ export class KgRelationshipView extends HTMLElement {
   _layoutOptions(big) {
     if (this.mode === 'chain' || this.mode === 'paths') {
       // Causes on the left, consequences on the right.
-      return { name: 'dagre', rankDir: 'LR', nodeSep: 25, rankSep: 90, edgeSep: 10, animate: false, fit: true, padding: 30 };
+      return { name: 'dagre', rankDir: 'LR', nodeSep: 12, rankSep: 140, edgeSep: 10, nodeDimensionsIncludeLabels: true, animate: false, fit: true, padding: 30 };
     }
     if (big) {
       const hops = this._hops();

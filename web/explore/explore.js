@@ -69,7 +69,7 @@ function graphiqlLink(query, variables) {
 
 function show(title, ...content) {
   document.title = `${title} · US–China cyber knowledge graph`;
-  main.replaceChildren(...content);
+  main.replaceChildren(...content.filter(Boolean));
 }
 
 // Navigation inside the explorer keeps the page and pushes history.
