@@ -2,8 +2,12 @@ package main
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"cyberkg/internal/dbtest"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -145,4 +149,49 @@ func TestRelationshipViewRedrawsNarrowsAndSelects(t *testing.T) {
 	p.do(chromedp.KeyEvent(kb.ArrowRight))
 	p.do(chromedp.KeyEvent(kb.Enter))
 	p.wait(fmt.Sprintf(`window.__kg.events.some((e) => e.type === 'kg-select' && e.id === %q)`, first))
+}
+
+// An app on another origin embeds the element from this server, which
+// allows that origin with -cors-origins; the element reaches only the
+// configured endpoint.
+func TestRelationshipViewEmbedsFromAnotherOrigin(t *testing.T) {
+	s, _ := dbtest.Seeded(t)
+	var apiURL string
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><html lang="en"><title>app</title>
+			<script type="module" src="%[1]s/embed/kg-relationship-view.js"></script>
+			<kg-relationship-view endpoint="%[1]s/graphql" entity="qualcomm"></kg-relationship-view>`, apiURL)
+	}))
+	t.Cleanup(app.Close)
+	cfg := testConfig(t)
+	cfg.corsOrigins = app.URL
+	api := httptest.NewServer(newHandler(s, cfg, newMetrics(), discardLog()))
+	t.Cleanup(api.Close)
+	apiURL = api.URL
+
+	p := newPage(t, app.URL)
+	p.allowed = []string{api.URL}
+	p.goTo("/")
+	p.wait(`window.__kg.events.some((e) => e.type === 'kg-load')`)
+	if g := p.graph(viewSel); !g.nodeIDs()["qualcomm"] || len(g.Edges) == 0 {
+		t.Errorf("embedded from another origin, the element drew %+v", g)
+	}
+}
+
+// The examples for React and Vue draw and report selections to their app.
+func TestRelationshipViewInReactAndVue(t *testing.T) {
+	ts := newTestServer(t)
+	for _, c := range []struct{ page, entity string }{{"react.html", "qualcomm"}, {"vue.html", "microsoft"}} {
+		t.Run(c.page, func(t *testing.T) {
+			p := newPage(t, ts.URL)
+			p.goTo("/examples/" + c.page)
+			p.wait(`window.__kg.events.some((e) => e.type === 'kg-load')`)
+			if g := p.graph(viewSel); !g.nodeIDs()[c.entity] {
+				t.Fatalf("%s drew %v, want %s's neighbourhood", c.page, keys(g.nodeIDs()), c.entity)
+			}
+			at := p.nodeOnScreen(c.entity)
+			p.click(at.X, at.Y)
+			p.wait(`document.getElementById('chosen').textContent.startsWith('Chosen: ')`)
+		})
+	}
 }
