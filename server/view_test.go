@@ -134,7 +134,7 @@ func TestRelationshipViewRedrawsNarrowsAndSelects(t *testing.T) {
 	p.click(at.X, at.Y)
 	p.wait(fmt.Sprintf(`window.__kg.events.some((e) => e.type === 'kg-edge-select' && e.id === %q && e.edge.quotes.length > 0)`, edge.ID))
 	var quotes []string
-	p.eval(fmt.Sprintf(`window.__kg.events.find((e) => e.type === 'kg-edge-select').edge.quotes`), &quotes)
+	p.eval(`window.__kg.events.find((e) => e.type === 'kg-edge-select').edge.quotes`, &quotes)
 	var panel, picked string
 	p.eval(fmt.Sprintf(`document.querySelector(%q).shadowRoot.querySelector('.panel').textContent`, viewSel), &panel)
 	p.eval(`document.getElementById('picked').textContent`, &picked)
