@@ -123,8 +123,23 @@ func TestRelationshipViewRedrawsNarrowsAndSelects(t *testing.T) {
 		t.Errorf("as-of box shows %q, want %q", box, asOf)
 	}
 
+	// The element's own controls do the same: "All dates" widens again, a typed date narrows.
+	at := p.inShadow(`button[data-act=all]`)
+	p.click(at.X, at.Y)
+	p.wait(`window.__kg.events.filter((e) => e.type === 'kg-load').length >= 4`)
+	if g := p.graph(viewSel); len(g.Edges) != len(all.Edges) {
+		t.Errorf("after All dates, %d relationships drawn, want %d", len(g.Edges), len(all.Edges))
+	}
+	at = p.inShadow(`.asof input[type=text]`)
+	p.click(at.X, at.Y)
+	p.do(chromedp.KeyEvent(asOf + kb.Enter))
+	p.wait(`window.__kg.events.filter((e) => e.type === 'kg-load').length >= 5`)
+	if g, attr := p.graph(viewSel), p.text(`document.querySelector('kg-relationship-view').getAttribute('as-of')`); len(g.Edges) != len(narrowed.Edges) || attr != asOf {
+		t.Errorf("typing %s drew %d relationships (as-of=%q), want %d", asOf, len(g.Edges), attr, len(narrowed.Edges))
+	}
+
 	// Clicking an entity in the drawing selects it.
-	at := p.nodeOnScreen("qualcomm")
+	at = p.nodeOnScreen("qualcomm")
 	p.click(at.X, at.Y)
 	p.wait(`window.__kg.events.some((e) => e.type === 'kg-select' && e.id === 'qualcomm')`)
 
@@ -193,5 +208,33 @@ func TestRelationshipViewInReactAndVue(t *testing.T) {
 			p.click(at.X, at.Y)
 			p.wait(`document.getElementById('chosen').textContent.startsWith('Chosen: ')`)
 		})
+	}
+}
+
+// Hedged claims never look like established ones: each confidence is drawn
+// with its own line style, and disputed ones in their own colour.
+func TestRelationshipViewDrawsConfidenceApart(t *testing.T) {
+	ts := newTestServer(t)
+	p := newPage(t, ts.URL)
+	p.goTo("/examples/plain.html")
+	p.wait(`window.__kg.events.some((e) => e.type === 'kg-load')`)
+	p.eval(fmt.Sprintf(`(() => { const el = document.querySelector(%q); el.mode = 'neighborhood'; el.entity = 'chinese-economic-espionage'; el.depth = 1; })()`, viewSel), nil)
+	p.wait(`window.__kg.events.filter((e) => e.type === 'kg-load').length >= 2`)
+	var drawn []struct{ Confidence, Style, Color string }
+	p.eval(fmt.Sprintf(`document.querySelector(%q)._cy.edges().map((e) => ({confidence: e.data('confidence'),
+		style: e.style('line-style'), color: e.style('line-color')}))`, viewSel), &drawn)
+	want := map[string]string{"CONFIRMED": "solid", "REPORTED": "solid", "INFERRED": "dashed", "ALLEGED": "dashed", "DISPUTED": "dotted"}
+	seen := map[string]string{}
+	for _, d := range drawn {
+		if d.Style != want[d.Confidence] {
+			t.Errorf("%s relationship drawn %s, want %s", d.Confidence, d.Style, want[d.Confidence])
+		}
+		seen[d.Confidence] = d.Color
+	}
+	if seen["DISPUTED"] == "" || seen["CONFIRMED"] == "" && seen["REPORTED"] == "" {
+		t.Fatalf("the neighbourhood should hold disputed and firm relationships; drew %v", drawn)
+	}
+	if seen["DISPUTED"] == seen["CONFIRMED"] || seen["DISPUTED"] == seen["REPORTED"] {
+		t.Errorf("disputed relationships drawn in the same colour as firm ones: %v", seen)
 	}
 }
