@@ -238,3 +238,36 @@ func TestRelationshipViewDrawsConfidenceApart(t *testing.T) {
 		t.Errorf("disputed relationships drawn in the same colour as firm ones: %v", seen)
 	}
 }
+
+// Expanding an entity adds its own neighbourhood to the drawing, as the API
+// gives it, keeping what was drawn.
+func TestRelationshipViewExpandsAnEntity(t *testing.T) {
+	ts := newTestServer(t)
+	p := newPage(t, ts.URL)
+	p.goTo("/examples/plain.html")
+	p.wait(`window.__kg.events.some((e) => e.type === 'kg-load')`)
+	p.eval(fmt.Sprintf(`(() => { const el = document.querySelector(%q); el.mode = 'neighborhood'; el.entity = 'qualcomm'; el.depth = 1; })()`, viewSel), nil)
+	p.wait(`window.__kg.events.filter((e) => e.type === 'kg-load').length >= 2`)
+	before := p.graph(viewSel)
+
+	// With the keyboard: arrows to the entity, E expands it.
+	const target = "qualcomm-antitrust-fine"
+	var steps int
+	p.eval(fmt.Sprintf(`[...document.querySelector(%q).graph.nodes].sort((a, b) => a.name.localeCompare(b.name)).findIndex((n) => n.id === %q) + 1`, viewSel, target), &steps)
+	if steps == 0 {
+		t.Fatalf("%s is not in Qualcomm's neighbourhood: %v", target, keys(before.nodeIDs()))
+	}
+	p.eval(fmt.Sprintf(`document.querySelector(%q).shadowRoot.querySelector('.canvas').focus()`, viewSel), nil)
+	p.do(chromedp.KeyEvent(strings.Repeat(kb.ArrowRight, steps) + "e"))
+	p.wait(`window.__kg.events.filter((e) => e.type === 'kg-load').length >= 3`)
+
+	after := p.graph(viewSel)
+	added, _ := apiSubgraph(t, ts.URL, `{ neighborhood(id: "`+target+`", limit: 50) { nodes { id } edges { id } } }`)
+	for id := range before.nodeIDs() {
+		added[id] = true
+	}
+	if !sameSet(after.nodeIDs(), added) {
+		t.Errorf("after expanding %s drawn %v, want Qualcomm's and its neighbourhoods %v", target, keys(after.nodeIDs()), keys(added))
+	}
+	p.wait(fmt.Sprintf(`window.__kg.events.some((e) => e.type === 'kg-select' && e.id === %q)`, target))
+}
