@@ -74,6 +74,10 @@ func TestExplorerSearchEntityAndBack(t *testing.T) {
 		t.Errorf("search box after back = %q, want %q", v, typed)
 	}
 	p.wait(fmt.Sprintf(`document.querySelector('ol.results').dataset.for === %q`, typed))
+
+	// The entity page's link opens its query in GraphiQL.
+	p.goTo(href)
+	p.wait(`[...document.querySelectorAll('.graphiql-query-editor .CodeMirror-line')].map((l) => l.textContent).join('\n').includes('ExploreEntity')`)
 }
 
 func TestExplorerDeepLinks(t *testing.T) {
