@@ -271,3 +271,19 @@ func TestRelationshipViewExpandsAnEntity(t *testing.T) {
 	}
 	p.wait(fmt.Sprintf(`window.__kg.events.some((e) => e.type === 'kg-select' && e.id === %q)`, target))
 }
+
+// A view asked for many entities leaves evidence out of its first request
+// (the API's cost limit) and fetches a relationship's when it is chosen.
+func TestRelationshipViewFetchesEvidenceOnDemand(t *testing.T) {
+	ts := newTestServer(t)
+	p := newPage(t, ts.URL)
+	p.goTo("/examples/plain.html")
+	p.wait(`window.__kg.events.some((e) => e.type === 'kg-load')`)
+	p.eval(fmt.Sprintf(`(() => { const el = document.querySelector(%q); el.mode = 'neighborhood'; el.depth = 1; el.limit = 1000; el.entity = 'qualcomm'; })()`, viewSel), nil)
+	p.wait(`window.__kg.events.filter((e) => e.type === 'kg-load').length >= 2`)
+	var id string
+	p.eval(fmt.Sprintf(`document.querySelector(%q).graph.edges.find((e) => !e.evidence).id`, viewSel), &id)
+	at := p.inShadow(fmt.Sprintf(`.list [data-edge=%q]`, id))
+	p.click(at.X, at.Y)
+	p.wait(fmt.Sprintf(`window.__kg.events.some((e) => e.type === 'kg-edge-select' && e.id === %q && e.edge.quotes.length > 0)`, id))
+}
