@@ -8,7 +8,7 @@ export NEO4J_BOLT_PORT
 # Without NEO4J_URI: the local Neo4j, its random password read from its state folder.
 LOCAL_NEO4J = [ -n "$$NEO4J_URI" ] || { scripts/neo4j-start && export NEO4J_URI=bolt://127.0.0.1:$(NEO4J_BOLT_PORT) NEO4J_PASSWORD_FILE=$${NEO4J_STATE_DIR:-.neo4j}/password; }
 
-.PHONY: run test seed generate check assets bench neo4j-start neo4j-stop build audit-deps fuzz venv python-test notebooks
+.PHONY: run test seed generate check assets bench bench-view screenshots neo4j-start neo4j-stop build audit-deps fuzz venv python-test notebooks
 
 ## run: start Neo4j if needed, apply the schema, seed an empty graph, serve on http://127.0.0.1:8080
 run:
@@ -42,11 +42,14 @@ generate:
 check:
 	scripts/check
 
-## assets: refresh the explorer's bundled assets from the npm packages pinned in web/package.json
+## assets: refresh the browser assets from the npm packages pinned in web/package.json: GraphiQL, and <kg-relationship-view> built by esbuild
 assets:
 	cd web && npm ci --no-audit --no-fund
 	cp web/node_modules/react/umd/react.production.min.js web/node_modules/react-dom/umd/react-dom.production.min.js \
 	   web/node_modules/graphiql/graphiql.min.js web/node_modules/graphiql/graphiql.min.css web/explorer/
+	cp web/node_modules/vue/dist/vue.global.prod.js web/examples/vendor/
+	cd web && node_modules/.bin/esbuild component/kg-relationship-view.js --bundle --format=esm --minify \
+	   --target=es2020 --legal-comments=eof --outfile=embed/kg-relationship-view.js
 
 ## build: the server binary in bin/
 build:
@@ -73,3 +76,12 @@ python-test: venv
 ## notebooks: execute every notebook in examples/notebooks against a seeded server and save their outputs
 notebooks: venv
 	scripts/with-server .venv/bin/python examples/notebooks/run.py
+
+## bench-view: time in chromium until a 1,000-entity neighbourhood of a synthetic graph is drawn and interactive; replaces the test database's graph
+bench-view:
+	BENCH_ENTITIES=$${BENCH_ENTITIES:-5000} BENCH_RELATIONSHIPS=$${BENCH_RELATIONSHIPS:-25000} \
+	  scripts/test -run '^$$' -bench RelationshipView -benchtime 5x -timeout 30m
+
+## screenshots: the README's pictures of the explorer and of the element in an app, taken by the browser tests into docs/screenshots
+screenshots:
+	SCREENSHOTS=$(CURDIR)/docs/screenshots scripts/test -run 'TestRelationshipView|TestExplorer'

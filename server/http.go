@@ -19,6 +19,7 @@ import (
 //
 //	/graphql   GraphQL over HTTP (POST; GET for queries)
 //	/          the GraphiQL explorer, assets bundled in the binary
+//	/embed/, /explore/, /examples/   the relationship view and the pages built on it (pages.go)
 //	/healthz   the process is up
 //	/readyz    Neo4j answers
 //	/metrics   Prometheus metrics (unless -metrics-addr serves them apart)
@@ -58,6 +59,7 @@ func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 	})))
 
 	mux.Handle("GET /export/{file}", instrument("export", newExportHandler(s, cfg, log)))
+	addPages(mux, cfg, instrument)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -1,11 +1,17 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
+	"github.com/agnivade/levenshtein"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -21,10 +27,20 @@ type Hit struct {
 	Entity kg.Entity
 }
 
-// Search runs a full-text query over names, aliases and descriptions and
-// returns the best first hits, optionally of some kinds only.
+// Search finds entities by what a user types: words in their names, aliases,
+// descriptions and facts, and figures ("$975 million", "1.65 terabytes") that
+// they hold as facts. Full text finds the candidates; they are then ranked
+// by how many of the query's words each matches, and among equals by the
+// full-text score, so that an entity matching "snowden revelations" whole
+// comes before one matching "snowden" alone, however short its name.
+//
+// Score is the number of query words matched (plus one for a whole-name
+// match, plus one for holding a figure of the query as a fact), with the
+// full-text score squashed into the fraction: higher is better, and the
+// integer part says why.
 func (s *Store) Search(ctx context.Context, text string, kinds []kg.Kind, first int) ([]Hit, error) {
-	q := luceneQuery(text)
+	words := queryWords(text)
+	q := luceneQuery(words)
 	if q == "" {
 		return nil, errs.Invalidf("search text %q has no letters or digits to search for", text)
 	}
@@ -32,47 +48,131 @@ func (s *Store) Search(ctx context.Context, text string, kinds []kg.Kind, first 
 	if len(kinds) > 0 {
 		ks = kindStrings(kinds)
 	}
-	// An entity whose whole name or alias is the text comes first.
-	const cypher = `CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score
-		WHERE $kinds IS NULL OR node.kind IN $kinds
-		WITH node, score * CASE WHEN toLower(node.name) = $exact OR any(a IN node.aliases WHERE toLower(a) = $exact)
-		                        THEN 3 ELSE 1 END AS score
-		RETURN node{.*} AS n, score ORDER BY score DESC, node.name LIMIT $first`
-	params := map[string]any{"index": SearchIndex, "query": q, "kinds": ks, "first": first,
-		"exact": strings.ToLower(strings.TrimSpace(text))}
+	needles := factNeedles(text)
+	cypher := searchCypher
+	if len(needles) > 0 {
+		cypher = searchWithFactsCypher
+	}
+	params := map[string]any{"index": SearchIndex, "query": q, "kinds": ks, "needles": needles,
+		"candidates": max(5*first, 50)}
 	var hits []Hit
 	err := s.read(ctx, "store.Search", func(tx neo4j.ManagedTransaction) error {
 		recs, err := s.query(ctx, tx, "store.Search", cypher, params)
 		for _, rec := range recs {
-			hits = append(hits, Hit{Score: rec.Values[1].(float64), Entity: entityFrom(rec.Values[0].(map[string]any))})
+			e := entityFrom(rec.Values[0].(map[string]any))
+			lucene, _ := rec.Values[1].(float64)
+			holdsFigure, _ := rec.Values[2].(bool)
+			hits = append(hits, Hit{Score: rank(words, text, e, lucene, holdsFigure), Entity: e})
 		}
 		return err
 	})
-	return hits, err
+	slices.SortStableFunc(hits, func(a, b Hit) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Entity.Name, b.Entity.Name))
+	})
+	return hits[:min(first, len(hits))], err
 }
 
-// luceneQuery turns what a user typed into a Lucene query that cannot be a
-// syntax error: the text is split into words of letters and digits (so
-// Lucene's special characters never reach the parser), folded to lower-case
-// ASCII, and each word matches exactly (boosted), as a prefix, or within a
-// small edit distance ("snowdon" finds Snowden, "qualcom" Qualcomm); a
-// match in the name weighs more than one in an alias, and both more than one
-// in the description.
-func luceneQuery(text string) string {
-	words := strings.FieldsFunc(fold(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
+// The candidates are the best full-text hits, then (when the text holds a
+// figure) the entities whose facts hold it; each once, with its best score.
+const (
+	searchCypher = `CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score
+		WHERE $kinds IS NULL OR node.kind IN $kinds
+		RETURN node{.*} AS n, score, false AS fact ORDER BY score DESC LIMIT $candidates`
+	searchWithFactsCypher = `CALL {
+			CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score
+			RETURN node, score
+			UNION
+			MATCH (node:Entity) WHERE any(x IN $needles WHERE node.facts CONTAINS x)
+			RETURN node, 0.0 AS score
+		}
+		WITH node, max(score) AS score
+		WHERE $kinds IS NULL OR node.kind IN $kinds
+		RETURN node{.*} AS n, score, any(x IN $needles WHERE node.facts CONTAINS x) AS fact
+		ORDER BY fact DESC, score DESC LIMIT $candidates`
+)
+
+// rank scores one candidate; see Search.
+func rank(words []string, text string, e kg.Entity, lucene float64, holdsFigure bool) float64 {
+	var fields []string
+	fields = append(fields, e.Name, e.Description)
+	fields = append(fields, e.Aliases...)
+	for _, f := range e.Facts {
+		fields = append(fields, f.Value, f.Unit)
+	}
+	have := queryWords(strings.Join(fields, " "))
+	matched := 0
+	for _, w := range words {
+		if !stopWords[w] && slices.ContainsFunc(have, func(h string) bool { return wordMatches(w, h) }) {
+			matched++
+		}
+	}
+	exact := strings.ToLower(strings.TrimSpace(text))
+	if strings.ToLower(e.Name) == exact || slices.ContainsFunc(e.Aliases, func(a string) bool { return strings.ToLower(a) == exact }) {
+		matched++
+	}
+	if holdsFigure {
+		matched++
+	}
+	return float64(matched) + lucene/(lucene+1)
+}
+
+// wordMatches is the Go side of the Lucene clauses luceneQuery writes: the
+// same word, a word it begins (3 letters or more), or one within a small
+// edit distance; numbers match only exactly.
+func wordMatches(w, h string) bool {
+	switch {
+	case w == h:
+		return true
+	case hasDigit(w):
+		return false
+	case len(w) >= 3 && strings.HasPrefix(h, w):
+		return true
+	case len(w) >= 8:
+		return levenshtein.ComputeDistance(w, h) <= 2
+	case len(w) >= 4:
+		return levenshtein.ComputeDistance(w, h) <= 1
+	}
+	return false
+}
+
+// stopWords are the words Lucene's standard analyzer drops: counting them
+// would rank "theft of secrets" by its "of".
+var stopWords = map[string]bool{"a": true, "an": true, "and": true, "are": true, "as": true, "at": true, "be": true,
+	"but": true, "by": true, "for": true, "if": true, "in": true, "into": true, "is": true, "it": true, "no": true,
+	"not": true, "of": true, "on": true, "or": true, "such": true, "that": true, "the": true, "their": true,
+	"then": true, "there": true, "these": true, "they": true, "this": true, "to": true, "was": true, "will": true, "with": true}
+
+// queryWords splits text into folded words of letters and digits, keeping
+// a decimal point between digits ("1.65" stays one word, as Lucene's
+// tokenizer keeps it), so that Lucene's special characters never reach its
+// parser.
+func queryWords(text string) []string {
+	return wordPattern.FindAllString(fold(text), -1)
+}
+
+var wordPattern = regexp.MustCompile(`[\pL\pN]+(?:\.\pN+)*`)
+
+func hasDigit(s string) bool { return strings.ContainsFunc(s, unicode.IsDigit) }
+
+// luceneQuery turns the words into a Lucene query that cannot be a syntax
+// error: each word matches exactly (boosted), as a prefix, or within a small
+// edit distance ("snowdon" finds Snowden, "qualcom" Qualcomm) — a number
+// only exactly; a match in the name weighs more than one in an alias, and
+// both more than one in the description.
+func luceneQuery(words []string) string {
 	var clauses []string
 	for _, w := range words {
 		parts := []string{w + "^4"}
-		if len(w) >= 3 {
-			parts = append(parts, w+"*^2")
-		}
-		switch {
-		case len(w) >= 8:
-			parts = append(parts, w+"~2")
-		case len(w) >= 4:
-			parts = append(parts, w+"~1")
+		if !hasDigit(w) {
+			if len(w) >= 3 {
+				parts = append(parts, w+"*^2")
+			}
+			switch {
+			case len(w) >= 8:
+				parts = append(parts, w+"~2")
+			case len(w) >= 4:
+				parts = append(parts, w+"~1")
+			}
 		}
 		clauses = append(clauses, "("+strings.Join(parts, " OR ")+")")
 	}
@@ -82,10 +182,48 @@ func luceneQuery(text string) string {
 	if len(clauses) > 16 { // a search box, not a document: bound the query's cost
 		clauses = clauses[:16]
 	}
-	words = clauses
-	q := strings.Join(words, " ")
+	q := strings.Join(clauses, " ")
 	return fmt.Sprintf("name:(%[1]s)^3 OR aliasText:(%[1]s)^2 OR description:(%[1]s)", q)
 }
+
+// A figure as people type it: "$975 million", "1.65 terabytes", "20,000".
+var figurePattern = regexp.MustCompile(`(?i)(\d+(?:,\d{3})*(?:\.\d+)?)\s*(thousand|million|billion|trillion|bn|m|k)?\b`)
+
+var scales = map[string]float64{"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
+
+// factNeedles are the fragments of the stored facts JSON (props.go's
+// factJSON, whose number Go encodes without exponent) that hold each figure
+// of the text, at its face value and scaled: "$975 million" is 975000000,
+// "1.65 terabytes" 1.65.
+func factNeedles(text string) []string {
+	var values []float64
+	for _, m := range figurePattern.FindAllStringSubmatch(text, 4) {
+		n, err := strconv.ParseFloat(strings.ReplaceAll(m[1], ",", ""), 64)
+		if err != nil {
+			continue
+		}
+		if scale := scales[strings.ToLower(m[2])]; scale != 0 {
+			n *= scale
+		}
+		values = append(values, n)
+	}
+	for _, w := range queryWords(text) { // the brief writes small counts in words: "only nine"
+		if n, ok := numberWords[w]; ok {
+			values = append(values, n)
+		}
+	}
+	var out []string
+	for _, v := range values {
+		if !math.IsInf(v, 0) {
+			num := strconv.FormatFloat(v, 'f', -1, 64)
+			out = append(out, `"number":`+num+`,`, `"number":`+num+`}`)
+		}
+	}
+	return out
+}
+
+var numberWords = map[string]float64{"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+	"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12, "twenty": 20, "hundred": 100}
 
 // fold lower-cases and strips accents: "São Paulo" → "sao paulo".
 func fold(s string) string {

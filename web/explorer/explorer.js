@@ -19,8 +19,12 @@
     '}',
     ''
   ].join('\n');
+  // ?query= (and ?variables=) open a given query: the explorer pages link
+  // here with the query that produced what they show.
+  var params = new URLSearchParams(window.location.search);
   var fetcher = GraphiQL.createFetcher({ url: new URL('graphql', window.location.href).toString() });
   ReactDOM.createRoot(document.getElementById('graphiql')).render(
-    React.createElement(GraphiQL, { fetcher: fetcher, defaultQuery: defaultQuery, defaultEditorToolsVisibility: true })
+    React.createElement(GraphiQL, { fetcher: fetcher, defaultQuery: defaultQuery, defaultEditorToolsVisibility: true,
+      query: params.get('query') || undefined, variables: params.get('variables') || undefined })
   );
 })();

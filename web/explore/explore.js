@@ -1,0 +1,239 @@
+// The explorer: pages beside GraphiQL, built on the same GraphQL API and the
+// <kg-relationship-view> element. One page app routed on the URL, so every
+// page has a deep link and the back button works (history.pushState and
+// popstate). Text from the graph is always set as text, never as HTML.
+
+const main = document.getElementById('main');
+
+const ENTITY = `query ExploreEntity($id: ID!) {
+  entity(id: $id) {
+    id kind name aliases description start end
+    facts { name value unit date evidence { locator quote source { id name } } }
+    relationships(first: 200) {
+      id type confidence start end description
+      from { id name kind } to { id name kind } claimedBy { id name }
+      evidence { locator quote source { id name } }
+    }
+  }
+  timeline(involving: [$id], first: 30) { nodes { id kind name start } }
+}`;
+
+const SEARCH = `query ExploreSearch($text: String!) {
+  search(text: $text, first: 12) { score entity { id kind name start description } }
+}`;
+
+const PATHS = `query ExplorePaths($from: ID!, $to: ID!) {
+  paths(from: $from, to: $to, maxHops: 5, mode: ALL_SHORTEST, limit: 10) {
+    length
+    nodes { id kind name }
+    edges { id type confidence from { id } to { id } evidence { locator quote source { name } } }
+  }
+}`;
+
+const TIMELINE = `query ExploreTimeline($from: Date, $to: Date) {
+  timeline(from: $from, to: $to, first: 100) { totalCount nodes { id kind name start end description } }
+}`;
+
+async function gql(query, variables) {
+  const resp = await fetch('/graphql', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await resp.json();
+  if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join('; '));
+  return body.data;
+}
+
+// h builds DOM: h('a', {href: '/x'}, 'text', child…). Strings become text nodes.
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  el.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  return el;
+}
+
+const link = (href, text) => h('a', { href, 'data-nav': true }, text);
+const entityLink = (e) => link(`/explore/entity/${encodeURIComponent(e.id)}`, e.name);
+const kind = (k) => h('span', { class: 'kind' }, k.toLowerCase());
+const cite = (ev) => h('div', {}, h('blockquote', {}, `“${ev.quote}”`),
+  h('div', { class: 'cite' }, `${ev.source.name}, ${ev.locator}`));
+
+function graphiqlLink(query, variables) {
+  const u = new URLSearchParams({ query, variables: JSON.stringify(variables, null, 2) });
+  return h('a', { href: `/?${u}`, class: 'graphiql' }, 'Open this query in GraphiQL');
+}
+
+function show(title, ...content) {
+  document.title = `${title} · US–China cyber knowledge graph`;
+  main.replaceChildren(...content.filter(Boolean));
+}
+
+// Navigation inside the explorer keeps the page and pushes history.
+export function navigate(url, { replace = false } = {}) {
+  if (replace) history.replaceState(null, '', url);
+  else history.pushState(null, '', url);
+  route();
+}
+
+document.addEventListener('click', (e) => {
+  const a = e.target.closest?.('a[data-nav]');
+  if (!a || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+  e.preventDefault();
+  navigate(a.getAttribute('href'));
+});
+window.addEventListener('popstate', () => route());
+
+async function route() {
+  const path = location.pathname.replace(/^\/explore\/?/, '');
+  const params = new URLSearchParams(location.search);
+  const [page, id] = path.split('/').map(decodeURIComponent);
+  try {
+    if (page === 'entity' && id) await entityPage(id);
+    else if (page === 'chain' && id) await chainPage(id, params.get('direction') || 'DOWNSTREAM');
+    else if (page === 'paths') await pathsPage(params.get('from') || '', params.get('to') || '');
+    else if (page === 'timeline') await timelinePage(params.get('from') || '', params.get('to') || '');
+    else searchPage(params.get('q') || '');
+  } catch (err) {
+    show('Error', h('h1', {}, 'Something went wrong'), h('p', { class: 'error', role: 'alert' }, err.message));
+  }
+  main.dataset.ready = location.pathname + location.search; // for tests and screenshots: the page is drawn
+}
+
+// --- Search: instant results as one types; the query is kept in the URL.
+function searchPage(q) {
+  const results = h('ol', { class: 'results', 'aria-live': 'polite' });
+  let seq = 0;
+  const run = async (text) => {
+    const mine = ++seq;
+    history.replaceState(null, '', text ? `/explore/?q=${encodeURIComponent(text)}` : '/explore/');
+    if (!text.trim()) { results.replaceChildren(); return; }
+    try {
+      const data = await gql(SEARCH, { text });
+      if (mine !== seq) return; // a later keystroke won
+      results.replaceChildren(...data.search.map(({ entity: e }) => h('li', {},
+        entityLink(e), ' ', kind(e.kind), e.start ? h('span', { class: 'muted' }, ` ${e.start}`) : null,
+        h('div', { class: 'muted' }, e.description))));
+      if (!data.search.length) results.replaceChildren(h('li', { class: 'muted' }, 'Nothing found.'));
+      results.dataset.for = text;
+    } catch (err) {
+      if (mine === seq) results.replaceChildren(h('li', { class: 'error' }, err.message));
+    }
+  };
+  let timer;
+  const input = h('input', { type: 'search', value: q, placeholder: 'Search: Snowden revelations, $975 million, Unit 61398…',
+    'aria-label': 'Search the knowledge graph', autofocus: true,
+    oninput: (e) => { clearTimeout(timer); timer = setTimeout(() => run(e.target.value), 150); } });
+  show('Search', h('h1', {}, 'Search the graph'),
+    h('p', { class: 'muted' }, 'States, agencies, firms, people, laws, agreements, reports and dated events of US–China cybersecurity relations, each with its evidence.'),
+    input, results);
+  input.focus();
+  if (q) run(q);
+}
+
+// --- One entity: what it is, its facts and relationships with citations, its timeline, the view.
+async function entityPage(id) {
+  const data = await gql(ENTITY, { id });
+  const e = data.entity;
+  if (!e) throw new Error(`no entity with id "${id}"`);
+  const byType = new Map();
+  for (const r of e.relationships) {
+    if (!byType.has(r.type)) byType.set(r.type, []);
+    byType.get(r.type).push(r);
+  }
+  const view = h('kg-relationship-view', { entity: e.id, depth: '1' });
+  view.addEventListener('kg-select', (ev) => { if (ev.detail.id !== e.id) navigate(`/explore/entity/${encodeURIComponent(ev.detail.id)}`); });
+  show(e.name,
+    h('h1', {}, e.name, ' ', kind(e.kind)),
+    e.aliases.length ? h('div', { class: 'muted' }, `Also: ${e.aliases.join(', ')}`) : null,
+    h('p', {}, e.description),
+    h('p', { class: 'muted' }, [e.start && `From ${e.start}`, e.end && `to ${e.end}`].filter(Boolean).join(' ')),
+    h('p', {}, link(`/explore/chain/${encodeURIComponent(e.id)}`, 'Causes and consequences'), ' · ',
+      link(`/explore/paths?from=${encodeURIComponent(e.id)}`, 'Find a path from here'), ' · ', graphiqlLink(ENTITY, { id })),
+    view,
+    e.facts.length ? h('section', {}, h('h2', {}, 'Facts'), h('ul', {}, e.facts.map((f) =>
+      h('li', {}, h('strong', {}, f.value), f.date ? ` (${f.date})` : '', cite(f.evidence))))) : null,
+    h('section', { class: 'relationships' }, h('h2', {}, `Relationships (${e.relationships.length})`),
+      [...byType].map(([type, rels]) => h('div', {}, h('h3', {}, type.replaceAll('_', ' ').toLowerCase()),
+        h('ul', { class: 'rels' }, rels.map((r) => h('li', { class: r.confidence },
+          entityLink(r.from), ` — ${r.type} → `, entityLink(r.to), ' ', h('span', { class: 'confidence', title: 'confidence' }, r.confidence),
+          r.start ? h('span', { class: 'muted' }, ` ${r.start}${r.end ? '–' + r.end : ''}`) : null,
+          r.claimedBy.length ? h('span', { class: 'muted' }, ` · claimed by ${r.claimedBy.map((c) => c.name).join(', ')}`) : null,
+          h('div', {}, r.description), r.evidence.map(cite))))))),
+    data.timeline.nodes.length ? h('section', {}, h('h2', {}, 'Timeline'), h('ol', {}, data.timeline.nodes.map((t) =>
+      h('li', {}, h('span', { class: 'muted' }, `${t.start} `), entityLink(t), ' ', kind(t.kind))))) : null);
+}
+
+// --- Causes and consequences of an event, left to right, with every step cited.
+async function chainPage(id, direction) {
+  const view = h('kg-relationship-view', { entity: id, mode: 'chain', depth: '6', direction });
+  const steps = h('ol', { class: 'steps' });
+  const other = direction === 'UPSTREAM' ? 'DOWNSTREAM' : 'UPSTREAM';
+  const title = h('h1', {}, direction === 'UPSTREAM' ? 'Causes of ' : 'Consequences of ', h('span', { class: 'name' }, id));
+  view.addEventListener('kg-load', (ev) => {
+    const g = ev.detail.graph;
+    const name = new Map(g.nodes.map((n) => [n.id, n]));
+    title.querySelector('.name').replaceChildren(entityLink(name.get(id) || { id, name: id }));
+    document.title = `${title.textContent} · US–China cyber knowledge graph`;
+    steps.replaceChildren(...g.edges.map((r) => h('li', { class: 'hop' },
+      entityLink(name.get(r.from)), ` — ${r.type} → `, entityLink(name.get(r.to)), ' ',
+      h('span', { class: 'confidence' }, r.confidence), (r.evidence || []).map(cite))));
+  });
+  show('Chain', title,
+    h('p', {}, link(`/explore/chain/${encodeURIComponent(id)}?direction=${other}`,
+      other === 'UPSTREAM' ? 'Show its causes instead' : 'Show its consequences instead'), ' · ',
+      link(`/explore/entity/${encodeURIComponent(id)}`, 'Entity page')),
+    view, h('h2', {}, 'Step by step'), steps);
+}
+
+// --- Every shortest path between two entities, each hop with its citation.
+async function pathsPage(from, to) {
+  const form = h('form', { class: 'form', onsubmit: (e) => {
+    e.preventDefault();
+    const f = new FormData(e.target);
+    navigate(`/explore/paths?from=${encodeURIComponent(f.get('from').trim())}&to=${encodeURIComponent(f.get('to').trim())}`);
+  } },
+  h('label', {}, 'From (entity id)', h('input', { type: 'text', name: 'from', value: from, required: true, placeholder: 'snowden-revelations' })),
+  h('label', {}, 'To (entity id)', h('input', { type: 'text', name: 'to', value: to, required: true, placeholder: 'cisco-china-sales-decline-2013' })),
+  h('button', { type: 'submit' }, 'Find paths'));
+  const content = [h('h1', {}, 'Path finder'), h('p', { class: 'muted' }, 'How are two entities connected? Every shortest path, each hop with the quote that supports it.'), form];
+  if (from && to) {
+    const data = await gql(PATHS, { from, to });
+    content.push(h('p', {}, graphiqlLink(PATHS, { from, to })));
+    if (!data.paths.length) content.push(h('p', {}, 'No path of five hops or fewer.'));
+    else content.push(h('kg-relationship-view', { entity: from, to, mode: 'paths', depth: '5' }));
+    data.paths.forEach((p, i) => {
+      content.push(h('h2', {}, `Path ${i + 1} (${p.length} hop${p.length === 1 ? '' : 's'})`),
+        h('ol', { class: 'path' }, p.edges.map((r, k) => {
+          const a = p.nodes[k], b = p.nodes[k + 1];
+          const forward = r.from.id === a.id;
+          return h('li', { class: 'hop' }, entityLink(a), forward ? ` — ${r.type} → ` : ` ← ${r.type} — `, entityLink(b), ' ',
+            h('span', { class: 'confidence' }, r.confidence), r.evidence.map(cite));
+        })));
+    });
+  }
+  show('Path finder', ...content);
+}
+
+// --- What happened in a period, in order.
+async function timelinePage(from, to) {
+  const form = h('form', { class: 'form', onsubmit: (e) => {
+    e.preventDefault();
+    const f = new FormData(e.target);
+    navigate(`/explore/timeline?from=${encodeURIComponent(f.get('from'))}&to=${encodeURIComponent(f.get('to'))}`);
+  } },
+  h('label', {}, 'From', h('input', { type: 'text', name: 'from', value: from, placeholder: '2013' })),
+  h('label', {}, 'To', h('input', { type: 'text', name: 'to', value: to, placeholder: '2015-12' })),
+  h('button', { type: 'submit' }, 'Show'));
+  const data = await gql(TIMELINE, { from: from || null, to: to || null });
+  show(`Timeline ${from}–${to}`, h('h1', {}, `Timeline${from || to ? ` ${from || '…'} to ${to || '…'}` : ''}`), form,
+    h('p', { class: 'muted' }, `${data.timeline.totalCount} dated entities${data.timeline.totalCount > 100 ? ', the first 100 shown' : ''}.`),
+    h('ol', { class: 'timeline' }, data.timeline.nodes.map((t) => h('li', {},
+      h('strong', {}, t.start), t.end ? ` – ${t.end}` : '', ' ', entityLink(t), ' ', kind(t.kind),
+      h('div', { class: 'muted' }, t.description)))));
+}
+
+route();
