@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// Search text reaches Lucene only through luceneQuery: whatever a user
+// Search text reaches Lucene only through queryWords and luceneQuery: whatever a user
 // types, no syntax of theirs survives (so no query can fail to parse or
 // change meaning) and the query stays bounded.
 func FuzzLuceneQuery(f *testing.F) {
@@ -13,7 +13,7 @@ func FuzzLuceneQuery(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		q := luceneQuery(text)
+		q := luceneQuery(queryWords(text))
 		if q == "" {
 			return
 		}
