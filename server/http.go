@@ -20,7 +20,7 @@ import (
 //	/graphql   GraphQL over HTTP (POST; GET for queries)
 //	/          the GraphiQL explorer, assets bundled in the binary
 //	/healthz   the process is up
-//	/readyz    Neo4j answers
+//	/readyz    Neo4j answers a query (readiness.go)
 //	/metrics   Prometheus metrics
 func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
@@ -52,14 +52,7 @@ func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if err := s.Ping(r.Context()); err != nil {
-			log.Warn("not ready", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": "neo4j is unreachable"})
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
-	})
+	mux.Handle("GET /readyz", readiness(s))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
 	return mux
 }

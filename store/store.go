@@ -27,6 +27,13 @@ type Config struct {
 	PasswordFile string        // read for the password when Password is empty (scripts/neo4j-start writes one)
 	Database     string        // "" for the server's default
 	QueryTimeout time.Duration // every transaction's timeout
+
+	// Health checks (health.go): a RETURN 1 round trip every HealthInterval
+	// (500 ms), failing after HealthTimeout (1 s); HealthChanged, if set, is
+	// told when Neo4j goes down (the error) and comes back (nil).
+	HealthInterval time.Duration
+	HealthTimeout  time.Duration
+	HealthChanged  func(error)
 }
 
 // Observer is told of every Cypher round trip, for metrics.
@@ -38,6 +45,7 @@ type Store struct {
 	db      string
 	timeout time.Duration
 	observe Observer
+	health  *health
 }
 
 // Open connects and checks that Neo4j answers.
@@ -69,6 +77,9 @@ func New(cfg Config, observe Observer) (*Store, error) {
 		c.MaxTransactionRetryTime = 3 * time.Second
 		c.SocketConnectTimeout = 3 * time.Second
 		c.ConnectionAcquisitionTimeout = 5 * time.Second
+		// A connection idle this long may have been closed by a restarted
+		// Neo4j: check it with a RESET before use rather than fail a query on it.
+		c.ConnectionLivenessCheckTimeout = 5 * time.Second
 	})
 	if err != nil {
 		return nil, errs.E("store.New", errs.Invalid, fmt.Errorf("neo4j %s: %w", cfg.URI, err))
@@ -80,7 +91,9 @@ func New(cfg Config, observe Observer) (*Store, error) {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	return &Store{driver: driver, db: cfg.Database, timeout: timeout, observe: observe}, nil
+	s := &Store{driver: driver, db: cfg.Database, timeout: timeout, observe: observe, health: newHealth(cfg)}
+	s.monitor()
+	return s, nil
 }
 
 // password is the configured password, or the content of PasswordFile.
@@ -95,15 +108,10 @@ func (cfg Config) password() (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-// Close releases the driver's connections.
-func (s *Store) Close(ctx context.Context) error { return s.driver.Close(ctx) }
-
-// Ping checks that Neo4j can be reached now.
-func (s *Store) Ping(ctx context.Context) error {
-	if err := s.driver.VerifyConnectivity(ctx); err != nil {
-		return errs.E("store.Ping", errs.Unavailable, fmt.Errorf("neo4j unreachable: %w", err))
-	}
-	return nil
+// Close stops the health checks and releases the driver's connections.
+func (s *Store) Close(ctx context.Context) error {
+	s.health.stopMonitor()
+	return s.driver.Close(ctx)
 }
 
 type counterKey struct{}
@@ -149,16 +157,20 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx neo4j.ManagedTr
 }
 
 func (s *Store) transact(ctx context.Context, op string, mode neo4j.AccessMode, fn func(tx neo4j.ManagedTransaction) error) error {
+	ctx, release, err := s.health.enter(ctx, op) // fails fast while Neo4j is known to be down
+	if err != nil {
+		return err
+	}
+	defer release()
 	session := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: mode, DatabaseName: s.db})
 	defer session.Close(ctx)
 	work := func(tx neo4j.ManagedTransaction) (any, error) { return nil, fn(tx) }
-	var err error
 	if mode == neo4j.AccessModeRead {
 		_, err = session.ExecuteRead(ctx, work, neo4j.WithTxTimeout(s.timeout))
 	} else {
 		_, err = session.ExecuteWrite(ctx, work, neo4j.WithTxTimeout(s.timeout))
 	}
-	return classify(op, err)
+	return s.health.after(classify(op, err))
 }
 
 // classify gives driver errors a kind; errors that already have one keep it.
