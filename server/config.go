@@ -37,7 +37,7 @@ func parseConfig(name string, args []string) (config, error) {
 	fs.DurationVar(&c.neo4j.QueryTimeout, "query-timeout", 10*time.Second, "timeout of every Neo4j transaction")
 	fs.DurationVar(&c.neo4jWait, "neo4j-wait", 60*time.Second, "how long to wait for Neo4j at start-up")
 	fs.DurationVar(&c.neo4j.HealthInterval, "neo4j-health-interval", 500*time.Millisecond, "how often a RETURN 1 round trip checks that Neo4j answers (drives /readyz and failing fast)")
-	fs.DurationVar(&c.neo4j.HealthTimeout, "neo4j-health-timeout", time.Second, "how long a health check waits for Neo4j before calling it down")
+	fs.DurationVar(&c.neo4j.HealthTimeout, "neo4j-health-timeout", 2*time.Second, "how long a health check waits for Neo4j; two that time out in a row mark it down")
 	fs.BoolVar(&c.seedIfEmpty, "seed-if-empty", true, "load the bundled seed data at start-up when the graph is empty")
 	fs.StringVar(&c.corsOrigins, "cors-origins", "", "comma-separated origins allowed to call the API from a browser (* for any)")
 	fs.IntVar(&c.maxComplexity, "max-complexity", 20000, "largest query complexity accepted")

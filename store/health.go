@@ -33,7 +33,7 @@ import (
 
 const (
 	defaultHealthInterval = 500 * time.Millisecond
-	defaultHealthTimeout  = time.Second
+	defaultHealthTimeout  = 2 * time.Second
 	timeoutsToDown        = 2
 )
 

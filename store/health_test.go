@@ -52,13 +52,13 @@ func TestQueriesFailFastWhileNeo4jIsDown(t *testing.T) {
 		within time.Duration
 	}{
 		{"refused", "bolt://127.0.0.1:1", time.Second},
-		{"silent", "bolt://" + silent.Addr().String(), 3 * time.Second},
+		{"silent", "bolt://" + silent.Addr().String(), 2 * time.Second}, // two checks of 500 ms
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			changes := make(chan error, 10)
 			s, err := store.New(store.Config{
-				URI: tt.uri, User: "neo4j", Password: "x",
+				URI: tt.uri, User: "neo4j", Password: "x", HealthTimeout: 500 * time.Millisecond,
 				HealthChanged: func(err error) { changes <- err },
 			}, nil)
 			if err != nil {

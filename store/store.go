@@ -29,7 +29,7 @@ type Config struct {
 	QueryTimeout time.Duration // every transaction's timeout
 
 	// Health checks (health.go): a RETURN 1 round trip every HealthInterval
-	// (500 ms), failing after HealthTimeout (1 s); HealthChanged, if set, is
+	// (500 ms), failing after HealthTimeout (2 s); HealthChanged, if set, is
 	// told when Neo4j goes down (the error) and comes back (nil).
 	HealthInterval time.Duration
 	HealthTimeout  time.Duration
