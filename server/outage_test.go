@@ -34,26 +34,17 @@ import (
 // share, and stops it at the end even when the test fails.
 func TestNeo4jOutage(t *testing.T) {
 	lab := startOutageNeo4j(t)
-	ctx := context.Background()
-	s, err := store.Open(ctx, store.Config{
-		URI: lab.uri, User: "neo4j", PasswordFile: filepath.Join(lab.state, "password"),
-		QueryTimeout: 2 * time.Minute, // a cold database plans every statement of the seed load
-	}, nil)
+	lab.seed(t)
+	// Served as the server is configured by default: queries bounded by -query-timeout (10 s).
+	cfg := testConfig(t)
+	cfg.neo4j = store.Config{URI: lab.uri, User: "neo4j", PasswordFile: filepath.Join(lab.state, "password"),
+		QueryTimeout: cfg.neo4j.QueryTimeout, HealthInterval: cfg.neo4j.HealthInterval, HealthTimeout: cfg.neo4j.HealthTimeout}
+	s, err := store.Open(context.Background(), cfg.neo4j, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close(ctx) })
-	ds, err := seed.Parse(seed.Files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.ApplySchema(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Write(ctx, ds); err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(newHandler(s, testConfig(t), newMetrics(), discardLog()))
+	t.Cleanup(func() { s.Close(context.Background()) })
+	ts := httptest.NewServer(newHandler(s, cfg, newMetrics(), discardLog()))
 	t.Cleanup(ts.Close)
 
 	rec := newOutageRecorder(ts.URL)
@@ -85,14 +76,13 @@ func TestNeo4jOutage(t *testing.T) {
 	t.Logf("neo4j stop took %v, start took %v; %d queries, %d readiness checks",
 		(stopped - stopBegan).Round(time.Millisecond), (started - startBegan).Round(time.Millisecond), len(q), len(r))
 
-	// No request hung or got anything but a correct answer or a proper 503.
+	// No request hung (the client gives up after 15 s, beyond the server's
+	// 10 s query timeout) or got anything but a correct answer or a proper 503.
 	var bad []string
 	for _, x := range q {
 		switch {
 		case x.err != nil:
 			bad = append(bad, fmt.Sprintf("sent at %v: %v", x.sent, x.err))
-		case x.took > 10*time.Second:
-			bad = append(bad, fmt.Sprintf("sent at %v took %v", x.sent, x.took))
 		case x.status == http.StatusOK && !x.correct:
 			bad = append(bad, fmt.Sprintf("sent at %v: 200 with a wrong answer: %s", x.sent, x.body))
 		case x.status == http.StatusServiceUnavailable && (x.code != "SERVICE_UNAVAILABLE" || x.retryAfter == ""):
@@ -196,6 +186,30 @@ func startOutageNeo4j(t *testing.T) *outageNeo4j {
 	})
 	lab.run(t, "neo4j-start")
 	return lab
+}
+
+// seed loads the project's seed, with the long timeout a cold database needs
+// to plan every statement of it.
+func (lab *outageNeo4j) seed(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, store.Config{
+		URI: lab.uri, User: "neo4j", PasswordFile: filepath.Join(lab.state, "password"), QueryTimeout: 2 * time.Minute,
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	ds, err := seed.Parse(seed.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ApplySchema(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (lab *outageNeo4j) script(name string) ([]byte, error) {
