@@ -194,8 +194,12 @@ func (h *health) enter(ctx context.Context, op string) (_ context.Context, relea
 
 // after asks for a probe now when a transaction failed as if Neo4j were
 // unreachable, so an outage is noticed on the first failed request rather
-// than at the next tick; it returns err unchanged.
-func (h *health) after(err error) error {
+// than at the next tick. It returns err, saying why when the transaction was
+// cancelled because Neo4j went down.
+func (h *health) after(ctx context.Context, op string, err error) error {
+	if err != nil && errors.Is(context.Cause(ctx), errDown) {
+		return errs.E(op, errs.Unavailable, errDown)
+	}
 	if errs.KindOf(err) == errs.Unavailable {
 		select {
 		case h.kick <- struct{}{}:

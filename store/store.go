@@ -170,7 +170,7 @@ func (s *Store) transact(ctx context.Context, op string, mode neo4j.AccessMode, 
 	} else {
 		_, err = session.ExecuteWrite(ctx, work, neo4j.WithTxTimeout(s.timeout))
 	}
-	return s.health.after(classify(op, err))
+	return s.health.after(ctx, op, classify(op, err))
 }
 
 // classify gives driver errors a kind; errors that already have one keep it.
