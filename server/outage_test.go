@@ -33,8 +33,10 @@ import (
 // folder, Bolt on NEO4J_OUTAGE_BOLT_PORT, 7712), never the one other tests
 // share, and stops it at the end even when the test fails.
 func TestNeo4jOutage(t *testing.T) {
+	began := time.Now()
 	lab := startOutageNeo4j(t)
 	lab.seed(t)
+	t.Logf("neo4j started and seeded in %v", time.Since(began).Round(time.Millisecond))
 	// Served as the server is configured by default: queries bounded by -query-timeout (10 s).
 	cfg := testConfig(t)
 	cfg.neo4j = store.Config{URI: lab.uri, User: "neo4j", PasswordFile: filepath.Join(lab.state, "password"),
