@@ -57,6 +57,8 @@ func parseConfig(name string, args []string) (config, error) {
 	fs.DurationVar(&c.neo4j.QueryTimeout, "query-timeout", 10*time.Second, "timeout of every Neo4j read transaction")
 	fs.DurationVar(&c.neo4j.WriteTimeout, "write-timeout", 5*time.Minute, "timeout of every Neo4j write transaction (seed)")
 	fs.DurationVar(&c.neo4jWait, "neo4j-wait", 60*time.Second, "how long to wait for Neo4j at start-up")
+	fs.DurationVar(&c.neo4j.HealthInterval, "neo4j-health-interval", 500*time.Millisecond, "how often a RETURN 1 round trip checks that Neo4j answers (drives /readyz and failing fast)")
+	fs.DurationVar(&c.neo4j.HealthTimeout, "neo4j-health-timeout", 2*time.Second, "how long a health check waits for Neo4j; two that time out in a row mark it down")
 	fs.BoolVar(&c.seedIfEmpty, "seed-if-empty", true, "load the bundled seed data at start-up when the graph is empty")
 	fs.BoolVar(&c.replace, "replace", false, "with the import command: make the graph equal to FILE even if it is not empty")
 	fs.StringVar(&c.corsOrigins, "cors-origins", "", "comma-separated origins allowed to call the API from a browser (* for any)")

@@ -21,7 +21,7 @@ import (
 //	/          the GraphiQL explorer, assets bundled in the binary
 //	/embed/, /explore/, /examples/   the relationship view and the pages built on it (pages.go)
 //	/healthz   the process is up
-//	/readyz    Neo4j answers
+//	/readyz    Neo4j answers a query (readiness.go)
 //	/metrics   Prometheus metrics (unless -metrics-addr serves them apart)
 //	/export/…  the graph as files: JSON, CSV, GraphML, STIX (server/export.go)
 func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.Handler {
@@ -64,14 +64,7 @@ func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if err := s.Ping(r.Context()); err != nil {
-			log.Warn("not ready", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": "neo4j is unreachable"})
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
-	})
+	mux.Handle("GET /readyz", readiness(s))
 	if cfg.metricsAddr == "" {
 		mux.Handle("GET /metrics", metricsHandler(m))
 	}

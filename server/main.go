@@ -117,6 +117,7 @@ func run(ctx context.Context, cmd string, cfg config, log *slog.Logger) error {
 // start-up (docker compose, make run) the database may still be booting.
 func openStore(ctx context.Context, cfg config, m *metrics, log *slog.Logger) (*store.Store, error) {
 	deadline := time.Now().Add(cfg.neo4jWait)
+	cfg.neo4j.HealthChanged = healthChanged(log, m)
 	for {
 		s, err := store.Open(ctx, cfg.neo4j, m.observeCypher)
 		if err == nil {

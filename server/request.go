@@ -54,7 +54,7 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	if !w.wrote {
 		w.wrote = true
 		if w.st.unavailable {
-			w.Header().Set("Retry-After", "5")
+			w.Header().Set("Retry-After", retryAfter)
 			w.ResponseWriter.WriteHeader(http.StatusServiceUnavailable)
 		}
 	}

@@ -28,6 +28,14 @@ type Config struct {
 	Database     string        // "" for the server's default
 	QueryTimeout time.Duration // every read transaction's timeout
 	WriteTimeout time.Duration // every write transaction's timeout (seed, import): longer, as a cold database plans each statement
+
+
+	// Health checks (health.go): a RETURN 1 round trip every HealthInterval
+	// (500 ms), failing after HealthTimeout (2 s); HealthChanged, if set, is
+	// told when Neo4j goes down (the error) and comes back (nil).
+	HealthInterval time.Duration
+	HealthTimeout  time.Duration
+	HealthChanged  func(error)
 }
 
 // Observer is told of every Cypher round trip, for metrics.
@@ -40,6 +48,7 @@ type Store struct {
 	timeout      time.Duration
 	writeTimeout time.Duration
 	observe      Observer
+	health       *health
 }
 
 // Open connects and checks that Neo4j answers.
@@ -71,6 +80,9 @@ func New(cfg Config, observe Observer) (*Store, error) {
 		c.MaxTransactionRetryTime = 3 * time.Second
 		c.SocketConnectTimeout = 3 * time.Second
 		c.ConnectionAcquisitionTimeout = 5 * time.Second
+		// A connection idle this long may have been closed by a restarted
+		// Neo4j: check it with a RESET before use rather than fail a query on it.
+		c.ConnectionLivenessCheckTimeout = 5 * time.Second
 	})
 	if err != nil {
 		return nil, errs.E("store.New", errs.Invalid, fmt.Errorf("neo4j %s: %w", cfg.URI, err))
@@ -86,7 +98,9 @@ func New(cfg Config, observe Observer) (*Store, error) {
 	if writeTimeout <= 0 {
 		writeTimeout = 5 * time.Minute
 	}
-	return &Store{driver: driver, db: cfg.Database, timeout: timeout, writeTimeout: writeTimeout, observe: observe}, nil
+	s := &Store{driver: driver, db: cfg.Database, timeout: timeout, writeTimeout: writeTimeout, observe: observe, health: newHealth(cfg)}
+	s.monitor()
+	return s, nil
 }
 
 // password is the configured password, or the content of PasswordFile.
@@ -101,15 +115,10 @@ func (cfg Config) password() (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-// Close releases the driver's connections.
-func (s *Store) Close(ctx context.Context) error { return s.driver.Close(ctx) }
-
-// Ping checks that Neo4j can be reached now.
-func (s *Store) Ping(ctx context.Context) error {
-	if err := s.driver.VerifyConnectivity(ctx); err != nil {
-		return errs.E("store.Ping", errs.Unavailable, fmt.Errorf("neo4j unreachable: %w", err))
-	}
-	return nil
+// Close stops the health checks and releases the driver's connections.
+func (s *Store) Close(ctx context.Context) error {
+	s.health.stopMonitor()
+	return s.driver.Close(ctx)
 }
 
 type counterKey struct{}
@@ -155,11 +164,16 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx neo4j.ManagedTr
 }
 
 func (s *Store) transact(ctx context.Context, op string, mode neo4j.AccessMode, fn func(tx neo4j.ManagedTransaction) error) error {
-	release, err := acquireCall(ctx)
+	ctx, release, err := s.health.enter(ctx, op) // fails fast while Neo4j is known to be down
+	if err != nil {
+		return err
+	}
+	defer release()
+	releaseCall, err := acquireCall(ctx)
 	if err != nil {
 		return classify(op, err)
 	}
-	defer release()
+	defer releaseCall()
 	// Neo4j stops the transaction at the request's deadline too, not only
 	// the driver: the smaller of the time left and the store's timeout.
 	timeout := s.timeout
@@ -183,7 +197,7 @@ func (s *Store) transact(ctx context.Context, op string, mode neo4j.AccessMode, 
 	} else {
 		_, err = session.ExecuteWrite(ctx, work, neo4j.WithTxTimeout(timeout))
 	}
-	return classify(op, err)
+	return s.health.after(ctx, op, classify(op, err))
 }
 
 // classify gives driver errors a kind; errors that already have one keep it.
