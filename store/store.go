@@ -29,7 +29,6 @@ type Config struct {
 	QueryTimeout time.Duration // every read transaction's timeout
 	WriteTimeout time.Duration // every write transaction's timeout (seed, import): longer, as a cold database plans each statement
 
-
 	// Health checks (health.go): a RETURN 1 round trip every HealthInterval
 	// (500 ms), failing after HealthTimeout (2 s); HealthChanged, if set, is
 	// told when Neo4j goes down (the error) and comes back (nil).
