@@ -50,7 +50,9 @@ func STIXConfidence(c kg.Confidence) int {
 	case kg.Reported:
 		return 70 // likely: another's finding, passed on
 	case kg.Inferred:
-		return 50 // roughly even chance: "may", "reasonable to believe"
+		return 50 // roughly even chance: "reasonable to believe", "seem"
+	case kg.Possible:
+		return 40 // what the source says may or could follow: no more than an even chance
 	case kg.Alleged:
 		return 35 // unlikely to be established: an accusation
 	case kg.Disputed:

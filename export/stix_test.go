@@ -10,7 +10,7 @@ import (
 // its relationships would claim no confidence at all.
 func TestEveryConfidenceHasAPlaceOnTheSTIXScale(t *testing.T) {
 	prev := 101
-	for _, c := range []kg.Confidence{kg.Confirmed, kg.Reported, kg.Inferred, kg.Alleged, kg.Disputed} {
+	for _, c := range []kg.Confidence{kg.Confirmed, kg.Reported, kg.Inferred, kg.Possible, kg.Alleged, kg.Disputed} {
 		n := STIXConfidence(c)
 		if n >= prev {
 			t.Errorf("%s is %d, not below the level before it (%d)", c, n, prev)

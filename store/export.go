@@ -97,7 +97,8 @@ func exportParams(f ExportFilter, ids []string) map[string]any {
 		}
 		types = ts
 	}
-	return map[string]any{"kinds": kinds, "types": types, "asOf": dateParam(f.AsOf), "ids": ids}
+	// relFilter also filters by confidence; exports keep every level.
+	return map[string]any{"kinds": kinds, "types": types, "asOf": dateParam(f.AsOf), "ids": ids, "confidences": nil}
 }
 
 // SelectExport resolves f and counts its entities, stopping early once the
