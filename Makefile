@@ -4,7 +4,7 @@ SHELL := /bin/bash
 NEO4J_BOLT_PORT ?= 7687
 export NEO4J_BOLT_PORT
 
-.PHONY: run test seed generate check assets bench neo4j-start neo4j-stop build
+.PHONY: run test seed generate check assets bench bench-compare neo4j-start neo4j-stop build
 
 ## run: start Neo4j if needed, apply the schema, seed an empty graph, serve on http://127.0.0.1:8080
 run:
@@ -48,3 +48,7 @@ neo4j-stop:
 bench:
 	@[ -n "$$NEO4J_URI" ] || scripts/neo4j-start
 	NEO4J_URI=$${NEO4J_URI:-bolt://127.0.0.1:$(NEO4J_BOLT_PORT)} go test -run '^$$' -bench . -benchtime 20x -timeout 60m ./server
+
+## bench-compare: our server vs the Neo4j GraphQL Library 7 vs raw Cypher on a synthetic graph, in a Neo4j of its own (BENCHMARKS.md); BENCH_FLAGS go to `bench compare`
+bench-compare:
+	scripts/bench-compare $(BENCH_FLAGS)
