@@ -20,7 +20,7 @@ import (
 )
 
 type compareOptions struct {
-	server, peer, ops, clients string
+	server, baseline, peer, ops, clients string
 	duration                   time.Duration
 	rounds, args               int
 	checkOnly                  bool
@@ -57,6 +57,9 @@ func compare(ctx context.Context, uri, password string, ds *kg.Dataset, opt comp
 	targets := []target{floorTarget(driver)}
 	if opt.server != "" {
 		targets = append(targets, graphqlTarget("ours", httpc, strings.TrimSuffix(opt.server, "/")+"/graphql", false))
+	}
+	if opt.baseline != "" {
+		targets = append(targets, graphqlTarget("before", httpc, strings.TrimSuffix(opt.baseline, "/")+"/graphql", false))
 	}
 	if opt.peer != "" {
 		targets = append(targets, graphqlTarget("peer", httpc, opt.peer, true))

@@ -41,6 +41,7 @@ func run(args []string) error {
 	m := fs.Int("relationships", 500_000, "relationships in the synthetic graph")
 	var o compareOptions
 	fs.StringVar(&o.server, "server", "", "our server's base URL (e.g. http://127.0.0.1:8103); empty to skip")
+	fs.StringVar(&o.baseline, "baseline", "", "another build of our server to measure beside it (e.g. an older commit's), as target \"before\"; empty to skip")
 	fs.StringVar(&o.peer, "peer", "", "the peer's GraphQL URL (e.g. http://127.0.0.1:4003/graphql); empty to skip")
 	fs.StringVar(&o.ops, "ops", "", "comma-separated operations to run (default all)")
 	fs.StringVar(&o.clients, "clients", "1,16", "comma-separated client counts")

@@ -92,11 +92,11 @@ func printTable(w io.Writer, all []op, clients []int, targets []target, results 
 	for _, t := range targets {
 		fmt.Fprintf(w, " %s req/s | %s p50 / p95 ms |", t.name, t.name)
 	}
-	fmt.Fprintf(w, " ours ÷ peer req/s | ours p50 ÷ floor p50 |\n|---|---|")
+	fmt.Fprintf(w, " ours ÷ peer req/s | ours p50 ÷ peer p50 | ours p50 ÷ floor p50 | ours ÷ before req/s |\n|---|---|")
 	for range targets {
 		fmt.Fprintf(w, "---|---|")
 	}
-	fmt.Fprintf(w, "---|---|\n")
+	fmt.Fprintf(w, "---|---|---|---|\n")
 	for _, o := range all {
 		for _, c := range clients {
 			fmt.Fprintf(w, "| %s | %d |", o.name, c)
@@ -117,7 +117,8 @@ func printTable(w io.Writer, all []op, clients []int, targets []target, results 
 				}
 				return fmt.Sprintf("%.2f×", a/b)
 			}
-			fmt.Fprintf(w, " %s | %s |\n", ratio(med["ours"].rate, med["peer"].rate), ratio(ms(med["ours"].p50), ms(med["floor"].p50)))
+			fmt.Fprintf(w, " %s | %s | %s | %s |\n", ratio(med["ours"].rate, med["peer"].rate), ratio(ms(med["ours"].p50), ms(med["peer"].p50)),
+				ratio(ms(med["ours"].p50), ms(med["floor"].p50)), ratio(med["ours"].rate, med["before"].rate))
 		}
 	}
 }

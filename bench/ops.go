@@ -78,7 +78,7 @@ func ops(ds *kg.Dataset, k int) []op {
 				relationships(types: [$type], direction: OUTGOING, first: 10) { id to { id } } } } } } }`),
 		peer: func(a map[string]any) string {
 			f := "out_" + a["type"].(string) + "Connection"
-			return `query($kind: String!) { entities(where: {kind: {eq: $kind}}, sort: [{name: ASC}, {id: ASC}], limit: 100) { id name
+			return `query($kind: String!) { entities(where: {kind: {eq: $kind}}, sort: [{name: ASC}, {startLast: DESC}, {id: ASC}], limit: 100) { id name
 				` + f + `(first: 10, sort: [{edge: {startFirst: ASC}}, {edge: {id: ASC}}]) { edges { properties { id } node { id name
 					` + f + `(first: 10, sort: [{edge: {startFirst: ASC}}, {edge: {id: ASC}}]) { edges { properties { id } node { id } } } } } } } }`
 		},

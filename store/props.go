@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 
@@ -131,8 +132,38 @@ func relationshipFrom(p map[string]any) kg.Relationship {
 	}
 }
 
-// relProjection is the Cypher map that relationshipFrom reads.
-const relProjection = `r{.*, type: type(r), from: startNode(r).id, to: endNode(r).id}`
+// relProjection is the Cypher map of relationship r that relationshipFrom
+// reads: without facts and evidence for a caller that said it needs none.
+func relProjection(ctx context.Context) string {
+	if lean(ctx) {
+		return `r{.id, .description, .confidence, .claimedBy, .start, .end, type: type(r), from: startNode(r).id, to: endNode(r).id}`
+	}
+	return `r{.*, type: type(r), from: startNode(r).id, to: endNode(r).id}`
+}
+
+// entityProjection is the Cypher map of entity v that entityFrom reads:
+// without facts and evidence for a caller that said it needs none.
+func entityProjection(ctx context.Context, v string) string {
+	if lean(ctx) {
+		return v + `{.id, .kind, .name, .aliases, .description, .start, .end, .title, .status, .article, .number, .text}`
+	}
+	return v + `{.*}`
+}
+
+type leanKey struct{}
+
+// WithoutDetail marks ctx as that of a caller that will read no entity's or
+// relationship's facts or evidence: reads then leave those JSON properties
+// out, which saved most of the time of traversals whose queries select
+// only ids and names. What it reads then has empty Facts and Evidence.
+func WithoutDetail(ctx context.Context) context.Context {
+	return context.WithValue(ctx, leanKey{}, true)
+}
+
+func lean(ctx context.Context) bool {
+	b, _ := ctx.Value(leanKey{}).(bool)
+	return b
+}
 
 func factsJSON(fs []kg.Fact) string {
 	out := make([]factJSON, len(fs))

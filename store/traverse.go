@@ -28,9 +28,9 @@ type Path struct {
 // MaxExpandDepth bounds Expand's depth; the API sets lower limits per query.
 const MaxExpandDepth = 8
 
-// relFilter is the Cypher condition a traversed relationship r must meet:
-// one of $types (if any), and in force on $asOf (if given).
-const relFilter = `($types IS NULL OR type(r) IN $types) AND ` + inForce
+// relFilter is the Cypher condition a traversed relationship r must meet
+// besides its type, which the pattern names: in force on $asOf (if given).
+const relFilter = inForce
 
 // Expand returns what lies within depth hops of entity id along
 // relationships that pass f, breadth first, at most limit entities (the
@@ -42,12 +42,24 @@ func (s *Store) Expand(ctx context.Context, id string, depth int, f RelFilter, l
 	if depth < 1 || depth > MaxExpandDepth {
 		return Subgraph{}, errs.Invalidf("depth must be between 1 and %d, got %d", MaxExpandDepth, depth)
 	}
-	pattern, params := relParams(f)
+	pattern, params, err := relParams(f)
+	if err != nil {
+		return Subgraph{}, err
+	}
 	params["id"], params["limit"] = id, limit
+	// Each frontier entity keeps its own first limit+1 before the hop keeps
+	// its first limit+1 of them all: the same cut (whatever is among the
+	// hop's first limit+1 is among its entity's), but the hop's DISTINCT and
+	// sort see at most limit+1 rows an entity instead of every relationship
+	// of every hub on the frontier.
 	hop := `
 	CALL (frontier) {
 		UNWIND frontier AS n
-		MATCH ` + pattern + ` WHERE ` + relFilter + `
+		CALL (n) {
+			MATCH ` + pattern + ` WHERE ` + relFilter + `
+			WITH r, m ORDER BY m.id, r.id LIMIT $limit + 1
+			RETURN r, m
+		}
 		WITH DISTINCT r, m ORDER BY m.id, r.id LIMIT $limit + 1
 		RETURN collect(r) AS hopRels, collect(DISTINCT m) AS reached, count(*) > $limit AS hopCut
 	}
@@ -61,13 +73,13 @@ func (s *Store) Expand(ctx context.Context, id string, depth int, f RelFilter, l
 		UNWIND rels AS r
 		WITH DISTINCT r WHERE startNode(r) IN kept AND endNode(r) IN kept
 		WITH r ORDER BY r.id
-		RETURN collect(` + relProjection + `) AS edges
+		RETURN collect(` + relProjection(ctx) + `) AS edges
 	}
-	RETURN [n IN kept | n{.*}] AS nodes, edges, truncated`
+	RETURN [n IN kept | ` + entityProjection(ctx, "n") + `] AS nodes, edges, truncated`
 
 	var g Subgraph
 	found := false
-	err := s.read(ctx, "store.Expand", func(tx neo4j.ManagedTransaction) error {
+	err = s.read(ctx, "store.Expand", func(tx neo4j.ManagedTransaction) error {
 		recs, err := s.query(ctx, tx, "store.Expand", cypher, params)
 		if err != nil || len(recs) == 0 {
 			return err
@@ -94,11 +106,11 @@ const (
 )
 
 // varLength maps a direction to a variable-length pattern from a to b with
-// %s for its length; only these are spliced.
+// %[1]s for the types and %[2]s for its length; only these are spliced.
 var varLength = map[Direction]string{
-	Outgoing: `(a)-[rs*%s]->(b)`,
-	Incoming: `(a)<-[rs*%s]-(b)`,
-	Both:     `(a)-[rs*%s]-(b)`,
+	Outgoing: `(a)-[rs%[1]s*%[2]s]->(b)`,
+	Incoming: `(a)<-[rs%[1]s*%[2]s]-(b)`,
+	Both:     `(a)-[rs%[1]s*%[2]s]-(b)`,
 }
 
 // pathFilter is relFilter for every relationship rs of a path: a universal
@@ -115,12 +127,12 @@ const simplePath = `all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN no
 // simple paths of each length in turn, so that LIMIT stops it as soon as it
 // has enough of the shortest. maxHops is a checked int: Cypher takes lengths
 // only as literals.
-func pathMatch(mode PathMode, dir Direction, maxHops int) (string, bool) {
+func pathMatch(mode PathMode, dir Direction, types string, maxHops int) (string, bool) {
 	pattern, ok := varLength[dir]
 	if !ok {
 		pattern = varLength[Both]
 	}
-	upTo := fmt.Sprintf(pattern, fmt.Sprintf("1..%d", maxHops))
+	upTo := fmt.Sprintf(pattern, types, fmt.Sprintf("1..%d", maxHops))
 	switch mode {
 	case Shortest:
 		return `MATCH p = shortestPath(` + upTo + `) WHERE ` + pathFilter + ` RETURN p`, true
@@ -129,7 +141,7 @@ func pathMatch(mode PathMode, dir Direction, maxHops int) (string, bool) {
 	case AllPaths:
 		var branches []string
 		for n := 1; n <= maxHops; n++ {
-			branches = append(branches, `MATCH p = `+fmt.Sprintf(pattern, fmt.Sprint(n))+` WHERE `+pathFilter+` AND `+simplePath+` RETURN p`)
+			branches = append(branches, `MATCH p = `+fmt.Sprintf(pattern, types, fmt.Sprint(n))+` WHERE `+pathFilter+` AND `+simplePath+` RETURN p`)
 		}
 		return strings.Join(branches, "\n\t\tUNION ALL\n\t\t"), true
 	}
@@ -143,11 +155,15 @@ func (s *Store) Paths(ctx context.Context, from, to string, maxHops int, f RelFi
 	if maxHops < 1 || maxHops > MaxExpandDepth || limit < 1 {
 		return nil, errs.Invalidf("maxHops must be between 1 and %d and limit positive, got %d and %d", MaxExpandDepth, maxHops, limit)
 	}
-	match, ok := pathMatch(mode, f.Direction, maxHops)
+	types, err := typeLabel(f.Types)
+	if err != nil {
+		return nil, err
+	}
+	match, ok := pathMatch(mode, f.Direction, types, maxHops)
 	if !ok {
 		return nil, errs.Invalidf("unknown path mode %q", mode)
 	}
-	_, params := relParams(f)
+	params := map[string]any{"asOf": dateParam(f.AsOf)}
 	params["from"], params["to"], params["limit"] = from, to, limit
 	cypher := `OPTIONAL MATCH (a:Entity {id: $from}) OPTIONAL MATCH (b:Entity {id: $to})
 	CALL (a, b) {
@@ -156,12 +172,12 @@ func (s *Store) Paths(ctx context.Context, from, to string, maxHops int, f RelFi
 		` + match + `
 		}
 		WITH p LIMIT $limit
-		RETURN collect({nodes: [n IN nodes(p) | n{.*}], edges: [r IN relationships(p) | ` + relProjection + `]}) AS paths
+		RETURN collect({nodes: [n IN nodes(p) | ` + entityProjection(ctx, "n") + `], edges: [r IN relationships(p) | ` + relProjection(ctx) + `]}) AS paths
 	}
 	RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, paths`
 
 	var paths []Path
-	err := s.read(ctx, "store.Paths", func(tx neo4j.ManagedTransaction) error {
+	err = s.read(ctx, "store.Paths", func(tx neo4j.ManagedTransaction) error {
 		recs, err := s.query(ctx, tx, "store.Paths", cypher, params)
 		if err != nil || len(recs) == 0 {
 			return err
