@@ -21,9 +21,9 @@ import (
 
 type compareOptions struct {
 	server, baseline, peer, ops, clients string
-	duration                   time.Duration
-	rounds, args               int
-	checkOnly                  bool
+	duration                             time.Duration
+	rounds, args                         int
+	checkOnly                            bool
 }
 
 // A target answers an op's question for one argument, in our shape.

@@ -30,7 +30,9 @@ func TestEvidenceIsThereWheneverItIsSelected(t *testing.T) {
 	// Selected only on the far end of a relationship, through a fragment.
 	var nested struct {
 		Entity struct {
-			Relationships []struct{ To struct{ Facts []struct{ Value string } } }
+			Relationships []struct {
+				To struct{ Facts []struct{ Value string } }
+			}
 		}
 	}
 	query(t, `{ entity(id: "qualcomm-antitrust-investigation") { relationships(direction: OUTGOING) { ...far } } }
