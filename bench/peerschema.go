@@ -91,7 +91,7 @@ type Query {
   neighborhood(id: ID!): Subgraph
     @cypher(
       statement: """
-      CALL () {` + indent(expandCypher("(n)-[r]-(m)", 2, "")) + `}
+      CALL () {` + indent(expandCypher("(n)-[r]-(m)", 2, "(n)--()")) + `}
       RETURN {truncated: truncated, nodes: [n IN kept | n{.id, .name, .kind}], edges: edges} AS g
       """
       columnName: "g"
@@ -99,7 +99,7 @@ type Query {
   chain(id: ID!): Subgraph
     @cypher(
       statement: """
-      CALL () {` + indent(expandCypher("(n)-[r:"+typeAlternation(kg.CausalTypes())+"]->(m)", 4, "")) + `}
+      CALL () {` + indent(expandCypher("(n)-[r:"+typeAlternation(kg.CausalTypes())+"]->(m)", 4, "(n)-[:"+typeAlternation(kg.CausalTypes())+"]->()")) + `}
       RETURN {truncated: truncated, nodes: [n IN kept | n{.id, .name}], edges: edges} AS g
       """
       columnName: "g"

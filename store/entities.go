@@ -71,9 +71,15 @@ func (s *Store) Entities(ctx context.Context, f EntityFilter, order EntityOrder,
 	}
 	params["skip"], params["limit"] = offset, limit
 	// Undated entities sort last whichever the direction; id breaks ties so
-	// pages are stable.
+	// pages are stable. When every match has a start, that first key is
+	// left out, so that the start index yields the order (a timeline then
+	// reads only as far as its page instead of sorting every match).
+	nullsLast := key + ` IS NULL, `
+	if order.Field == "START" && f.hasStart() {
+		nullsLast = ""
+	}
 	pageOf := source + ` WHERE ` + where + `
-		       WITH n ORDER BY ` + key + ` IS NULL, ` + key + ` ` + dir + `, n.startLast DESC, n.id SKIP $skip LIMIT $limit
+		       WITH n ORDER BY ` + nullsLast + key + ` ` + dir + `, n.startLast DESC, n.id SKIP $skip LIMIT $limit
 		       RETURN collect(` + entityProjection(ctx, "n") + `) AS page`
 	cypher := `CALL { ` + pageOf + ` } RETURN 0 AS total, page`
 	if total {
@@ -133,10 +139,15 @@ func entityQuery(f EntityFilter) (source, where string, params map[string]any) {
 		conds = append(conds, "EXISTS { (n)--(:Entity {id: $relatedTo}) }")
 		params["relatedTo"] = f.RelatedTo
 	}
-	if f.Dated {
+	if f.Dated && f.StartFrom.IsZero() && f.StartTo.IsZero() { // a bound already implies it
 		conds = append(conds, "n.startFirst IS NOT NULL")
 	}
 	return source, strings.Join(conds, " AND "), params
+}
+
+// hasStart is true when every entity that passes f has a start date.
+func (f EntityFilter) hasStart() bool {
+	return f.Dated || !f.StartFrom.IsZero() || !f.StartTo.IsZero()
 }
 
 func kindStrings(ks []kg.Kind) []string {
