@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
 
 	"cyberkg/kg"
 )
@@ -46,7 +47,7 @@ func compare(ctx context.Context, uri, password string, ds *kg.Dataset, opt comp
 		}
 		clients = append(clients, n)
 	}
-	driver, err := neo4j.NewDriverWithContext(uri, neo4j.BasicAuth("neo4j", password, ""), func(c *neo4j.Config) {
+	driver, err := neo4j.NewDriverWithContext(uri, neo4j.BasicAuth("neo4j", password, ""), func(c *config.Config) {
 		c.MaxConnectionPoolSize = 128
 	})
 	if err != nil {
