@@ -88,7 +88,7 @@ func (s *Store) RelationshipsOf(ctx context.Context, ids []string, f RelFilter, 
 	// halved the time on the benchmark graph).
 	cypher := `UNWIND $ids AS id
 		CALL (id) {
-			MATCH ` + pattern + ` WHERE n.id = id AND ` + relFilter + `
+			MATCH ` + pattern + ` WHERE n.id = id AND ` + relFilter(f) + `
 			WITH r, m ORDER BY r.startFirst, type(r), r.id LIMIT $limit
 			RETURN r, m
 		}

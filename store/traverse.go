@@ -29,8 +29,15 @@ type Path struct {
 const MaxExpandDepth = 8
 
 // relFilter is the Cypher condition a traversed relationship r must meet
-// besides its type, which the pattern names: in force on $asOf (if given).
-const relFilter = inForce
+// besides its type, which the pattern names: in force on f.AsOf, if given.
+// Without a date it is a constant, so that a traversal tests nothing per
+// relationship.
+func relFilter(f RelFilter) string {
+	if f.AsOf.IsZero() {
+		return "true"
+	}
+	return inForce
+}
 
 // Expand returns what lies within depth hops of entity id along
 // relationships that pass f, breadth first, at most limit entities (the
@@ -69,7 +76,7 @@ func (s *Store) Expand(ctx context.Context, id string, depth int, f RelFilter, l
 		CALL (few, hubs) {
 			UNWIND few AS n
 			CALL (n) {
-				MATCH ` + pattern + ` WHERE ` + relFilter + `
+				MATCH ` + pattern + ` WHERE ` + relFilter(f) + `
 				WITH r, m ORDER BY m.id, r.id LIMIT $limit + 1
 				RETURN r, m
 			}
@@ -78,7 +85,7 @@ func (s *Store) Expand(ctx context.Context, id string, depth int, f RelFilter, l
 			UNWIND hubs AS n
 			CALL (n) {
 				MATCH (m:Entity) WHERE m.id >= '' WITH n, m ORDER BY m.id
-				MATCH ` + pattern + ` WHERE ` + relFilter + `
+				MATCH ` + pattern + ` WHERE ` + relFilter(f) + `
 				WITH r, m ORDER BY m.id, r.id LIMIT $limit + 1
 				RETURN r, m
 			}
@@ -149,7 +156,12 @@ var varLength = map[Direction]string{
 
 // pathFilter is relFilter for every relationship rs of a path: a universal
 // predicate, which lets shortestPath search from both ends at once.
-const pathFilter = `all(r IN rs WHERE ` + relFilter + `)`
+func pathFilter(f RelFilter) string {
+	if f.AsOf.IsZero() {
+		return "true"
+	}
+	return `all(r IN rs WHERE ` + inForce + `)`
+}
 
 // simplePath is true when path p visits no entity twice.
 const simplePath = `all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..])`
@@ -161,21 +173,21 @@ const simplePath = `all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN no
 // simple paths of each length in turn, so that LIMIT stops it as soon as it
 // has enough of the shortest. maxHops is a checked int: Cypher takes lengths
 // only as literals.
-func pathMatch(mode PathMode, dir Direction, types string, maxHops int) (string, bool) {
-	pattern, ok := varLength[dir]
+func pathMatch(mode PathMode, f RelFilter, types string, maxHops int) (string, bool) {
+	pattern, ok := varLength[f.Direction]
 	if !ok {
 		pattern = varLength[Both]
 	}
 	upTo := fmt.Sprintf(pattern, types, fmt.Sprintf("1..%d", maxHops))
 	switch mode {
 	case Shortest:
-		return `MATCH p = shortestPath(` + upTo + `) WHERE ` + pathFilter + ` RETURN p`, true
+		return `MATCH p = shortestPath(` + upTo + `) WHERE ` + pathFilter(f) + ` RETURN p`, true
 	case AllShortest:
-		return `MATCH p = allShortestPaths(` + upTo + `) WHERE ` + pathFilter + ` RETURN p`, true
+		return `MATCH p = allShortestPaths(` + upTo + `) WHERE ` + pathFilter(f) + ` RETURN p`, true
 	case AllPaths:
 		var branches []string
 		for n := 1; n <= maxHops; n++ {
-			branches = append(branches, `MATCH p = `+fmt.Sprintf(pattern, types, fmt.Sprint(n))+` WHERE `+pathFilter+` AND `+simplePath+` RETURN p`)
+			branches = append(branches, `MATCH p = `+fmt.Sprintf(pattern, types, fmt.Sprint(n))+` WHERE `+pathFilter(f)+` AND `+simplePath+` RETURN p`)
 		}
 		return strings.Join(branches, "\n\t\tUNION ALL\n\t\t"), true
 	}
@@ -193,7 +205,7 @@ func (s *Store) Paths(ctx context.Context, from, to string, maxHops int, f RelFi
 	if err != nil {
 		return nil, err
 	}
-	match, ok := pathMatch(mode, f.Direction, types, maxHops)
+	match, ok := pathMatch(mode, f, types, maxHops)
 	if !ok {
 		return nil, errs.Invalidf("unknown path mode %q", mode)
 	}
