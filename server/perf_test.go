@@ -61,3 +61,17 @@ func TestEntityLookupCostsOneQuery(t *testing.T) {
 		t.Errorf("unknown id: status %d, errors %+v", status, resp.Errors)
 	}
 }
+
+// Reads return only the properties the operation selects, by field name,
+// so a field selected only inside a type's fragment must still be read.
+func TestFieldsInTypeFragmentsAreRead(t *testing.T) {
+	var data struct {
+		Paths []struct {
+			Nodes []struct{ ID, Title string }
+		}
+	}
+	query(t, `{ paths(from: "president-obama", to: "china") { nodes { id ... on Person { title } } } }`, &data)
+	if len(data.Paths) == 0 || data.Paths[0].Nodes[0].Title != "President" {
+		t.Errorf("Obama's title through an inline fragment: %+v", data.Paths)
+	}
+}

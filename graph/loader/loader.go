@@ -31,7 +31,7 @@ type Loaders struct {
 	pre           prefetched
 
 	detailOnce sync.Once
-	lean       bool // the operation selects no facts or evidence (see Scope)
+	fields     []string // every field name the operation selects, nil if unknown (see Scope)
 }
 
 // relKey is comparable, as a loader key must be, so the filter's types are
