@@ -8,7 +8,7 @@ export NEO4J_BOLT_PORT
 # Without NEO4J_URI: the local Neo4j, its random password read from its state folder.
 LOCAL_NEO4J = [ -n "$$NEO4J_URI" ] || { scripts/neo4j-start && export NEO4J_URI=bolt://127.0.0.1:$(NEO4J_BOLT_PORT) NEO4J_PASSWORD_FILE=$${NEO4J_STATE_DIR:-.neo4j}/password; }
 
-.PHONY: run test seed generate check assets bench bench-view screenshots neo4j-start neo4j-stop build audit-deps fuzz venv python-test notebooks
+.PHONY: run test seed generate check assets bench bench-compare bench-view screenshots neo4j-start neo4j-stop build audit-deps fuzz venv python-test notebooks
 
 ## run: start Neo4j if needed, apply the schema, seed an empty graph, serve on http://127.0.0.1:8080
 run:
@@ -85,3 +85,7 @@ bench-view:
 ## screenshots: the README's pictures of the explorer and of the element in an app, taken by the browser tests into docs/screenshots
 screenshots:
 	SCREENSHOTS=$(CURDIR)/docs/screenshots scripts/test -run 'TestRelationshipView|TestExplorer'
+
+## bench-compare: our server vs the Neo4j GraphQL Library 7 vs raw Cypher on a synthetic graph, in a Neo4j of its own (BENCHMARKS.md); BENCH_FLAGS go to `bench compare`
+bench-compare:
+	scripts/bench-compare $(BENCH_FLAGS)

@@ -2,6 +2,9 @@ package graph
 
 import (
 	"context"
+	"slices"
+
+	"github.com/99designs/gqlgen/graphql"
 
 	"cyberkg/graph/args"
 	"cyberkg/graph/loader"
@@ -22,11 +25,24 @@ func entity(ctx context.Context, id string) (model.Entity, error) {
 // rootEntity is entity for a root field, which also looks ahead for the
 // relationships the query selects on it.
 func rootEntity(ctx context.Context, id string) (model.Entity, error) {
-	e, err := entity(ctx, id)
-	if err == nil {
-		loader.For(ctx).Prefetch(ctx, []kg.Entity{*e.Domain()}, "")
+	l := loader.For(ctx)
+	e, err := l.RootEntity(ctx, id)
+	if err != nil {
+		return nil, err
 	}
-	return e, err
+	l.Prefetch(ctx, []kg.Entity{e}, "")
+	return model.NewEntity(e), nil
+}
+
+// selects reports whether the current field's selection includes one of
+// the named fields (through fragments too).
+func selects(ctx context.Context, names ...string) bool {
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if slices.Contains(names, f.Name) {
+			return true
+		}
+	}
+	return false
 }
 
 func deref(s *string) string {
@@ -49,7 +65,7 @@ func (r *Resolver) entityConnection(ctx context.Context, f store.EntityFilter, o
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Store.Entities(ctx, f, order, offset, limit)
+	p, err := r.Store.Entities(loader.For(ctx).Scope(ctx), f, order, offset, limit, selects(ctx, "totalCount", "pageInfo"))
 	if err != nil {
 		return nil, err
 	}

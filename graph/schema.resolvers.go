@@ -68,7 +68,7 @@ func (r *queryResolver) Relationships(ctx context.Context, types []kg.RelType, f
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Store.Relationships(ctx, types, offset, limit)
+	p, err := r.Store.Relationships(loader.For(ctx).Scope(ctx), types, offset, limit)
 	if err != nil {
 		return nil, err
 	}

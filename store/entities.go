@@ -15,7 +15,7 @@ func (s *Store) EntitiesByID(ctx context.Context, ids []string) (map[string]kg.E
 	out := make(map[string]kg.Entity, len(ids))
 	err := s.read(ctx, "store.EntitiesByID", func(tx neo4j.ManagedTransaction) error {
 		recs, err := s.query(ctx, tx, "store.EntitiesByID",
-			`UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n{.*} AS n`, map[string]any{"ids": ids})
+			`UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN `+entityProjection(ctx, "n")+` AS n`, map[string]any{"ids": ids})
 		for _, rec := range recs {
 			e := entityFrom(rec.Values[0].(map[string]any))
 			out[e.ID] = e
@@ -56,8 +56,10 @@ var orderKeys = map[string]string{
 	"ID":    "n.id",
 }
 
-// Entities returns one page of the entities that match f, with their total.
-func (s *Store) Entities(ctx context.Context, f EntityFilter, order EntityOrder, offset, limit int) (Page[kg.Entity], error) {
+// Entities returns one page of the entities that match f, and with total
+// their number (else Page.Total is 0): counting reads every match, which a
+// page alone does not need.
+func (s *Store) Entities(ctx context.Context, f EntityFilter, order EntityOrder, offset, limit int, total bool) (Page[kg.Entity], error) {
 	source, where, params := entityQuery(f)
 	key, ok := orderKeys[order.Field]
 	if !ok {
@@ -69,12 +71,22 @@ func (s *Store) Entities(ctx context.Context, f EntityFilter, order EntityOrder,
 	}
 	params["skip"], params["limit"] = offset, limit
 	// Undated entities sort last whichever the direction; id breaks ties so
-	// pages are stable.
-	cypher := source + ` WHERE ` + where + ` WITH count(n) AS total
-		CALL { ` + source + ` WHERE ` + where + `
-		       WITH n ORDER BY ` + key + ` IS NULL, ` + key + ` ` + dir + `, n.startLast DESC, n.id SKIP $skip LIMIT $limit
-		       RETURN collect(n{.*}) AS page }
+	// pages are stable. When every match has a start, that first key is
+	// left out, so that the start index yields the order (a timeline then
+	// reads only as far as its page instead of sorting every match).
+	nullsLast := key + ` IS NULL, `
+	if order.Field == "START" && f.hasStart() {
+		nullsLast = ""
+	}
+	pageOf := source + ` WHERE ` + where + `
+		       WITH n ORDER BY ` + nullsLast + key + ` ` + dir + `, n.startLast DESC, n.id SKIP $skip LIMIT $limit
+		       RETURN collect(` + entityProjection(ctx, "n") + `) AS page`
+	cypher := `CALL { ` + pageOf + ` } RETURN 0 AS total, page`
+	if total {
+		cypher = source + ` WHERE ` + where + ` WITH count(n) AS total
+		CALL { ` + pageOf + ` }
 		RETURN total, page`
+	}
 	var page Page[kg.Entity]
 	err := s.read(ctx, "store.Entities", func(tx neo4j.ManagedTransaction) error {
 		recs, err := s.query(ctx, tx, "store.Entities", cypher, params)
@@ -127,10 +139,15 @@ func entityQuery(f EntityFilter) (source, where string, params map[string]any) {
 		conds = append(conds, "EXISTS { (n)--(:Entity {id: $relatedTo}) }")
 		params["relatedTo"] = f.RelatedTo
 	}
-	if f.Dated {
+	if f.Dated && f.StartFrom.IsZero() && f.StartTo.IsZero() { // a bound already implies it
 		conds = append(conds, "n.startFirst IS NOT NULL")
 	}
 	return source, strings.Join(conds, " AND "), params
+}
+
+// hasStart is true when every entity that passes f has a start date.
+func (f EntityFilter) hasStart() bool {
+	return f.Dated || !f.StartFrom.IsZero() || !f.StartTo.IsZero()
 }
 
 func kindStrings(ks []kg.Kind) []string {

@@ -66,6 +66,16 @@ type ExportRelationship struct {
 	FromRef, ToRef ExportRef
 }
 
+// fullRelProjection is every field of relationship r: exports are lossless,
+// whatever an API caller selected.
+var fullRelProjection = relProjection(context.Background())
+
+// exportRelFilter keeps a relationship of one of $types (any, if null) in
+// force on $asOf (any day, if null). Types are a parameter here, not spliced
+// into the pattern as traversals do: an export reads every relationship of
+// the selection once, so there are no hubs to skip.
+const exportRelFilter = `($types IS NULL OR type(r) IN $types) AND ` + inForce
+
 // hostile is the Cypher for ExportEntity.Hostile of the node variable v; v
 // is always a constant of this file, never user input.
 func hostile(v string) string {
@@ -97,8 +107,7 @@ func exportParams(f ExportFilter, ids []string) map[string]any {
 		}
 		types = ts
 	}
-	// relFilter also filters by confidence; exports keep every level.
-	return map[string]any{"kinds": kinds, "types": types, "asOf": dateParam(f.AsOf), "ids": ids, "confidences": nil}
+	return map[string]any{"kinds": kinds, "types": types, "asOf": dateParam(f.AsOf), "ids": ids}
 }
 
 // SelectExport resolves f and counts its entities, stopping early once the
@@ -138,7 +147,7 @@ func (s *Store) SelectExport(ctx context.Context, f ExportFilter, max int) (*Exp
 		for hop := 0; hop < f.Depth && len(frontier) > 0 && len(seen) <= max; hop++ {
 			params["frontier"] = frontier
 			recs, err := s.query(ctx, tx, "store.SelectExport", `UNWIND $frontier AS id
-				MATCH (n:Entity {id: id})-[r]-(m:Entity) WHERE `+relFilter+`
+				MATCH (n:Entity {id: id})-[r]-(m:Entity) WHERE `+exportRelFilter+`
 				WITH DISTINCT m.id AS id WHERE NOT id IN $frontier
 				RETURN id`, params)
 			if err != nil {
@@ -191,10 +200,10 @@ func (s *Store) StreamExport(ctx context.Context, sel *ExportSelection, timeout 
 	}
 	relationships := nodes + ` WITH n ORDER BY n.id
 		CALL (n) {
-			MATCH (n)-[r]->(m:Entity) WHERE ` + ends + entityWhere("m") + ` AND ` + relFilter + `
+			MATCH (n)-[r]->(m:Entity) WHERE ` + ends + entityWhere("m") + ` AND ` + exportRelFilter + `
 			RETURN r, m ORDER BY r.id
 		}
-		RETURN ` + relProjection + ` AS r, ` + ref("n") + ` AS a, ` + ref("m") + ` AS b`
+		RETURN ` + fullRelProjection + ` AS r, ` + ref("n") + ` AS a, ` + ref("m") + ` AS b`
 
 	session := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeRead, DatabaseName: s.db})
 	defer session.Close(ctx)

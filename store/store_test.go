@@ -74,7 +74,7 @@ func TestEntitiesPagesAreStableAndComplete(t *testing.T) {
 	ctx := context.Background()
 	var seen []string
 	for offset := 0; ; offset += 40 {
-		p, err := s.Entities(ctx, store.EntityFilter{}, store.EntityOrder{Field: "ID"}, offset, 40)
+		p, err := s.Entities(ctx, store.EntityFilter{}, store.EntityOrder{Field: "ID"}, offset, 40, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,7 +111,7 @@ func TestEntitiesFilters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := s.Entities(ctx, tt.f, store.EntityOrder{Field: "NAME"}, 0, 100)
+			p, err := s.Entities(ctx, tt.f, store.EntityOrder{Field: "NAME"}, 0, 100, true)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -28,10 +28,23 @@ type Path struct {
 // MaxExpandDepth bounds Expand's depth; the API sets lower limits per query.
 const MaxExpandDepth = 8
 
-// relFilter is the Cypher condition a traversed relationship r must meet:
-// one of $types (if any), of one of $confidences (if any), and in force on
-// $asOf (if given).
-const relFilter = `($types IS NULL OR type(r) IN $types) AND ($confidences IS NULL OR r.confidence IN $confidences) AND ` + inForce
+// relFilter is the Cypher condition a traversed relationship r must meet
+// besides its type, which the pattern names: one of f.Confidences, if any,
+// and in force on f.AsOf, if given. Without either it is a constant, so that
+// a traversal tests nothing per relationship.
+func relFilter(f RelFilter) string {
+	var conds []string
+	if len(f.Confidences) > 0 {
+		conds = append(conds, `r.confidence IN $confidences`)
+	}
+	if !f.AsOf.IsZero() {
+		conds = append(conds, inForce)
+	}
+	if len(conds) == 0 {
+		return "true"
+	}
+	return strings.Join(conds, " AND ")
+}
 
 // Expand returns what lies within depth hops of entity id along
 // relationships that pass f, breadth first, at most limit entities (the
@@ -43,32 +56,69 @@ func (s *Store) Expand(ctx context.Context, id string, depth int, f RelFilter, l
 	if depth < 1 || depth > MaxExpandDepth {
 		return Subgraph{}, errs.Invalidf("depth must be between 1 and %d, got %d", MaxExpandDepth, depth)
 	}
-	pattern, params := relParams(f)
+	pattern, params, err := relParams(f)
+	if err != nil {
+		return Subgraph{}, err
+	}
 	params["id"], params["limit"] = id, limit
+	// Each frontier entity keeps its own first limit+1 before the hop keeps
+	// its first limit+1 of them all: the same cut (whatever is among the
+	// hop's first limit+1 is among its entity's), but the hop's DISTINCT and
+	// sort see at most limit+1 rows an entity. An ordinary entity reads its
+	// relationships. A hub (more than scan of them, by its degree count)
+	// would have to read every one and its far end's id, so instead the
+	// entities are walked in id order (the id index gives it) and each is
+	// tested for a relationship to the hub until limit+1 are found: about
+	// (limit+1)·N/degree tests instead of degree reads, the same rows in the
+	// same order. A test costs about four reads, so scan = √(4·(limit+1)·N)
+	// is where the two meet. Hubs and the rest are split into lists before
+	// either is expanded: a filter inside one subquery was planned after the
+	// index walk, which then ran for every entity of the frontier.
+	types, _ := typeLabel(f.Types) // relParams has checked them
 	hop := `
-	CALL (frontier) {
+	CALL (frontier, scan) {
 		UNWIND frontier AS n
-		MATCH ` + pattern + ` WHERE ` + relFilter + `
+		WITH n, COUNT { ` + fmt.Sprintf(degreePatterns[f.Direction], types) + ` } AS degree
+		WITH collect(CASE WHEN degree <= scan THEN n END) AS few, collect(CASE WHEN degree > scan THEN n END) AS hubs
+		CALL (few, hubs) {
+			UNWIND few AS n
+			CALL (n) {
+				MATCH ` + pattern + ` WHERE ` + relFilter(f) + `
+				WITH r, m ORDER BY m.id, r.id LIMIT $limit + 1
+				RETURN r, m
+			}
+			RETURN r, m
+		UNION ALL
+			UNWIND hubs AS n
+			CALL (n) {
+				MATCH (m:Entity) WHERE m.id >= '' WITH n, m ORDER BY m.id
+				MATCH ` + pattern + ` WHERE ` + relFilter(f) + `
+				WITH r, m ORDER BY m.id, r.id LIMIT $limit + 1
+				RETURN r, m
+			}
+			RETURN r, m
+		}
 		WITH DISTINCT r, m ORDER BY m.id, r.id LIMIT $limit + 1
 		RETURN collect(r) AS hopRels, collect(DISTINCT m) AS reached, count(*) > $limit AS hopCut
 	}
-	WITH rels + hopRels AS rels, cut OR hopCut AS cut, nodes, [m IN reached WHERE NOT m IN nodes] AS fresh
-	WITH rels, cut, nodes + fresh AS nodes, fresh AS frontier`
+	WITH rels + hopRels AS rels, cut OR hopCut AS cut, nodes, [m IN reached WHERE NOT m IN nodes] AS fresh, scan
+	WITH rels, cut, nodes + fresh AS nodes, fresh AS frontier, scan`
 	cypher := `MATCH (start:Entity {id: $id})
-	WITH [start] AS nodes, [start] AS frontier, [] AS rels, false AS cut` +
+	CALL () { MATCH (e:Entity) RETURN sqrt(4 * ($limit + 1) * count(e)) AS scan }
+	WITH [start] AS nodes, [start] AS frontier, [] AS rels, false AS cut, scan` +
 		strings.Repeat(hop, depth) + `
 	WITH nodes[0..$limit] AS kept, cut OR size(nodes) > $limit AS truncated, rels
 	CALL (kept, rels) {
 		UNWIND rels AS r
 		WITH DISTINCT r WHERE startNode(r) IN kept AND endNode(r) IN kept
 		WITH r ORDER BY r.id
-		RETURN collect(` + relProjection + `) AS edges
+		RETURN collect(` + relProjection(ctx) + `) AS edges
 	}
-	RETURN [n IN kept | n{.*}] AS nodes, edges, truncated`
+	RETURN [n IN kept | ` + entityProjection(ctx, "n") + `] AS nodes, edges, truncated`
 
 	var g Subgraph
 	found := false
-	err := s.read(ctx, "store.Expand", func(tx neo4j.ManagedTransaction) error {
+	err = s.read(ctx, "store.Expand", func(tx neo4j.ManagedTransaction) error {
 		recs, err := s.query(ctx, tx, "store.Expand", cypher, params)
 		if err != nil || len(recs) == 0 {
 			return err
@@ -85,6 +135,15 @@ func (s *Store) Expand(ctx context.Context, id string, depth int, f RelFilter, l
 	return g, err
 }
 
+// degreePatterns maps a direction to an anonymous pattern of n's
+// relationships with %s for their types; only these are spliced.
+var degreePatterns = map[Direction]string{
+	Outgoing: `(n)-[%s]->()`,
+	Incoming: `(n)<-[%s]-()`,
+	Both:     `(n)-[%s]-()`,
+	"":       `(n)-[%s]-()`,
+}
+
 // PathMode chooses which paths Paths returns.
 type PathMode string
 
@@ -95,16 +154,21 @@ const (
 )
 
 // varLength maps a direction to a variable-length pattern from a to b with
-// %s for its length; only these are spliced.
+// %[1]s for the types and %[2]s for its length; only these are spliced.
 var varLength = map[Direction]string{
-	Outgoing: `(a)-[rs*%s]->(b)`,
-	Incoming: `(a)<-[rs*%s]-(b)`,
-	Both:     `(a)-[rs*%s]-(b)`,
+	Outgoing: `(a)-[rs%[1]s*%[2]s]->(b)`,
+	Incoming: `(a)<-[rs%[1]s*%[2]s]-(b)`,
+	Both:     `(a)-[rs%[1]s*%[2]s]-(b)`,
 }
 
 // pathFilter is relFilter for every relationship rs of a path: a universal
 // predicate, which lets shortestPath search from both ends at once.
-const pathFilter = `all(r IN rs WHERE ` + relFilter + `)`
+func pathFilter(f RelFilter) string {
+	if cond := relFilter(f); cond != "true" {
+		return `all(r IN rs WHERE ` + cond + `)`
+	}
+	return "true"
+}
 
 // simplePath is true when path p visits no entity twice.
 const simplePath = `all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..])`
@@ -116,21 +180,21 @@ const simplePath = `all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN no
 // simple paths of each length in turn, so that LIMIT stops it as soon as it
 // has enough of the shortest. maxHops is a checked int: Cypher takes lengths
 // only as literals.
-func pathMatch(mode PathMode, dir Direction, maxHops int) (string, bool) {
-	pattern, ok := varLength[dir]
+func pathMatch(mode PathMode, f RelFilter, types string, maxHops int) (string, bool) {
+	pattern, ok := varLength[f.Direction]
 	if !ok {
 		pattern = varLength[Both]
 	}
-	upTo := fmt.Sprintf(pattern, fmt.Sprintf("1..%d", maxHops))
+	upTo := fmt.Sprintf(pattern, types, fmt.Sprintf("1..%d", maxHops))
 	switch mode {
 	case Shortest:
-		return `MATCH p = shortestPath(` + upTo + `) WHERE ` + pathFilter + ` RETURN p`, true
+		return `MATCH p = shortestPath(` + upTo + `) WHERE ` + pathFilter(f) + ` RETURN p`, true
 	case AllShortest:
-		return `MATCH p = allShortestPaths(` + upTo + `) WHERE ` + pathFilter + ` RETURN p`, true
+		return `MATCH p = allShortestPaths(` + upTo + `) WHERE ` + pathFilter(f) + ` RETURN p`, true
 	case AllPaths:
 		var branches []string
 		for n := 1; n <= maxHops; n++ {
-			branches = append(branches, `MATCH p = `+fmt.Sprintf(pattern, fmt.Sprint(n))+` WHERE `+pathFilter+` AND `+simplePath+` RETURN p`)
+			branches = append(branches, `MATCH p = `+fmt.Sprintf(pattern, types, fmt.Sprint(n))+` WHERE `+pathFilter(f)+` AND `+simplePath+` RETURN p`)
 		}
 		return strings.Join(branches, "\n\t\tUNION ALL\n\t\t"), true
 	}
@@ -144,11 +208,15 @@ func (s *Store) Paths(ctx context.Context, from, to string, maxHops int, f RelFi
 	if maxHops < 1 || maxHops > MaxExpandDepth || limit < 1 {
 		return nil, errs.Invalidf("maxHops must be between 1 and %d and limit positive, got %d and %d", MaxExpandDepth, maxHops, limit)
 	}
-	match, ok := pathMatch(mode, f.Direction, maxHops)
+	types, err := typeLabel(f.Types)
+	if err != nil {
+		return nil, err
+	}
+	match, ok := pathMatch(mode, f, types, maxHops)
 	if !ok {
 		return nil, errs.Invalidf("unknown path mode %q", mode)
 	}
-	_, params := relParams(f)
+	params := map[string]any{"asOf": dateParam(f.AsOf)}
 	params["from"], params["to"], params["limit"] = from, to, limit
 	cypher := `OPTIONAL MATCH (a:Entity {id: $from}) OPTIONAL MATCH (b:Entity {id: $to})
 	CALL (a, b) {
@@ -157,12 +225,12 @@ func (s *Store) Paths(ctx context.Context, from, to string, maxHops int, f RelFi
 		` + match + `
 		}
 		WITH p LIMIT $limit
-		RETURN collect({nodes: [n IN nodes(p) | n{.*}], edges: [r IN relationships(p) | ` + relProjection + `]}) AS paths
+		RETURN collect({nodes: [n IN nodes(p) | ` + entityProjection(ctx, "n") + `], edges: [r IN relationships(p) | ` + relProjection(ctx) + `]}) AS paths
 	}
 	RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, paths`
 
 	var paths []Path
-	err := s.read(ctx, "store.Paths", func(tx neo4j.ManagedTransaction) error {
+	err = s.read(ctx, "store.Paths", func(tx neo4j.ManagedTransaction) error {
 		recs, err := s.query(ctx, tx, "store.Paths", cypher, params)
 		if err != nil || len(recs) == 0 {
 			return err

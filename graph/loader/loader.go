@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -28,6 +29,9 @@ type Loaders struct {
 	entities      *dataloadgen.Loader[string, kg.Entity]
 	relationships *dataloadgen.Loader[relKey, []kg.Relationship]
 	pre           prefetched
+
+	detailOnce sync.Once
+	fields     []string // every field name the operation selects, nil if unknown (see Scope)
 }
 
 // relKey is comparable, as a loader key must be, so the filter's types are
@@ -44,7 +48,7 @@ type relKey struct {
 func New(s *store.Store) *Loaders {
 	l := &Loaders{store: s, pre: prefetched{done: map[relKey]bool{}}}
 	l.entities = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]kg.Entity, []error) {
-		found, err := s.EntitiesByID(ctx, ids)
+		found, err := s.EntitiesByID(l.Scope(ctx), ids)
 		out, errors := make([]kg.Entity, len(ids)), make([]error, len(ids))
 		for i, id := range ids {
 			e, ok := found[id]
@@ -86,7 +90,7 @@ func (l *Loaders) relationshipsOf(ctx context.Context, keys []relKey) ([][]kg.Re
 	results := map[relKey][]kg.Relationship{}
 	failed := map[relKey]error{}
 	for fk, g := range groups {
-		byID, ends, err := l.store.RelationshipsOf(ctx, g.ids, g.filter, g.limit)
+		byID, ends, err := l.store.RelationshipsOf(l.Scope(ctx), g.ids, g.filter, g.limit)
 		l.Prime(ends...)
 		for _, id := range g.ids {
 			k := fk
@@ -122,6 +126,23 @@ func splitTypes(s string) []kg.RelType {
 // Entity loads one entity; an unknown id is a NotFound error.
 func (l *Loaders) Entity(ctx context.Context, id string) (kg.Entity, error) {
 	return l.entities.Load(ctx, id)
+}
+
+// RootEntity looks one entity up at once, without the batching window: a
+// root field has nothing to batch with, and waiting out the window was most
+// of a point lookup's time (5 ms around 0.6 ms of Cypher). The entity is
+// cached for the fields that refer to it.
+func (l *Loaders) RootEntity(ctx context.Context, id string) (kg.Entity, error) {
+	found, err := l.store.EntitiesByID(l.Scope(ctx), []string{id})
+	if err != nil {
+		return kg.Entity{}, err
+	}
+	e, ok := found[id]
+	if !ok {
+		return kg.Entity{}, errs.E("entity", errs.NotFound, fmt.Errorf("no entity with id %q", id))
+	}
+	l.Prime(e)
+	return e, nil
 }
 
 // Entities loads several entities, in order.

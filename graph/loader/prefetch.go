@@ -66,7 +66,7 @@ func (l *Loaders) prefetch(ctx context.Context, ids []string, fields []*ast.Fiel
 		if len(todo) == 0 {
 			continue
 		}
-		byID, ends, err := l.store.RelationshipsOf(ctx, todo, f, limit)
+		byID, ends, err := l.store.RelationshipsOf(l.Scope(ctx), todo, f, limit)
 		if err != nil {
 			l.release(todo, f, limit) // the loaders will try again and report the error
 			return

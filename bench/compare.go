@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+
+	"cyberkg/kg"
+)
+
+type compareOptions struct {
+	server, baseline, peer, ops, clients string
+	duration                             time.Duration
+	rounds, args                         int
+	checkOnly                            bool
+}
+
+// A target answers an op's question for one argument, in our shape.
+type target struct {
+	name string
+	do   func(ctx context.Context, o op, a map[string]any) (any, error)
+}
+
+func compare(ctx context.Context, uri, password string, ds *kg.Dataset, opt compareOptions) error {
+	all := ops(ds, opt.args)
+	if opt.ops != "" {
+		want := strings.Split(opt.ops, ",")
+		all = slices.DeleteFunc(all, func(o op) bool { return !slices.Contains(want, o.name) })
+	}
+	var clients []int
+	for _, c := range strings.Split(opt.clients, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(c))
+		if err != nil || n < 1 {
+			return fmt.Errorf("bad -clients %q", opt.clients)
+		}
+		clients = append(clients, n)
+	}
+	driver, err := neo4j.NewDriverWithContext(uri, neo4j.BasicAuth("neo4j", password, ""), func(c *config.Config) {
+		c.MaxConnectionPoolSize = 128
+	})
+	if err != nil {
+		return err
+	}
+	defer driver.Close(ctx)
+	httpc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}}
+	targets := []target{floorTarget(driver)}
+	if opt.server != "" {
+		targets = append(targets, graphqlTarget("ours", httpc, strings.TrimSuffix(opt.server, "/")+"/graphql", false))
+	}
+	if opt.baseline != "" {
+		targets = append(targets, graphqlTarget("before", httpc, strings.TrimSuffix(opt.baseline, "/")+"/graphql", false))
+	}
+	if opt.peer != "" {
+		targets = append(targets, graphqlTarget("peer", httpc, opt.peer, true))
+	}
+	if err := check(ctx, all, targets); err != nil {
+		return err
+	}
+	if opt.checkOnly {
+		return nil
+	}
+	results := map[string][]result{} // op/clients/target → one per round
+	for round := 0; round < opt.rounds; round++ {
+		for _, o := range all {
+			for _, c := range clients {
+				// Rotate who goes first, so that no target always meets a cold or a warm cache.
+				for i := range targets {
+					t := targets[(i+round)%len(targets)]
+					r := measure(ctx, o, t, c, opt.duration)
+					key := fmt.Sprintf("%s/%d/%s", o.name, c, t.name)
+					results[key] = append(results[key], r)
+					fmt.Fprintf(os.Stderr, "round %d %-16s %2d clients %-5s %s\n", round+1, o.name, c, t.name, r)
+				}
+			}
+		}
+	}
+	printTable(os.Stdout, all, clients, targets, results)
+	return nil
+}
+
+// check puts every argument of every op to every target and fails on the
+// first answer that differs from the floor's: timings of different answers
+// would compare nothing.
+func check(ctx context.Context, all []op, targets []target) error {
+	for _, o := range all {
+		for _, a := range o.args {
+			var want any
+			for i, t := range targets {
+				got, err := t.do(ctx, o, a)
+				if err != nil {
+					return fmt.Errorf("check %s %v on %s: %w", o.name, a, t.name, err)
+				}
+				got = normalise(got)
+				if i == 0 {
+					want = got
+					continue
+				}
+				if !reflect.DeepEqual(want, got) {
+					w, _ := json.Marshal(want)
+					g, _ := json.Marshal(got)
+					return fmt.Errorf("check %s %v: %s answers differently from %s:\n%s: %.2000s\n%s: %.2000s", o.name, a, t.name, targets[0].name, targets[0].name, w, t.name, g)
+				}
+			}
+		}
+		fmt.Fprintf(os.Stderr, "check %-16s %d arguments: all targets agree\n", o.name, len(o.args))
+	}
+	return nil
+}
+
+// normalise makes values from JSON and from the driver comparable: numbers
+// become float64, and so on, by a JSON round trip.
+func normalise(v any) any {
+	b, _ := json.Marshal(v)
+	var out any
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+func floorTarget(driver neo4j.DriverWithContext) target {
+	return target{name: "floor", do: func(ctx context.Context, o op, a map[string]any) (any, error) {
+		res, err := neo4j.ExecuteQuery(ctx, driver, o.floor(a), a, neo4j.EagerResultTransformer,
+			neo4j.ExecuteQueryWithReadersRouting())
+		if err != nil {
+			return nil, err
+		}
+		if len(res.Records) != 1 {
+			return nil, fmt.Errorf("floor returned %d records", len(res.Records))
+		}
+		d := res.Records[0].Values[0]
+		if o.floorFix != nil {
+			d = o.floorFix(normalise(d))
+		}
+		return d, nil
+	}}
+}
+
+func graphqlTarget(name string, c *http.Client, url string, peer bool) target {
+	return target{name: name, do: func(ctx context.Context, o op, a map[string]any) (any, error) {
+		q := o.ours(a)
+		if peer {
+			q = o.peer(a)
+		}
+		body, _ := json.Marshal(map[string]any{"query": q, "variables": a})
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := c.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		raw, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return nil, err
+		}
+		var out struct {
+			Data   map[string]any
+			Errors []struct{ Message string }
+		}
+		if err := json.Unmarshal(raw, &out); err != nil {
+			return nil, fmt.Errorf("HTTP %d: %.200s", resp.StatusCode, raw)
+		}
+		if len(out.Errors) > 0 {
+			return nil, fmt.Errorf("%s", out.Errors[0].Message)
+		}
+		if peer {
+			return o.peerFix(out.Data, a), nil
+		}
+		return out.Data, nil
+	}}
+}

@@ -1,0 +1,73 @@
+// Command bench measures the GraphQL server against the Neo4j GraphQL
+// Library (the peer) and against the best Cypher we know run straight
+// through the driver (the floor), on a synthetic graph in a Neo4j of its
+// own. See BENCHMARKS.md.
+//
+//	bench load    [flags]   load the synthetic graph if the database holds another
+//	bench compare [flags]   check the targets agree, then measure them, interleaved
+//	bench peer-schema       print the peer's type definitions (bench/peer/schema.graphql)
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"cyberkg/store"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	if len(args) == 0 || (args[0] != "load" && args[0] != "compare" && args[0] != "peer-schema") {
+		return fmt.Errorf("usage: bench load|compare|peer-schema [flags]")
+	}
+	if args[0] == "peer-schema" {
+		fmt.Print(peerSchema())
+		return nil
+	}
+	cmd := args[0]
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	uri := fs.String("neo4j-uri", envOr("NEO4J_URI", "bolt://127.0.0.1:7690"), "the bench's own Neo4j (never the one make run serves)")
+	password := fs.String("neo4j-password", os.Getenv("NEO4J_PASSWORD"), "Neo4j password (scripts/bench-compare passes its instance's)")
+	n := fs.Int("entities", 100_000, "entities in the synthetic graph")
+	m := fs.Int("relationships", 500_000, "relationships in the synthetic graph")
+	var o compareOptions
+	fs.StringVar(&o.server, "server", "", "our server's base URL (e.g. http://127.0.0.1:8103); empty to skip")
+	fs.StringVar(&o.baseline, "baseline", "", "another build of our server to measure beside it (e.g. an older commit's), as target \"before\"; empty to skip")
+	fs.StringVar(&o.peer, "peer", "", "the peer's GraphQL URL (e.g. http://127.0.0.1:4003/graphql); empty to skip")
+	fs.StringVar(&o.ops, "ops", "", "comma-separated operations to run (default all)")
+	fs.StringVar(&o.clients, "clients", "1,16", "comma-separated client counts")
+	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each measured run")
+	fs.IntVar(&o.rounds, "rounds", 2, "interleaved rounds: each round runs every target once per operation and client count")
+	fs.IntVar(&o.args, "args", 200, "distinct arguments sampled per operation")
+	fs.BoolVar(&o.checkOnly, "check-only", false, "only check that the targets return the same data")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	s, err := store.Open(ctx, store.Config{URI: *uri, User: "neo4j", Password: *password, QueryTimeout: 10 * time.Minute}, nil)
+	if err != nil {
+		return err
+	}
+	defer s.Close(ctx)
+	ds, err := ensureGraph(ctx, s, *n, *m)
+	if err != nil || cmd == "load" {
+		return err
+	}
+	return compare(ctx, *uri, *password, ds, o)
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
