@@ -37,6 +37,7 @@ fuzz:
 ## generate: regenerate gqlgen's code from schema/
 generate:
 	go tool gqlgen generate
+	go run ./bench peer-schema > bench/peer/schema.graphql
 
 ## check: formatting, vet, and generated code up to date
 check:
