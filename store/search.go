@@ -67,7 +67,9 @@ func (s *Store) Search(ctx context.Context, text string, kinds []kg.Kind, first 
 		return err
 	})
 	slices.SortStableFunc(hits, func(a, b Hit) int {
-		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Entity.Name, b.Entity.Name))
+		// Ties by name, then id: equal names must not come back in the
+		// index's arbitrary order.
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Entity.Name, b.Entity.Name), cmp.Compare(a.Entity.ID, b.Entity.ID))
 	})
 	return hits[:min(first, len(hits))], err
 }
