@@ -58,7 +58,8 @@ func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 		http.ServeFileFS(w, r, explorer, "index.html")
 	})))
 
-	mux.Handle("GET /export/{file}", instrument("export", newExportHandler(s, cfg, log)))
+	// Exports are the costliest answers: the same per-client limit, its own bucket.
+	mux.Handle("GET /export/{file}", instrument("export", rateLimit(cfg.rateLimit, cfg.rateWindow, newExportHandler(s, cfg, log))))
 	addPages(mux, cfg, instrument)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
