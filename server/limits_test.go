@@ -242,6 +242,22 @@ func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("status %d, Retry-After %q; want 429 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
+
+	// Exports have a bucket of their own, limited the same way.
+	for i := range 4 {
+		resp, err := http.Get(ts.URL + "/export/entities.csv?kinds=STATE")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		want := http.StatusOK
+		if i == 3 {
+			want = http.StatusTooManyRequests
+		}
+		if resp.StatusCode != want {
+			t.Errorf("export %d: status %d, want %d", i, resp.StatusCode, want)
+		}
+	}
 }
 
 func TestExplorerPagesHaveSecurityHeaders(t *testing.T) {
