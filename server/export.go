@@ -63,21 +63,13 @@ func newExportHandler(s *store.Store, cfg config, log *slog.Logger) http.Handler
 		w.Header().Set("Content-Type", format.ContentType)
 		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, downloadName(filter, format.File)))
 		out := format.New(w)
-		var onEntity func(store.ExportEntity) error
-		var onRel func(store.ExportRelationship) error
+		var onEntity func(export.Node) error
+		var onRel func(export.Edge) error
 		if format.Entities {
-			onEntity = func(e store.ExportEntity) error {
-				n := export.Node{Entity: e.Entity, Hostile: e.Hostile}
-				for _, ref := range e.Neighbours {
-					n.Neighbours = append(n.Neighbours, export.Ref(ref))
-				}
-				return out.Entity(n)
-			}
+			onEntity = out.Entity
 		}
 		if format.Relationships {
-			onRel = func(rel store.ExportRelationship) error {
-				return out.Relationship(export.Edge{Relationship: rel.Relationship, FromRef: export.Ref(rel.FromRef), ToRef: export.Ref(rel.ToRef)})
-			}
+			onRel = out.Relationship
 		}
 		err = s.StreamExport(r.Context(), sel, cfg.exportTimeout, onEntity, onRel)
 		if err == nil {

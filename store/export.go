@@ -10,6 +10,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"cyberkg/errs"
+	"cyberkg/export"
 	"cyberkg/kg"
 )
 
@@ -37,34 +38,8 @@ type ExportSelection struct {
 	Entities int
 }
 
-// ExportRef is the other end of a relationship, or a neighbour of a REPORT,
-// with what a format needs to name it.
-type ExportRef struct {
-	ID      string
-	Kind    kg.Kind
-	Name    string
-	Hostile bool // see ExportEntity.Hostile
-	Dated   bool // it has a start date
-}
-
-// ExportEntity is an entity as exports read it.
-type ExportEntity struct {
-	kg.Entity
-	// Hostile is true when the graph holds the entity responsible for or
-	// the agent of an attack: it TARGETED something, or something is
-	// ATTRIBUTED_TO it. STIX uses it to tell threat actors and campaigns from
-	// identities and other events.
-	Hostile bool
-	// Neighbours of a REPORT (what it is about, who wrote it), sorted by id:
-	// a STIX report must refer to objects.
-	Neighbours []ExportRef
-}
-
-// ExportRelationship is a relationship with both its ends described.
-type ExportRelationship struct {
-	kg.Relationship
-	FromRef, ToRef ExportRef
-}
+// The records an export streams are the export package's own (export.Node,
+// export.Edge, export.Ref): the formats read them as the store fills them.
 
 // fullRelProjection is every field of relationship r: exports are lossless,
 // whatever an API caller selected.
@@ -76,7 +51,7 @@ var fullRelProjection = relProjection(context.Background())
 // the selection once, so there are no hubs to skip.
 const exportRelFilter = `($types IS NULL OR type(r) IN $types) AND ` + inForce
 
-// hostile is the Cypher for ExportEntity.Hostile of the node variable v; v
+// hostile is the Cypher for export.Node.Hostile of the node variable v; v
 // is always a constant of this file, never user input.
 func hostile(v string) string {
 	return fmt.Sprintf(`(EXISTS { (%[1]s)-[:TARGETED]->() } OR EXISTS { (%[1]s)<-[:ATTRIBUTED_TO]-() })`, v)
@@ -184,7 +159,7 @@ func (s *Store) SelectExport(ctx context.Context, f ExportFilter, max int) (*Exp
 // large export takes as long as the client takes to read it. A callback's
 // error stops it; a nil callback skips its query.
 func (s *Store) StreamExport(ctx context.Context, sel *ExportSelection, timeout time.Duration,
-	entity func(ExportEntity) error, rel func(ExportRelationship) error) error {
+	entity func(export.Node) error, rel func(export.Edge) error) error {
 	const op = "store.StreamExport"
 	params := exportParams(sel.filter, sel.ids)
 	nodes := `MATCH (n:Entity) WHERE ` + entityWhere("n")
@@ -230,12 +205,12 @@ func (s *Store) StreamExport(ctx context.Context, sel *ExportSelection, timeout 
 	}
 	if entity != nil {
 		err = stream(entities, func(rec *neo4j.Record) error {
-			e := ExportEntity{Entity: entityFrom(rec.Values[0].(map[string]any)), Hostile: rec.Values[1].(bool)}
+			e := export.Node{Entity: entityFrom(rec.Values[0].(map[string]any)), Hostile: rec.Values[1].(bool)}
 			for _, v := range rec.Values[2].([]any) {
 				e.Neighbours = append(e.Neighbours, refFrom(v))
 			}
-			slices.SortFunc(e.Neighbours, func(a, b ExportRef) int { return strings.Compare(a.ID, b.ID) })
-			e.Neighbours = slices.CompactFunc(e.Neighbours, func(a, b ExportRef) bool { return a.ID == b.ID })
+			slices.SortFunc(e.Neighbours, func(a, b export.Ref) int { return strings.Compare(a.ID, b.ID) })
+			e.Neighbours = slices.CompactFunc(e.Neighbours, func(a, b export.Ref) bool { return a.ID == b.ID })
 			return entity(e)
 		})
 		if err != nil {
@@ -246,7 +221,7 @@ func (s *Store) StreamExport(ctx context.Context, sel *ExportSelection, timeout 
 		return nil
 	}
 	return stream(relationships, func(rec *neo4j.Record) error {
-		return rel(ExportRelationship{
+		return rel(export.Edge{
 			Relationship: relationshipFrom(rec.Values[0].(map[string]any)),
 			FromRef:      refFrom(rec.Values[1]),
 			ToRef:        refFrom(rec.Values[2]),
@@ -254,7 +229,7 @@ func (s *Store) StreamExport(ctx context.Context, sel *ExportSelection, timeout 
 	})
 }
 
-func refFrom(v any) ExportRef {
+func refFrom(v any) export.Ref {
 	l := v.([]any)
-	return ExportRef{ID: str(l[0]), Kind: kg.Kind(str(l[1])), Name: str(l[2]), Hostile: l[3].(bool), Dated: l[4].(bool)}
+	return export.Ref{ID: str(l[0]), Kind: kg.Kind(str(l[1])), Name: str(l[2]), Hostile: l[3].(bool), Dated: l[4].(bool)}
 }
