@@ -31,7 +31,7 @@ func ensureGraph(ctx context.Context, s *store.Store, n, m int) (*kg.Dataset, er
 		return nil, fmt.Errorf("delete graph: %w", err)
 	}
 	t0 := time.Now()
-	if err := s.WriteBulk(ctx, ds, 20_000); err != nil {
+	if err := s.Load(ctx, ds); err != nil {
 		return nil, fmt.Errorf("bulk load: %w", err)
 	}
 	d := time.Since(t0)

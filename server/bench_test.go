@@ -55,7 +55,7 @@ func benchServer(b *testing.B) (*httptest.Server, *kg.Dataset) {
 			if benchErr = s.DeleteAll(ctx); benchErr != nil {
 				return
 			}
-			if benchErr = s.WriteBulk(ctx, benchDS, 20_000); benchErr != nil {
+			if benchErr = s.Load(ctx, benchDS); benchErr != nil {
 				return
 			}
 		}

@@ -55,7 +55,7 @@ func importFile(ctx context.Context, s *store.Store, file string, replace bool, 
 		return fmt.Errorf("import %s: the graph is not empty; import into an empty graph, or pass -replace to make the graph equal to the file", file)
 	}
 	start := time.Now()
-	write := s.Write
+	write := s.Load // CREATEs, as there is nothing to merge with
 	if !empty {
 		write = s.Replace // one transaction: the graph becomes the file, or stays as it was
 	}

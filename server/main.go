@@ -61,8 +61,18 @@ func run(ctx context.Context, cmd string, cfg config, log *slog.Logger) error {
 	if err := s.ApplySchema(ctx); err != nil {
 		return fmt.Errorf("apply schema: %w", err)
 	}
+	empty, err := s.IsEmpty(ctx)
+	if err != nil {
+		return err
+	}
 	if cmd == "seed" {
-		return loadSeed(ctx, s, s.Replace, log)
+		// An empty graph takes the fast path (CREATE, no MERGE); a full one
+		// is made equal to the seed in one transaction.
+		load := s.Replace
+		if empty {
+			load = s.Load
+		}
+		return loadSeed(ctx, s, load, log)
 	}
 	if cmd == "import" {
 		if len(cfg.args) != 1 {
@@ -70,15 +80,9 @@ func run(ctx context.Context, cmd string, cfg config, log *slog.Logger) error {
 		}
 		return importFile(ctx, s, cfg.args[0], cfg.replace, log)
 	}
-	if cfg.seedIfEmpty {
-		empty, err := s.IsEmpty(ctx)
-		if err != nil {
+	if cfg.seedIfEmpty && empty {
+		if err := loadSeed(ctx, s, s.Load, log); err != nil {
 			return err
-		}
-		if empty {
-			if err := loadSeed(ctx, s, s.Write, log); err != nil {
-				return err
-			}
 		}
 	}
 

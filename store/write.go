@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -139,32 +142,113 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 	return empty, err
 }
 
-// WriteBulk writes a dataset too large for one transaction (a generated
-// benchmark graph) in transactions of chunk items: entities first, then
-// relationships. It validates the whole dataset first, but unlike Write it is
-// not atomic: a failure part-way leaves part of it written. Never use it for
-// what users send.
-func (s *Store) WriteBulk(ctx context.Context, ds *kg.Dataset, chunk int) error {
-	if err := validate("store.WriteBulk", ds); err != nil {
+// loadChunk is the rows one Load transaction carries: large enough that
+// commits are rare, small enough to stay far below the transaction memory
+// limit (db.memory.transaction.max).
+var loadChunk = 20_000 // a var: tests make it small to load in many transactions
+
+// Load writes a dataset into an empty graph, the fast way: it CREATEs
+// instead of MERGEing, since there is nothing to merge with (a MERGE of a
+// relationship walks the relationship chains of its ends, which for hubs is
+// most of the cost). It refuses a graph that is not empty. A dataset of up
+// to loadChunk items is one transaction. A larger one is written in
+// transactions of loadChunk items, and if any fails the graph is emptied
+// again, which is where it started: all of it is written, or none. Readers
+// may see it half-written while it loads. `server seed` and `server import`
+// use it whenever the graph is empty, and the benchmarks for their graphs.
+func (s *Store) Load(ctx context.Context, ds *kg.Dataset) error {
+	if err := validate("store.Load", ds); err != nil {
 		return err
 	}
-	var parts []*kg.Dataset
-	for lo := 0; lo < len(ds.Entities); lo += chunk {
-		parts = append(parts, &kg.Dataset{Entities: ds.Entities[lo:min(lo+chunk, len(ds.Entities))]})
+	empty, err := s.IsEmpty(ctx)
+	if err != nil {
+		return err
 	}
-	for lo := 0; lo < len(ds.Relationships); lo += chunk {
-		parts = append(parts, &kg.Dataset{Relationships: ds.Relationships[lo:min(lo+chunk, len(ds.Relationships))]})
+	if !empty {
+		return errs.E("store.Load", errs.Invalid, errors.New("the graph is not empty"))
 	}
-	for _, part := range parts {
-		err := s.write(ctx, "store.WriteBulk", func(tx neo4j.ManagedTransaction) error {
-			return s.writeDataset(ctx, tx, part)
+	parts := loadParts(ds)
+	run := func(part func() []loadStatement) error {
+		stmts := part()
+		return s.write(ctx, "store.Load", func(tx neo4j.ManagedTransaction) error {
+			for _, st := range stmts {
+				if _, err := s.query(ctx, tx, "store.Load", st.cypher, map[string]any{"rows": st.rows}); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
-		if err != nil {
+	}
+	for i, part := range parts {
+		if err := run(part); err != nil {
+			if i == 0 { // rolled back: nothing was written
+				return err
+			}
+			if derr := s.DeleteAll(context.WithoutCancel(ctx)); derr != nil {
+				return errs.E("store.Load", errs.Internal, fmt.Errorf("%w; emptying the half-loaded graph failed too: %v", err, derr))
+			}
 			return err
 		}
 	}
 	return nil
 }
+
+// loadParts splits a dataset into transactions of at most loadChunk items,
+// made only when each runs (a million entities' rows at once would take
+// gigabytes): entities first, as relationships look their ends up, then the
+// relationships grouped by type, which the pattern must name.
+func loadParts(ds *kg.Dataset) []func() []loadStatement {
+	rels := slices.Clone(ds.Relationships)
+	slices.SortStableFunc(rels, func(a, b kg.Relationship) int { return strings.Compare(string(a.Type), string(b.Type)) })
+	n, m := len(ds.Entities), len(rels)
+	var parts []func() []loadStatement
+	for lo := 0; lo < n+m; lo += loadChunk {
+		hi := min(lo+loadChunk, n+m)
+		parts = append(parts, func() []loadStatement {
+			var out []loadStatement
+			add := func(cypher string, row any) {
+				if len(out) == 0 || out[len(out)-1].cypher != cypher || len(out[len(out)-1].rows) == loadBatch {
+					out = append(out, loadStatement{cypher: cypher})
+				}
+				out[len(out)-1].rows = append(out[len(out)-1].rows, row)
+			}
+			for i := lo; i < hi; i++ {
+				if i < n {
+					add(createEntities, entityProps(ds.Entities[i]))
+					continue
+				}
+				r := rels[i-n]
+				add(createRelationships[r.Type], map[string]any{"from": r.From, "to": r.To, "props": relationshipProps(r)})
+			}
+			return out
+		})
+	}
+	return parts
+}
+
+// loadStatement is one UNWIND statement of a Load and its rows.
+type loadStatement struct {
+	cypher string
+	rows   []any
+}
+
+// loadBatch is the rows one Load statement carries.
+const loadBatch = 5_000
+
+const createEntities = `UNWIND $rows AS row CREATE (n:Entity) SET n = row`
+
+// createRelationships holds, per type of the closed vocabulary, the
+// statement that creates relationships of that type.
+var createRelationships = func() map[kg.RelType]string {
+	m := map[kg.RelType]string{}
+	for _, t := range kg.RelTypes {
+		m[t.Type] = fmt.Sprintf(`UNWIND $rows AS row
+			MATCH (a:Entity {id: row.from}) MATCH (b:Entity {id: row.to})
+			CREATE (a)-[r:%s]->(b) SET r = row.props
+			SET r.validFrom = coalesce(r.startFirst, `+laterStart+`)`, t.Type)
+	}
+	return m
+}()
 
 // DeleteAll removes every entity and relationship, in batches so that a
 // large graph does not exceed one transaction's memory. Tests and the

@@ -96,7 +96,7 @@ func Seeded(t testing.TB) (*store.Store, *kg.Dataset) {
 		if seedErr = s.DeleteAll(ctx); seedErr != nil {
 			return
 		}
-		seedErr = s.Write(ctx, seeded)
+		seedErr = s.Load(ctx, seeded) // the path `server seed` takes into an empty graph
 	})
 	if seedErr != nil {
 		t.Fatalf("load seed: %v", seedErr)
