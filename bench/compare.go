@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -22,6 +23,7 @@ import (
 
 type compareOptions struct {
 	server, baseline, peer, ops, clients string
+	pprof, profileDir                    string // our server's profile listener, and where to keep its profiles
 	duration                             time.Duration
 	rounds, args                         int
 	checkOnly                            bool
@@ -78,7 +80,16 @@ func compare(ctx context.Context, uri, password string, ds *kg.Dataset, opt comp
 				// Rotate who goes first, so that no target always meets a cold or a warm cache.
 				for i := range targets {
 					t := targets[(i+round)%len(targets)]
+					var profiled func() error
+					if opt.profileDir != "" && t.name == "ours" && round == opt.rounds-1 && c == clients[len(clients)-1] {
+						profiled = profile(ctx, httpc, opt, o.name, c)
+					}
 					r := measure(ctx, o, t, c, opt.duration)
+					if profiled != nil {
+						if err := profiled(); err != nil {
+							return err
+						}
+					}
 					key := fmt.Sprintf("%s/%d/%s", o.name, c, t.name)
 					results[key] = append(results[key], r)
 					fmt.Fprintf(os.Stderr, "round %d %-16s %2d clients %-5s %s\n", round+1, o.name, c, t.name, r)
@@ -179,4 +190,47 @@ func graphqlTarget(name string, c *http.Client, url string, peer bool) target {
 		}
 		return out.Data, nil
 	}}
+}
+
+// profile starts taking our server's CPU profile for the coming run and
+// returns what ends it: waiting for that profile and taking the allocation
+// profiles from before and after the run, so that `go tool pprof
+// -diff_base` shows what the run allocated. Files go to opt.profileDir as
+// <op>-<clients>-cpu.pprof, -allocs-before.pprof and -allocs.pprof.
+func profile(ctx context.Context, c *http.Client, opt compareOptions, op string, clients int) func() error {
+	base := strings.TrimSuffix(opt.pprof, "/") + "/debug/pprof/"
+	prefix := fmt.Sprintf("%s/%s-%d-", opt.profileDir, op, clients)
+	get := func(path, file string) error {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+		resp, err := (&http.Client{Timeout: opt.duration + time.Minute}).Do(req)
+		if err != nil {
+			return fmt.Errorf("profile %s: %w", path, err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("profile %s: HTTP %d", path, resp.StatusCode)
+		}
+		f, err := os.Create(prefix + file)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(f, resp.Body); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+	if err := os.MkdirAll(opt.profileDir, 0o755); err != nil {
+		return func() error { return err }
+	}
+	before := get("allocs", "allocs-before.pprof")
+	cpu := make(chan error, 1)
+	secs := max(1, int(opt.duration/time.Second))
+	go func() { cpu <- get(fmt.Sprintf("profile?seconds=%d", secs), "cpu.pprof") }()
+	return func() error {
+		if err := cmp.Or(before, <-cpu); err != nil {
+			return err
+		}
+		return get("allocs", "allocs.pprof")
+	}
 }

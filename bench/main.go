@@ -43,6 +43,8 @@ func run(args []string) error {
 	fs.StringVar(&o.server, "server", "", "our server's base URL (e.g. http://127.0.0.1:8103); empty to skip")
 	fs.StringVar(&o.baseline, "baseline", "", "another build of our server to measure beside it (e.g. an older commit's), as target \"before\"; empty to skip")
 	fs.StringVar(&o.peer, "peer", "", "the peer's GraphQL URL (e.g. http://127.0.0.1:4003/graphql); empty to skip")
+	fs.StringVar(&o.pprof, "pprof", "", "our server's -pprof-addr as a URL (e.g. http://127.0.0.1:8092), for -profile-dir")
+	fs.StringVar(&o.profileDir, "profile-dir", "", "keep CPU and allocation profiles of our server here, taken during its runs at the largest client count of the last round")
 	fs.StringVar(&o.ops, "ops", "", "comma-separated operations to run (default all)")
 	fs.StringVar(&o.clients, "clients", "1,16", "comma-separated client counts")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each measured run")

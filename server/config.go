@@ -38,6 +38,7 @@ type config struct {
 	csrfHeaders    string
 	frameAncestors string
 	metricsAddr    string
+	pprofAddr      string
 
 	exportMaxNodes int
 	exportTimeout  time.Duration
@@ -79,6 +80,7 @@ func parseConfig(name string, args []string) (config, error) {
 		"a GET or a form-like POST to /graphql must carry one of these headers (CSRF prevention); empty turns the check off")
 	fs.StringVar(&c.frameAncestors, "frame-ancestors", "'self'", "CSP frame-ancestors of the explorer's pages: who may embed them")
 	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve /metrics on this address instead of -http-addr")
+	fs.StringVar(&c.pprofAddr, "pprof-addr", "", "serve Go's CPU, heap and allocation profiles (/debug/pprof/) on this address; keep it private")
 	fs.IntVar(&c.exportMaxNodes, "export-max-nodes", 200000, "most entities one export (GET /export/…) may hold")
 	fs.DurationVar(&c.exportTimeout, "export-timeout", 5*time.Minute, "longest one export may take to stream")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to let requests finish on SIGINT/SIGTERM")

@@ -95,7 +95,7 @@ func run(ctx context.Context, cmd string, cfg config, log *slog.Logger) error {
 		WriteTimeout:      cfg.requestTimeout + 30*time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("serving", "url", "http://"+cfg.httpAddr+"/", "neo4j", cfg.neo4j.URI)
 	if cfg.metricsAddr != "" {
@@ -104,6 +104,13 @@ func run(ctx context.Context, cmd string, cfg config, log *slog.Logger) error {
 		go func() { errc <- msrv.ListenAndServe() }()
 		defer msrv.Close()
 		log.Info("serving metrics", "url", "http://"+cfg.metricsAddr+"/metrics")
+	}
+	if cfg.pprofAddr != "" {
+		// Profiles only on their own address: they reveal the server's internals.
+		psrv := &http.Server{Addr: cfg.pprofAddr, Handler: pprofHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- psrv.ListenAndServe() }()
+		defer psrv.Close()
+		log.Info("serving profiles", "url", "http://"+cfg.pprofAddr+"/debug/pprof/")
 	}
 
 	select {
