@@ -91,7 +91,7 @@ type Query {
   neighborhood(id: ID!): Subgraph
     @cypher(
       statement: """
-      CALL () {` + indent(expandCypher("(n)-[r]-(m)", 2, "(n)--()")) + `}
+      CALL () {` + indent(expandCypher("(n)-[r]-(m)", 2)) + `}
       RETURN {truncated: truncated, nodes: [n IN kept | n{.id, .name, .kind}], edges: edges} AS g
       """
       columnName: "g"
@@ -99,7 +99,7 @@ type Query {
   chain(id: ID!): Subgraph
     @cypher(
       statement: """
-      CALL () {` + indent(expandCypher("(n)-[r:"+typeAlternation(kg.CausalTypes())+"]->(m)", 4, "(n)-[:"+typeAlternation(kg.CausalTypes())+"]->()")) + `}
+      CALL () {` + indent(expandCypher("(n)-[r:"+typeAlternation(kg.CausalTypes())+"]->(m)", 4)) + `}
       RETURN {truncated: truncated, nodes: [n IN kept | n{.id, .name}], edges: edges} AS g
       """
       columnName: "g"
