@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -265,6 +266,53 @@ func TestNestedQueriesCostBoundedRoundTrips(t *testing.T) {
 		if n != 3 {
 			t.Errorf("first %d cost %d Cypher queries, want 3 (page, relationships, their ends' relationships)", first, n)
 		}
+	}
+}
+
+// An entity looked up by id with its relationships, the commonest question
+// an embedded view asks, is one round trip, and gives what the separate
+// lookups give; each further level of relationships is one more.
+func TestEntityWithItsRelationshipsIsOneRoundTrip(t *testing.T) {
+	type rel struct {
+		ID, Type, Confidence string
+		From, To             struct{ ID, Name string }
+		Evidence             []struct{ Locator, Quote string }
+	}
+	const fields = `id type confidence from { id name } to { id name } evidence { locator quote }`
+	for _, args := range []string{`first: 5`, `first: 50`, `first: 3, direction: OUTGOING`, `types: [CAUSED, PROMPTED], asOf: "2015-06"`} {
+		var one, apart struct {
+			Entity struct {
+				Name          string
+				Relationships []rel
+				Other         []rel
+			}
+		}
+		n := query(t, `{ entity(id: "snowden-revelations") { name relationships(`+args+`) { `+fields+` } } }`, &one)
+		if n != 1 {
+			t.Errorf("entity with relationships(%s) cost %d Cypher queries, want 1", args, n)
+		}
+		// Two relationships fields take the separate lookups.
+		query(t, `{ entity(id: "snowden-revelations") { name relationships(`+args+`) { `+fields+` } other: relationships(first: 1) { `+fields+` } } }`, &apart)
+		if one.Entity.Name == "" || len(one.Entity.Relationships) == 0 {
+			t.Fatalf("relationships(%s): %+v", args, one.Entity)
+		}
+		if !reflect.DeepEqual(one.Entity.Relationships, apart.Entity.Relationships) || one.Entity.Name != apart.Entity.Name {
+			t.Errorf("relationships(%s) in one query differ from the separate lookups:\n%+v\n%+v", args, one.Entity, apart.Entity)
+		}
+	}
+	var nested struct {
+		Entity struct {
+			Relationships []struct {
+				To struct{ Relationships []struct{ ID string } }
+			}
+		}
+	}
+	if n := query(t, `{ entity(id: "snowden-revelations") { relationships(first: 10) { to { relationships(first: 10) { id } } } } }`, &nested); n != 2 {
+		t.Errorf("two levels of relationships cost %d Cypher queries, want 2", n)
+	}
+	status, resp := post(t, newTestServer(t), `{ entity(id: "atlantis") { id relationships { id } } }`, nil)
+	if status != 200 || len(resp.Errors) != 1 || !strings.Contains(resp.Errors[0].Message, `no entity with id "atlantis"`) {
+		t.Errorf("unknown id: status %d, errors %+v", status, resp.Errors)
 	}
 }
 

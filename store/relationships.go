@@ -112,6 +112,40 @@ func (s *Store) RelationshipsOf(ctx context.Context, ids []string, f RelFilter, 
 	return out, ends, err
 }
 
+// EntityWithRelationships returns one entity with what RelationshipsOf
+// would return for it, in one query instead of two: a root field that
+// selects an entity and its relationships, the commonest question, costs
+// one round trip. found is false when there is no entity with that id.
+func (s *Store) EntityWithRelationships(ctx context.Context, id string, f RelFilter, limit int) (e kg.Entity, rels []kg.Relationship, ends []kg.Entity, found bool, err error) {
+	pattern, params, err := relParams(f)
+	if err != nil {
+		return e, nil, nil, false, err
+	}
+	params["id"], params["limit"] = id, limit
+	cypher := `MATCH (n:Entity {id: $id})
+		CALL (n) {
+			MATCH ` + pattern + ` WHERE ` + relFilter(f) + `
+			WITH r, m ORDER BY r.startFirst, type(r), r.id LIMIT $limit
+			RETURN collect([` + relProjection(ctx) + `, ` + entityProjection(ctx, "m") + `]) AS rels
+		}
+		RETURN ` + entityProjection(ctx, "n") + ` AS n, rels`
+	err = s.read(ctx, "store.EntityWithRelationships", func(tx neo4j.ManagedTransaction) error {
+		recs, err := s.query(ctx, tx, "store.EntityWithRelationships", cypher, params)
+		if err != nil || len(recs) == 0 {
+			return err
+		}
+		found = true
+		e = entityFrom(recs[0].Values[0].(map[string]any))
+		for _, pair := range recs[0].Values[1].([]any) {
+			p := pair.([]any)
+			rels = append(rels, relationshipFrom(p[0].(map[string]any)))
+			ends = append(ends, entityFrom(p[1].(map[string]any)))
+		}
+		return nil
+	})
+	return e, rels, ends, found, err
+}
+
 // Relationships returns one page of all relationships, optionally of some
 // types only, with their total.
 func (s *Store) Relationships(ctx context.Context, types []kg.RelType, offset, limit int) (Page[kg.Relationship], error) {

@@ -71,23 +71,46 @@ func (l *Loaders) prefetch(ctx context.Context, ids []string, fields []*ast.Fiel
 			l.release(todo, f, limit) // the loaders will try again and report the error
 			return
 		}
-		l.Prime(ends...)
-		var next []string
-		for _, id := range todo {
-			rels := nonNil(byID[id])
-			l.relationships.Prime(keyOf(id, f, limit), rels)
-			for _, r := range rels {
-				next = append(next, r.From, r.To)
-			}
-		}
-		var nested []*ast.Field
-		for _, end := range []string{"from", "to"} {
-			nested = append(nested, fieldsNamed(childSelections(field.SelectionSet, end), "relationships")...)
-		}
-		if len(nested) > 0 {
-			l.prefetch(ctx, dedupe(next), nested, vars)
+		l.primed(ctx, byID, ends, todo, field, f, limit, vars)
+	}
+}
+
+// primed puts relationships fetched for field into the loaders, and looks
+// ahead to the relationships the query selects on their ends.
+func (l *Loaders) primed(ctx context.Context, byID map[string][]kg.Relationship, ends []kg.Entity, ids []string, field *ast.Field, f store.RelFilter, limit int, vars map[string]any) {
+	l.Prime(ends...)
+	var next []string
+	for _, id := range ids {
+		rels := nonNil(byID[id])
+		l.relationships.Prime(keyOf(id, f, limit), rels)
+		for _, r := range rels {
+			next = append(next, r.From, r.To)
 		}
 	}
+	var nested []*ast.Field
+	for _, end := range []string{"from", "to"} {
+		nested = append(nested, fieldsNamed(childSelections(field.SelectionSet, end), "relationships")...)
+	}
+	if len(nested) > 0 {
+		l.prefetch(ctx, dedupe(next), nested, vars)
+	}
+}
+
+// soleRelationships returns the relationships field selected on the
+// current (root) field, its arguments and the operation's variables, when
+// there is exactly one such field.
+func soleRelationships(ctx context.Context) (field *ast.Field, f store.RelFilter, limit int, vars map[string]any, ok bool) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || !graphql.HasOperationContext(ctx) {
+		return nil, f, 0, nil, false
+	}
+	fields := fieldsNamed(fc.Field.Selections, "relationships")
+	if len(fields) != 1 {
+		return nil, f, 0, nil, false
+	}
+	vars = graphql.GetOperationContext(ctx).Variables
+	f, limit, ok = relArgs(fields[0].ArgumentMap(vars))
+	return fields[0], f, limit, vars, ok
 }
 
 // claim returns the ids not yet fetched with f and limit, marking them fetched.
