@@ -141,6 +141,16 @@ func normalise(v any) any {
 
 func floorTarget(driver neo4j.DriverWithContext) target {
 	return target{name: "floor", do: func(ctx context.Context, o op, a map[string]any) (any, error) {
+		if o.floorRun != nil {
+			return o.floorRun(ctx, func(cypher string, params map[string]any) ([]*neo4j.Record, error) {
+				res, err := neo4j.ExecuteQuery(ctx, driver, cypher, params, neo4j.EagerResultTransformer,
+					neo4j.ExecuteQueryWithReadersRouting())
+				if err != nil {
+					return nil, err
+				}
+				return res.Records, nil
+			}, a)
+		}
 		res, err := neo4j.ExecuteQuery(ctx, driver, o.floor(a), a, neo4j.EagerResultTransformer,
 			neo4j.ExecuteQueryWithReadersRouting())
 		if err != nil {

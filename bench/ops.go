@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"strings"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"cyberkg/kg"
 	"cyberkg/store"
@@ -25,7 +29,14 @@ type op struct {
 	// floorFix, if set, finishes it in Go (decoding evidence JSON).
 	floor    func(a map[string]any) string
 	floorFix func(data any) any
+	// floorRun, if set, answers for the floor instead: Cypher run through
+	// query, finished in Go (O3 ranks the store's full-text candidates in
+	// Go, as the store does).
+	floorRun func(ctx context.Context, query runCypher, a map[string]any) (any, error)
 }
+
+// runCypher runs one read query through the driver and returns its rows.
+type runCypher func(cypher string, params map[string]any) ([]*neo4j.Record, error)
 
 // sample draws k ordinary entities: uniformly over all of them, so mostly
 // ones of small degree that sit a hop or two from hubs.
@@ -129,31 +140,58 @@ func ops(ds *kg.Dataset, k int) []op {
 		},
 	})
 
-	// O3: full-text search, top 10, for a name with a letter dropped.
+	// O3: full-text search, top 10, for a name with a letter dropped. The
+	// store fetches candidates with Cypher and ranks them in Go (words
+	// matched, fuzzily too, before the full-text score): the floor runs the
+	// store's candidate Cypher and ranking, the peer an @cypher field with
+	// that Cypher and a resolver ranking as the store does (server.js). The
+	// peer is sent the candidate query's parameters as the bench computes
+	// them, as it has no port of the Lucene query's construction.
 	var o3 []map[string]any
 	for _, e := range sample(ds, rng, k) {
 		w := strings.Fields(e.Name)[0]
 		if len(w) > 4 {
 			w = w[:len(w)-2] + w[len(w)-1:]
 		}
-		o3 = append(o3, map[string]any{"text": w, "query": store.LuceneQuery(w), "exact": strings.ToLower(w)})
+		_, params, err := store.SearchCandidates(context.Background(), w, nil, 10)
+		if err != nil {
+			panic(fmt.Sprintf("O3 argument %q: %v", w, err))
+		}
+		a := map[string]any{"text": w}
+		maps.Copy(a, params)
+		o3 = append(o3, a)
 	}
-	const searchCypher = `CALL db.index.fulltext.queryNodes('` + store.SearchIndex + `', $query) YIELD node, score
-		WITH node, score * CASE WHEN toLower(node.name) = $exact OR any(a IN node.aliases WHERE toLower(a) = $exact) THEN 3 ELSE 1 END AS score
-		ORDER BY score DESC, node.name LIMIT 10`
+	// The fields the O3 query selects, as our server's loaders collect them
+	// (store.Only): the floor reads what our server reads.
+	o3Fields := []string{"search", "score", "entity", "id", "name", "kind"}
 	list = append(list, op{
 		name: "O3-search",
 		args: o3,
-		ours: same(`query($text: String!) { search(text: $text, first: 10) { entity { id name kind } } }`),
-		peer: same(`query($query: String!, $exact: String!) { search(query: $query, exact: $exact) { id name kind } }`),
-		peerFix: func(d, _ map[string]any) any {
-			hits := []any{}
-			for _, e := range asList(d["search"]) {
-				hits = append(hits, map[string]any{"entity": e})
+		ours: same(`query($text: String!) { search(text: $text, first: 10) { score entity { id name kind } } }`),
+		peer: same(`query($text: String!, $index: String!, $query: String!, $kinds: [String!], $needles: [String!], $candidates: Int!) {
+			search(text: $text, first: 10, index: $index, query: $query, kinds: $kinds, needles: $needles, candidates: $candidates) { score entity { id name kind } } }`),
+		peerFix: func(d, _ map[string]any) any { return map[string]any{"search": d["search"]} },
+		floorRun: func(ctx context.Context, query runCypher, a map[string]any) (any, error) {
+			text := a["text"].(string)
+			cypher, params, err := store.SearchCandidates(store.Only(ctx, o3Fields), text, nil, 10)
+			if err != nil {
+				return nil, err
 			}
-			return map[string]any{"search": hits}
+			recs, err := query(cypher, params)
+			if err != nil {
+				return nil, err
+			}
+			candidates := make([]map[string]any, len(recs))
+			for i, rec := range recs {
+				candidates[i], _ = rec.Values[0].(map[string]any)
+			}
+			hits := []any{}
+			for _, h := range store.RankCandidates(text, candidates, 10) {
+				hits = append(hits, map[string]any{"score": h.Score,
+					"entity": map[string]any{"id": h.Entity.ID, "name": h.Entity.Name, "kind": string(h.Entity.Kind)}})
+			}
+			return map[string]any{"search": hits}, nil
 		},
-		floor: same(searchCypher + ` RETURN {search: collect({entity: node{.id, .name, .kind}})} AS data`),
 	})
 
 	// O4: 2-hop neighbourhood, limit 200, of ordinary entities.

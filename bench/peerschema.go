@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -71,6 +72,29 @@ type Subgraph {
   edges: [Rel!]!
 }
 
+"The properties of an entity that search ranks by, and those O3 shows."
+type SearchEntity {
+  id: ID!
+  kind: String!
+  name: String!
+  aliases: [String!]
+  description: String
+  facts: String
+}
+
+"A full-text candidate: the entity, its Lucene score, whether it holds a figure of the text as a fact."
+type SearchCandidate {
+  entity: SearchEntity!
+  score: Float!
+  fact: Boolean!
+}
+
+"A ranked hit, scored as our server scores it."
+type SearchHit {
+  score: Float!
+  entity: SearchEntity!
+}
+
 type Path {
   length: Int!
   nodes: [Ref!]!
@@ -78,15 +102,27 @@ type Path {
 }
 
 type Query {
-  search(query: String!, exact: String!): [Entity!]!
+  """
+  Full-text search as our server ranks it: the candidates of
+  searchCandidates (or, when the text holds a figure, needles not empty,
+  searchCandidatesWithFigures) ranked by server.js's port of the store's
+  ranking, the first few. The arguments after first are the candidate
+  query's parameters.
+  """
+  search(text: String!, first: Int!, index: String!, query: String!, kinds: [String!], needles: [String!], candidates: Int!): [SearchHit!]!
+  searchCandidates(index: String!, query: String!, kinds: [String!], needles: [String!], candidates: Int!): [SearchCandidate!]!
     @cypher(
       statement: """
-      CALL db.index.fulltext.queryNodes('` + store.SearchIndex + `', $query) YIELD node, score
-      WITH node, score * CASE WHEN toLower(node.name) = $exact OR any(a IN node.aliases WHERE toLower(a) = $exact) THEN 3 ELSE 1 END AS score
-      ORDER BY score DESC, node.name LIMIT 10
-      RETURN node
+      ` + indent(flush(store.SearchCandidatesCypher(searchCtx, false))) + `
       """
-      columnName: "node"
+      columnName: "candidate"
+    )
+  searchCandidatesWithFigures(index: String!, query: String!, kinds: [String!], needles: [String!], candidates: Int!): [SearchCandidate!]!
+    @cypher(
+      statement: """
+      ` + indent(flush(store.SearchCandidatesCypher(searchCtx, true))) + `
+      """
+      columnName: "candidate"
     )
   neighborhood(id: ID!): Subgraph
     @cypher(
@@ -116,6 +152,20 @@ type Query {
 }
 `)
 	return b.String()
+}
+
+// searchCtx projects the candidates' entities to what ranking reads (and
+// SearchEntity holds), as our server does for a query showing id, name and
+// kind.
+var searchCtx = store.Only(context.Background(), nil)
+
+// flush drops the tabs that lead the lines of Cypher written in Go source.
+func flush(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimLeft(l, "\t")
+	}
+	return strings.Join(lines, "\n")
 }
 
 func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n      ") }

@@ -26,7 +26,7 @@ func (r *queryResolver) Search(ctx context.Context, text string, kinds []kg.Kind
 	if err != nil {
 		return nil, err
 	}
-	hits, err := r.Store.Search(ctx, text, kinds, n)
+	hits, err := r.Store.Search(loader.For(ctx).Scope(ctx), text, kinds, n)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"strings"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -146,11 +147,17 @@ func relProjection(ctx context.Context) string {
 
 // entityProjection is the Cypher map of entity v that entityFrom reads: for
 // a caller that said which fields it needs (Only), its id and kind and
-// those fields alone.
-func entityProjection(ctx context.Context, v string) string {
+// those fields alone, and the fields the store itself reads (also).
+func entityProjection(ctx context.Context, v string, also ...string) string {
 	fields, ok := only(ctx)
 	if !ok {
 		return v + `{.*}`
+	}
+	if len(also) > 0 {
+		fields = maps.Clone(fields)
+		for _, f := range also {
+			fields[f] = true
+		}
 	}
 	return v + `{.id, ` + properties(entityFields, fields) + `.kind}`
 }

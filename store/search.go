@@ -39,48 +39,62 @@ type Hit struct {
 // full-text score squashed into the fraction: higher is better, and the
 // integer part says why.
 func (s *Store) Search(ctx context.Context, text string, kinds []kg.Kind, first int) ([]Hit, error) {
+	cypher, params, err := SearchCandidates(ctx, text, kinds, first)
+	if err != nil {
+		return nil, err
+	}
+	var candidates []map[string]any
+	err = s.read(ctx, "store.Search", func(tx neo4j.ManagedTransaction) error {
+		recs, err := s.query(ctx, tx, "store.Search", cypher, params)
+		candidates = candidates[:0] // a retried transaction starts over
+		for _, rec := range recs {
+			candidates = append(candidates, rec.Values[0].(map[string]any))
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return RankCandidates(text, candidates, first), nil
+}
+
+// SearchCandidates is the Cypher and its parameters with which Search
+// fetches the candidates for text: the best full-text hits, then (when the
+// text holds a figure) the entities whose facts hold it; each once, with
+// its best score. Each row has one column, candidate: {entity, score,
+// fact}, the entity as entityProjection (with what ranking reads), its
+// full-text score, and whether it holds a figure of text as a fact.
+// RankCandidates orders them. The benchmark runs the same.
+func SearchCandidates(ctx context.Context, text string, kinds []kg.Kind, first int) (cypher string, params map[string]any, err error) {
 	words := queryWords(text)
 	q := luceneQuery(words)
 	if q == "" {
-		return nil, errs.Invalidf("search text %q has no letters or digits to search for", text)
+		return "", nil, errs.Invalidf("search text %q has no letters or digits to search for", text)
 	}
 	var ks any
 	if len(kinds) > 0 {
 		ks = kindStrings(kinds)
 	}
 	needles := factNeedles(text)
-	cypher := searchCypher
-	if len(needles) > 0 {
-		cypher = searchWithFactsCypher
-	}
-	params := map[string]any{"index": SearchIndex, "query": q, "kinds": ks, "needles": needles,
+	params = map[string]any{"index": SearchIndex, "query": q, "kinds": ks, "needles": needles,
 		"candidates": max(5*first, 50)}
-	var hits []Hit
-	err := s.read(ctx, "store.Search", func(tx neo4j.ManagedTransaction) error {
-		recs, err := s.query(ctx, tx, "store.Search", cypher, params)
-		for _, rec := range recs {
-			e := entityFrom(rec.Values[0].(map[string]any))
-			lucene, _ := rec.Values[1].(float64)
-			holdsFigure, _ := rec.Values[2].(bool)
-			hits = append(hits, Hit{Score: rank(words, text, e, lucene, holdsFigure), Entity: e})
-		}
-		return err
-	})
-	slices.SortStableFunc(hits, func(a, b Hit) int {
-		// Ties by name, then id: equal names must not come back in the
-		// index's arbitrary order.
-		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Entity.Name, b.Entity.Name), cmp.Compare(a.Entity.ID, b.Entity.ID))
-	})
-	return hits[:min(first, len(hits))], err
+	return SearchCandidatesCypher(ctx, len(needles) > 0), params, nil
 }
 
-// The candidates are the best full-text hits, then (when the text holds a
-// figure) the entities whose facts hold it; each once, with its best score.
-const (
-	searchCypher = `CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score
+// SearchCandidatesCypher is SearchCandidates' Cypher, with the clause that
+// finds the entities holding a figure as a fact ($needles, see factNeedles)
+// or without it. Its parameters are $index, $query, $kinds (null for all),
+// $needles and $candidates, the most rows it returns.
+func SearchCandidatesCypher(ctx context.Context, figures bool) string {
+	// Whatever the caller shows, ranking reads these.
+	entity := entityProjection(ctx, "node", "name", "aliases", "description", "facts")
+	if !figures {
+		return `CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score
 		WHERE $kinds IS NULL OR node.kind IN $kinds
-		RETURN node{.*} AS n, score, false AS fact ORDER BY score DESC LIMIT $candidates`
-	searchWithFactsCypher = `CALL {
+		WITH node, score ORDER BY score DESC LIMIT $candidates
+		RETURN {entity: ` + entity + `, score: score, fact: false} AS candidate`
+	}
+	return `CALL {
 			CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score
 			RETURN node, score
 			UNION
@@ -89,9 +103,31 @@ const (
 		}
 		WITH node, max(score) AS score
 		WHERE $kinds IS NULL OR node.kind IN $kinds
-		RETURN node{.*} AS n, score, any(x IN $needles WHERE node.facts CONTAINS x) AS fact
-		ORDER BY fact DESC, score DESC LIMIT $candidates`
-)
+		WITH node, score, any(x IN $needles WHERE node.facts CONTAINS x) AS fact
+		ORDER BY fact DESC, score DESC LIMIT $candidates
+		RETURN {entity: ` + entity + `, score: score, fact: fact} AS candidate`
+}
+
+// RankCandidates ranks the candidates SearchCandidates' Cypher returned
+// (the values of its column candidate, in its order) as Search does, and
+// keeps the first.
+func RankCandidates(text string, candidates []map[string]any, first int) []Hit {
+	words := queryWords(text)
+	hits := make([]Hit, 0, len(candidates))
+	for _, c := range candidates {
+		n, _ := c["entity"].(map[string]any)
+		e := entityFrom(n)
+		lucene, _ := c["score"].(float64)
+		holdsFigure, _ := c["fact"].(bool)
+		hits = append(hits, Hit{Score: rank(words, text, e, lucene, holdsFigure), Entity: e})
+	}
+	slices.SortStableFunc(hits, func(a, b Hit) int {
+		// Ties by name, then id: equal names must not come back in the
+		// index's arbitrary order.
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Entity.Name, b.Entity.Name), cmp.Compare(a.Entity.ID, b.Entity.ID))
+	})
+	return hits[:min(first, len(hits))]
+}
 
 // rank scores one candidate; see Search.
 func rank(words []string, text string, e kg.Entity, lucene float64, holdsFigure bool) float64 {

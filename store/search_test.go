@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"cyberkg/internal/dbtest"
+	"cyberkg/store"
 )
 
 // Queries as people type them into the explorer's search box, against the
@@ -36,6 +37,18 @@ func TestSearchRanksWhatPeopleType(t *testing.T) {
 			hits, err := s.Search(context.Background(), tt.text, nil, 10)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// A caller showing ids alone gets the same ranking: the
+			// candidates carry what ranking reads whatever is shown.
+			few, err := s.Search(store.Only(context.Background(), []string{"id"}), tt.text, nil, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.EqualFunc(hits, few, func(a, b store.Hit) bool { return a.Score == b.Score && a.Entity.ID == b.Entity.ID }) {
+				t.Errorf("search %q ranks %v when only ids are shown, %v otherwise", tt.text, ids(few), ids(hits))
+			}
+			if len(few) > 0 && len(few[0].Entity.Evidence) > 0 {
+				t.Errorf("search %q read evidence nothing shows", tt.text)
 			}
 			got := ids(hits)
 			if len(got) == 0 || got[0] != tt.want {
