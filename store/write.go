@@ -82,14 +82,15 @@ func (s *Store) writeDataset(ctx context.Context, tx neo4j.ManagedTransaction, d
 	}
 	// SET n = row replaces every property, so a field removed from the
 	// data is removed from the graph too.
-	const mergeEntities = `UNWIND $rows AS row MERGE (n:Entity {id: row.id}) SET n = row`
+	const mergeEntities = `UNWIND $rows AS row MERGE (n:Entity {id: row.id}) SET n = row, n.nameKey = toLower(row.name)`
 	if err := s.batches(ctx, tx, mergeEntities, rows); err != nil {
 		return err
 	}
 
+	starts := entityStarts(ds)
 	byType := map[kg.RelType][]any{}
 	for _, r := range ds.Relationships {
-		byType[r.Type] = append(byType[r.Type], map[string]any{"from": r.From, "to": r.To, "props": relationshipProps(r)})
+		byType[r.Type] = append(byType[r.Type], relationshipRow(r, starts))
 	}
 	types := make([]string, 0, len(byType))
 	for t := range byType {
@@ -103,8 +104,7 @@ func (s *Store) writeDataset(ctx context.Context, tx neo4j.ManagedTransaction, d
 		}
 		mergeRels := fmt.Sprintf(`UNWIND $rows AS row
 			MATCH (a:Entity {id: row.from}) MATCH (b:Entity {id: row.to})
-			MERGE (a)-[r:%s {id: row.props.id}]->(b) SET r = row.props
-			SET r.validFrom = coalesce(r.startFirst, `+laterStart+`)`, info.Type)
+			MERGE (a)-[r:%s {id: row.props.id}]->(b) SET r = row.props`, info.Type)
 		if err := s.batches(ctx, tx, mergeRels, byType[info.Type]); err != nil {
 			return err
 		}
@@ -112,12 +112,36 @@ func (s *Store) writeDataset(ctx context.Context, tx neo4j.ManagedTransaction, d
 	return nil
 }
 
-// laterStart is the later of the two entities' starts: a relationship with
-// no start of its own cannot hold before both its ends exist (an event
-// cannot be answered before it happens).
-const laterStart = `CASE WHEN a.startFirst IS NULL THEN b.startFirst
-	WHEN b.startFirst IS NULL OR a.startFirst >= b.startFirst THEN a.startFirst
-	ELSE b.startFirst END`
+// relationshipRow is what the write statements take for one relationship:
+// its ends' ids and its properties, with validFrom, the day from which it
+// holds for asOf: its own start, or else the later of its ends' starts, since
+// a relationship cannot hold before both its ends exist (an event cannot be
+// answered before it happens). starts holds the dataset's entity starts.
+func relationshipRow(r kg.Relationship, starts map[string]kg.Date) map[string]any {
+	props := relationshipProps(r)
+	from := r.Start
+	if from.IsZero() {
+		a, b := starts[r.From], starts[r.To]
+		from = a
+		if a.IsZero() || (!b.IsZero() && b.First().After(a.First())) {
+			from = b
+		}
+	}
+	if !from.IsZero() {
+		props["validFrom"] = neo4j.DateOf(from.First())
+	}
+	return map[string]any{"from": r.From, "to": r.To, "props": props}
+}
+
+func entityStarts(ds *kg.Dataset) map[string]kg.Date {
+	starts := make(map[string]kg.Date, len(ds.Entities))
+	for _, e := range ds.Entities {
+		if !e.Start.IsZero() {
+			starts[e.ID] = e.Start
+		}
+	}
+	return starts
+}
 
 func (s *Store) batches(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, rows []any) error {
 	for lo := 0; lo < len(rows); lo += batchSize {
@@ -201,6 +225,7 @@ func loadParts(ds *kg.Dataset) []func() []loadStatement {
 	rels := slices.Clone(ds.Relationships)
 	slices.SortStableFunc(rels, func(a, b kg.Relationship) int { return strings.Compare(string(a.Type), string(b.Type)) })
 	n, m := len(ds.Entities), len(rels)
+	starts := entityStarts(ds)
 	var parts []func() []loadStatement
 	for lo := 0; lo < n+m; lo += loadChunk {
 		hi := min(lo+loadChunk, n+m)
@@ -218,7 +243,7 @@ func loadParts(ds *kg.Dataset) []func() []loadStatement {
 					continue
 				}
 				r := rels[i-n]
-				add(createRelationships[r.Type], map[string]any{"from": r.From, "to": r.To, "props": relationshipProps(r)})
+				add(createRelationships[r.Type], relationshipRow(r, starts))
 			}
 			return out
 		})
@@ -235,7 +260,7 @@ type loadStatement struct {
 // loadBatch is the rows one Load statement carries.
 const loadBatch = 5_000
 
-const createEntities = `UNWIND $rows AS row CREATE (n:Entity) SET n = row`
+const createEntities = `UNWIND $rows AS row CREATE (n:Entity) SET n = row, n.nameKey = toLower(row.name)`
 
 // createRelationships holds, per type of the closed vocabulary, the
 // statement that creates relationships of that type.
@@ -244,8 +269,7 @@ var createRelationships = func() map[kg.RelType]string {
 	for _, t := range kg.RelTypes {
 		m[t.Type] = fmt.Sprintf(`UNWIND $rows AS row
 			MATCH (a:Entity {id: row.from}) MATCH (b:Entity {id: row.to})
-			CREATE (a)-[r:%s]->(b) SET r = row.props
-			SET r.validFrom = coalesce(r.startFirst, `+laterStart+`)`, t.Type)
+			CREATE (a)-[r:%s]->(b) SET r = row.props`, t.Type)
 	}
 	return m
 }()
