@@ -120,8 +120,8 @@ func ops(ds *kg.Dataset, k int) []op {
 		},
 		floor: func(a map[string]any) string {
 			t := relType(a["type"])
-			return `MATCH (n:Entity) WHERE n.kind = $kind
-			WITH n ORDER BY toLower(n.name), n.startLast DESC, n.id LIMIT 100
+			return `MATCH (n:Entity) WHERE n.kind = $kind AND n.nameKey >= ''
+			WITH n ORDER BY n.kind, n.nameKey, n.startLast DESC, n.id LIMIT 100
 			CALL (n) {
 				OPTIONAL CALL (n) {
 					MATCH (n)-[r:` + t + `]->(m) WITH r, m ORDER BY r.startFirst, r.id LIMIT 10

@@ -19,6 +19,10 @@ var schemaStatements = []string{
 	`CREATE INDEX entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)`,
 	`CREATE INDEX entity_start IF NOT EXISTS FOR (n:Entity) ON (n.startFirst)`,
 	`CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)`,
+	// nameKey is toLower(name), which pages sort by: these indexes give
+	// that order, so a page of a kind reads its page, not every entity.
+	`CREATE INDEX entity_name_key IF NOT EXISTS FOR (n:Entity) ON (n.nameKey)`,
+	`CREATE INDEX entity_kind_name_key IF NOT EXISTS FOR (n:Entity) ON (n.kind, n.nameKey)`,
 	`CREATE FULLTEXT INDEX ` + SearchIndex + ` IF NOT EXISTS FOR (n:Entity) ON EACH [n.name, n.aliasText, n.description]
 	 OPTIONS {indexConfig: {` + "`fulltext.analyzer`" + `: 'standard-folding', ` + "`fulltext.eventually_consistent`" + `: false}}`,
 }
@@ -40,7 +44,8 @@ func relationshipIDConstraints() []string {
 func (s *Store) ApplySchema(ctx context.Context) error {
 	session := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeWrite, DatabaseName: s.db})
 	defer session.Close(ctx)
-	stmts := append(append(schemaStatements, relationshipIDConstraints()...), `CALL db.awaitIndexes(300)`)
+	stmts := append(append(schemaStatements, relationshipIDConstraints()...), migrations...)
+	stmts = append(stmts, `CALL db.awaitIndexes(300)`)
 	// Schema statements cannot share a transaction with each other or with
 	// data writes, so each runs as its own auto-commit statement.
 	for _, stmt := range stmts {
@@ -53,6 +58,12 @@ func (s *Store) ApplySchema(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// migrations bring a graph written by an older version up to date; each
+// finds nothing to do on a current graph.
+var migrations = []string{
+	`MATCH (n:Entity) WHERE n.nameKey IS NULL CALL (n) { SET n.nameKey = toLower(n.name) } IN TRANSACTIONS OF 10000 ROWS`,
 }
 
 func firstLine(s string) string {
