@@ -2135,8 +2135,12 @@ type PageInfo {
 extend type Query {
   """
   Everything within depth hops of an entity, for drawing it in one request:
-  at most limit entities (nearest first) and the relationships among them.
-  depth is 1 to 3; limit is 1 to 1000.
+  at most limit entities (nearest first, then by id) and the relationships
+  among them. depth is 1 to 3; limit is 1 to 1000. An entity with more
+  matching relationships than limit (a hub) contributes limit + 1 of them,
+  in the order the database reads them, not all: its neighbourhood is then
+  a sample, the same on every call while the graph is unchanged, and
+  truncated is true.
   """
   neighborhood(id: ID!, depth: Int = 1, types: [RelationType!], direction: Direction = BOTH, asOf: Date, limit: Int = 200): Subgraph!
 
@@ -2149,7 +2153,8 @@ extend type Query {
   """
   Follows only causal relationships (CAUSED, CONTRIBUTED_TO, PROMPTED) from an
   entity: DOWNSTREAM to its consequences, UPSTREAM to its causes. maxHops is 1
-  to 8; at most limit entities (1 to 1000). confidence, if given, follows only
+  to 8; at most limit entities (1 to 1000), cut as neighborhood cuts them.
+  confidence, if given, follows only
   relationships of those levels: leaving out POSSIBLE keeps what the source
   holds did follow, not what it says only may.
   """
