@@ -196,6 +196,9 @@ func (s *Store) transact(ctx context.Context, op string, mode neo4j.AccessMode, 
 	} else {
 		_, err = session.ExecuteWrite(ctx, work, neo4j.WithTxTimeout(timeout))
 	}
+	if err == nil {
+		s.health.answered()
+	}
 	return s.health.after(ctx, op, classify(op, err))
 }
 
