@@ -51,7 +51,7 @@ type Page[T any] struct {
 // orderKeys maps an order field to the Cypher expression it sorts by. Only
 // these strings are ever spliced into the query.
 var orderKeys = map[string]string{
-	"NAME":  "n.nameKey", // toLower(n.name), stored and indexed (schema.go)
+	"NAME":  "n.nameKey",    // toLower(n.name), stored and indexed (schema.go)
 	"START": "n.startFirst", // ties: the coarser date first ("2015" before "2015-01")
 	"ID":    "n.id",
 }

@@ -57,7 +57,8 @@ func TestLoadInManyTransactionsIsAllOrNothing(t *testing.T) {
 	}
 	// Later tests in this binary read the seed: put it back whatever happens.
 	defer func() {
-		if err := s.DeleteAll(bg); err == nil {
+		err := s.DeleteAll(bg)
+		if err == nil {
 			err = s.Load(bg, ds)
 		}
 		if err != nil {
