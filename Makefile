@@ -34,9 +34,9 @@ fuzz:
 	  echo "fuzz $$pkg $$name"; go test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$pkg" || exit 1; \
 	done
 
-## generate: regenerate gqlgen's code from schema/
+## generate: regenerate gqlgen's code from schema/ (graph/gqlgen: gqlgen plus our list marshalling)
 generate:
-	go tool gqlgen generate
+	go run ./graph/gqlgen
 	go run ./bench peer-schema > bench/peer/schema.graphql
 
 ## check: formatting, vet, and generated code up to date

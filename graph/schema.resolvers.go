@@ -72,6 +72,9 @@ func (r *queryResolver) Relationships(ctx context.Context, types []kg.RelType, f
 	if err != nil {
 		return nil, err
 	}
+	if err := loader.For(ctx).PrimeEnds(ctx, p.Items, "nodes", "edges.node"); err != nil {
+		return nil, err
+	}
 	conn := &model.RelationshipConnection{Nodes: nonNilRels(p.Items), TotalCount: p.Total, PageInfo: pageInfo(offset, len(p.Items), p.Total)}
 	conn.Edges = make([]model.RelationshipEdge, len(p.Items))
 	for i := range p.Items {

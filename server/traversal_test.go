@@ -316,6 +316,36 @@ func TestEntityWithItsRelationshipsIsOneRoundTrip(t *testing.T) {
 	}
 }
 
+// The relationships page fetches the ends it shows in one query, whatever
+// the page size, and every relationship comes with both of them.
+func TestRelationshipsPageFetchesItsEndsAtOnce(t *testing.T) {
+	for _, first := range []int{5, 100} {
+		var data struct {
+			Relationships struct {
+				Nodes []struct {
+					ID       string
+					From, To struct{ ID, Name string }
+				}
+				Edges []struct {
+					Node struct{ To struct{ Name string } }
+				}
+			}
+		}
+		n := query(t, fmt.Sprintf(`{ relationships(first: %d) { nodes { id from { id name } to { id name } } edges { node { to { name } } } } }`, first), &data)
+		if n != 2 {
+			t.Errorf("first %d: %d Cypher queries, want 2 (the page, its ends)", first, n)
+		}
+		if len(data.Relationships.Nodes) != first || len(data.Relationships.Edges) != first {
+			t.Fatalf("first %d: %d nodes, %d edges", first, len(data.Relationships.Nodes), len(data.Relationships.Edges))
+		}
+		for i, r := range data.Relationships.Nodes {
+			if r.From.ID == "" || r.From.Name == "" || r.To.ID == "" || r.To.Name == "" || data.Relationships.Edges[i].Node.To.Name != r.To.Name {
+				t.Errorf("relationship %s without its ends: %+v", r.ID, r)
+			}
+		}
+	}
+}
+
 // Each argument's documented maximum is enforced with an error naming it,
 // before any Cypher runs that the bad argument would shape.
 func TestLimitsAreEnforced(t *testing.T) {

@@ -5392,7 +5392,7 @@ func (ec *executionContext) marshalNEntity2cyberkgᚋgraphᚋmodelᚐEntity(ctx 
 }
 
 func (ec *executionContext) marshalNEntity2ᚕcyberkgᚋgraphᚋmodelᚐEntityᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Entity) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEntity2cyberkgᚋgraphᚋmodelᚐEntity(ctx, sel, v[i])
@@ -5420,7 +5420,7 @@ func (ec *executionContext) marshalNEntityEdge2cyberkgᚋgraphᚋmodelᚐEntityE
 }
 
 func (ec *executionContext) marshalNEntityEdge2ᚕcyberkgᚋgraphᚋmodelᚐEntityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.EntityEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEntityEdge2cyberkgᚋgraphᚋmodelᚐEntityEdge(ctx, sel, v[i])
@@ -5454,7 +5454,7 @@ func (ec *executionContext) marshalNEntityKindInfo2cyberkgᚋgraphᚋmodelᚐEnt
 }
 
 func (ec *executionContext) marshalNEntityKindInfo2ᚕcyberkgᚋgraphᚋmodelᚐEntityKindInfoᚄ(ctx context.Context, sel ast.SelectionSet, v []model.EntityKindInfo) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEntityKindInfo2cyberkgᚋgraphᚋmodelᚐEntityKindInfo(ctx, sel, v[i])
@@ -5484,7 +5484,7 @@ func (ec *executionContext) marshalNEvidence2cyberkgᚋkgᚐEvidence(ctx context
 }
 
 func (ec *executionContext) marshalNEvidence2ᚕcyberkgᚋkgᚐEvidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []kg.Evidence) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEvidence2cyberkgᚋkgᚐEvidence(ctx, sel, v[i])
@@ -5504,7 +5504,7 @@ func (ec *executionContext) marshalNFact2cyberkgᚋkgᚐFact(ctx context.Context
 }
 
 func (ec *executionContext) marshalNFact2ᚕcyberkgᚋkgᚐFactᚄ(ctx context.Context, sel ast.SelectionSet, v []kg.Fact) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFact2cyberkgᚋkgᚐFact(ctx, sel, v[i])
@@ -5534,7 +5534,7 @@ func (ec *executionContext) marshalNSearchHit2cyberkgᚋgraphᚋmodelᚐSearchHi
 }
 
 func (ec *executionContext) marshalNSearchHit2ᚕcyberkgᚋgraphᚋmodelᚐSearchHitᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SearchHit) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSearchHit2cyberkgᚋgraphᚋmodelᚐSearchHit(ctx, sel, v[i])
@@ -5601,7 +5601,7 @@ func (ec *executionContext) marshalOEntityKind2ᚕcyberkgᚋkgᚐKindᚄ(ctx con
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEntityKind2cyberkgᚋkgᚐKind(ctx, sel, v[i])

@@ -1207,7 +1207,7 @@ func (ec *executionContext) marshalNKindCount2cyberkgᚋgraphᚋmodelᚐKindCoun
 }
 
 func (ec *executionContext) marshalNKindCount2ᚕcyberkgᚋgraphᚋmodelᚐKindCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.KindCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNKindCount2cyberkgᚋgraphᚋmodelᚐKindCount(ctx, sel, v[i])
@@ -1241,7 +1241,7 @@ func (ec *executionContext) marshalNRelationTypeInfo2cyberkgᚋgraphᚋmodelᚐR
 }
 
 func (ec *executionContext) marshalNRelationTypeInfo2ᚕcyberkgᚋgraphᚋmodelᚐRelationTypeInfoᚄ(ctx context.Context, sel ast.SelectionSet, v []model.RelationTypeInfo) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRelationTypeInfo2cyberkgᚋgraphᚋmodelᚐRelationTypeInfo(ctx, sel, v[i])
@@ -1261,7 +1261,7 @@ func (ec *executionContext) marshalNRelationship2cyberkgᚋkgᚐRelationship(ctx
 }
 
 func (ec *executionContext) marshalNRelationship2ᚕcyberkgᚋkgᚐRelationshipᚄ(ctx context.Context, sel ast.SelectionSet, v []kg.Relationship) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRelationship2cyberkgᚋkgᚐRelationship(ctx, sel, v[i])
@@ -1297,7 +1297,7 @@ func (ec *executionContext) marshalNRelationshipEdge2cyberkgᚋgraphᚋmodelᚐR
 }
 
 func (ec *executionContext) marshalNRelationshipEdge2ᚕcyberkgᚋgraphᚋmodelᚐRelationshipEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.RelationshipEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRelationshipEdge2cyberkgᚋgraphᚋmodelᚐRelationshipEdge(ctx, sel, v[i])
@@ -1325,7 +1325,7 @@ func (ec *executionContext) marshalNTypeCount2cyberkgᚋgraphᚋmodelᚐTypeCoun
 }
 
 func (ec *executionContext) marshalNTypeCount2ᚕcyberkgᚋgraphᚋmodelᚐTypeCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TypeCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTypeCount2cyberkgᚋgraphᚋmodelᚐTypeCount(ctx, sel, v[i])
@@ -1361,7 +1361,7 @@ func (ec *executionContext) marshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(c
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNConfidence2cyberkgᚋkgᚐConfidence(ctx, sel, v[i])
@@ -1397,7 +1397,7 @@ func (ec *executionContext) marshalORelationType2ᚕcyberkgᚋkgᚐRelTypeᚄ(ct
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRelationType2cyberkgᚋkgᚐRelType(ctx, sel, v[i])

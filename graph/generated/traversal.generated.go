@@ -306,7 +306,7 @@ func (ec *executionContext) marshalNPath2cyberkgᚋgraphᚋmodelᚐPath(ctx cont
 }
 
 func (ec *executionContext) marshalNPath2ᚕcyberkgᚋgraphᚋmodelᚐPathᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Path) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPath2cyberkgᚋgraphᚋmodelᚐPath(ctx, sel, v[i])

@@ -213,3 +213,31 @@ func dedupe(ids []string) []string {
 	}
 	return out
 }
+
+// PrimeEnds loads, in one batch, the entities at the ends of rels when the
+// query selects from or to below one of paths of the current field
+// ("nodes", "edges.node"), so that resolving them finds them cached rather
+// than each waiting on a batch of its own.
+func (l *Loaders) PrimeEnds(ctx context.Context, rels []kg.Relationship, paths ...string) error {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || len(rels) == 0 {
+		return nil
+	}
+	selected := false
+	for _, p := range paths {
+		sel := fc.Field.Selections
+		for _, name := range strings.Split(p, ".") {
+			sel = childSelections(sel, name)
+		}
+		selected = selected || len(fieldsNamed(sel, "from")) > 0 || len(fieldsNamed(sel, "to")) > 0
+	}
+	if !selected {
+		return nil
+	}
+	ids := make([]string, 0, 2*len(rels))
+	for _, r := range rels {
+		ids = append(ids, r.From, r.To)
+	}
+	_, err := l.Entities(ctx, dedupe(ids))
+	return err
+}
