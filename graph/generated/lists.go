@@ -7,6 +7,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"cyberkg/graph/loader"
 )
 
 // marshalList marshals the items of a list. gqlgen gives every item a
@@ -19,7 +21,7 @@ import (
 // marshalled in the calling goroutine; the others as gqlgen does.
 func marshalList(ctx context.Context, sel ast.SelectionSet, n int, workerLimit int64, omitPanicHandler bool,
 	item func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
-	if n < 2 || mayWait(sel) {
+	if n < 2 || mayWait(ctx, sel) {
 		return graphql.MarshalSliceConcurrently(ctx, n, workerLimit, omitPanicHandler, item)
 	}
 	out := make(graphql.Array, n)
@@ -45,27 +47,28 @@ func marshalItem(ctx context.Context, i int, omitPanicHandler bool, item func(ct
 }
 
 // waitingFields are the fields whose resolvers may wait on a dataloader's
-// batch: an entity's relationships (unless the look-ahead fetched them), a
-// relationship's claimants and a quote's source. A relationship's from and
-// to are not among them: every resolver that returns relationships primes
-// their ends.
+// batch: a relationship's claimants, a quote's source, and an entity's
+// relationships unless the look-ahead has fetched them (Covered). A
+// relationship's from and to are not among them: every resolver that
+// returns relationships primes their ends.
 var waitingFields = map[string]bool{"relationships": true, "claimedBy": true, "source": true}
 
 // mayWait reports whether the selection reaches a waiting field, through
 // fragments too.
-func mayWait(sel ast.SelectionSet) bool {
+func mayWait(ctx context.Context, sel ast.SelectionSet) bool {
 	for _, s := range sel {
 		switch s := s.(type) {
 		case *ast.Field:
-			if waitingFields[s.Name] || mayWait(s.SelectionSet) {
+			waits := waitingFields[s.Name] && !(s.Name == "relationships" && loader.Covered(ctx, s))
+			if waits || mayWait(ctx, s.SelectionSet) {
 				return true
 			}
 		case *ast.InlineFragment:
-			if mayWait(s.SelectionSet) {
+			if mayWait(ctx, s.SelectionSet) {
 				return true
 			}
 		case *ast.FragmentSpread:
-			if s.Definition != nil && mayWait(s.Definition.SelectionSet) {
+			if s.Definition != nil && mayWait(ctx, s.Definition.SelectionSet) {
 				return true
 			}
 		}

@@ -146,6 +146,7 @@ func (l *Loaders) RootEntity(ctx context.Context, id string) (kg.Entity, error) 
 			return kg.Entity{}, errs.E("entity", errs.NotFound, fmt.Errorf("no entity with id %q", id))
 		}
 		l.Prime(e)
+		l.cover(field)
 		l.primed(ctx, map[string][]kg.Relationship{id: rels}, ends, []string{id}, field, f, limit, vars)
 		return e, nil
 	}

@@ -22,10 +22,37 @@ import (
 // of relationships, whatever the page size; the window batching remains for
 // whatever the look-ahead does not cover.
 
-// prefetched records which (entity, filter) pairs are already primed.
+// prefetched records which (entity, filter) pairs are already primed, and
+// which relationships fields of the query the look-ahead has primed for
+// every entity that reaches them.
 type prefetched struct {
-	mu   sync.Mutex
-	done map[relKey]bool
+	mu      sync.Mutex
+	done    map[relKey]bool
+	covered map[*ast.Field]bool
+}
+
+// Covered reports whether the request's look-ahead has fetched this
+// relationships field for every entity it is selected on, so that
+// resolving it waits on nothing. (A field of a fragment spread in two places
+// counts as covered if either was: resolving the other then waits on the
+// loader's batch, which is slower, never wrong.)
+func Covered(ctx context.Context, field *ast.Field) bool {
+	l, ok := ctx.Value(ctxKey{}).(*Loaders)
+	if !ok {
+		return false
+	}
+	l.pre.mu.Lock()
+	defer l.pre.mu.Unlock()
+	return l.pre.covered[field]
+}
+
+func (l *Loaders) cover(field *ast.Field) {
+	l.pre.mu.Lock()
+	defer l.pre.mu.Unlock()
+	if l.pre.covered == nil {
+		l.pre.covered = map[*ast.Field]bool{}
+	}
+	l.pre.covered[field] = true
 }
 
 // Prefetch is told the entities a root field returns: it primes the entity
@@ -64,6 +91,7 @@ func (l *Loaders) prefetch(ctx context.Context, ids []string, fields []*ast.Fiel
 		}
 		todo := l.claim(ids, f, limit)
 		if len(todo) == 0 {
+			l.cover(field)
 			continue
 		}
 		byID, ends, err := l.store.RelationshipsOf(l.Scope(ctx), todo, f, limit)
@@ -71,6 +99,7 @@ func (l *Loaders) prefetch(ctx context.Context, ids []string, fields []*ast.Fiel
 			l.release(todo, f, limit) // the loaders will try again and report the error
 			return
 		}
+		l.cover(field)
 		l.primed(ctx, byID, ends, todo, field, f, limit, vars)
 	}
 }
