@@ -152,8 +152,9 @@ func openStore(ctx context.Context, cfg config, m *metrics, log *slog.Logger) (*
 // tuneGC collects garbage when the heap has grown to 5 times what survived
 // the last collection instead of twice, under a soft limit of 96 MiB. A
 // request allocates much and keeps nothing, so collections were frequent and
-// found little: at 16 clients, 3 rounds interleaved at 100k/500k, this gave
-// 14% more requests/s on O2, 45% on O4 and 32% on nested-evidence. GOGC and
+// found little: at 16 clients on the 100k/500k benchmark graph this gave 19%
+// more requests/s on O2, 13% on O4 and 29% on nested-evidence, and the limit
+// kept the peak RSS at 64 clients at 103 MB (BENCHMARKS.md). GOGC and
 // GOMEMLIMIT, when set, decide instead.
 func tuneGC() {
 	if os.Getenv("GOGC") == "" {

@@ -16,9 +16,9 @@ import (
 // wait together. Where no selected field below the list can wait (their
 // data came with the list: the look-ahead and the loaders' priming make
 // that the common case) the goroutines only cost: on a neighbourhood of
-// 200 entities and their relationships they were a quarter of the server's
-// CPU, and half of it went to gqlgen's list marshalling. Such lists are
-// marshalled in the calling goroutine; the others as gqlgen does.
+// 200 entities and their relationships, list marshalling was half the
+// server's CPU, much of it goroutine start-up and stack growth. Such lists
+// are marshalled in the calling goroutine; the others as gqlgen does.
 func marshalList(ctx context.Context, sel ast.SelectionSet, n int, workerLimit int64, omitPanicHandler bool,
 	item func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
 	if n < 2 || mayWait(ctx, sel) {
