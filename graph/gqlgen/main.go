@@ -35,22 +35,28 @@ var (
 
 // routeLists rewrites every list marshaller's call (each has the list's
 // selection set, sel, in scope) to marshalList, which takes the same
-// arguments after sel.
+// arguments after sel. Finding none means a gqlgen upgrade changed the call,
+// and says so rather than leave every list on gqlgen's way unnoticed.
 func routeLists(dir string) error {
 	files, err := filepath.Glob(filepath.Join(dir, "*.generated.go"))
 	if err != nil || len(files) == 0 {
 		return fmt.Errorf("no generated files in %s: %v", dir, err)
 	}
+	routed := 0
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return err
 		}
-		if out := bytes.ReplaceAll(b, gqlgenList, ourList); !bytes.Equal(out, b) {
-			if err := os.WriteFile(f, out, 0o644); err != nil {
+		if n := bytes.Count(b, gqlgenList); n > 0 {
+			routed += n
+			if err := os.WriteFile(f, bytes.ReplaceAll(b, gqlgenList, ourList), 0o644); err != nil {
 				return err
 			}
 		}
+	}
+	if routed == 0 {
+		return fmt.Errorf("no %q in the generated code: gqlgen's list marshalling changed; update graph/gqlgen", gqlgenList)
 	}
 	return nil
 }
