@@ -23,9 +23,13 @@ var schemaStatements = []string{
 	// that order, so a page of a kind reads its page, not every entity.
 	`CREATE INDEX entity_name_key IF NOT EXISTS FOR (n:Entity) ON (n.nameKey)`,
 	`CREATE INDEX entity_kind_name_key IF NOT EXISTS FOR (n:Entity) ON (n.kind, n.nameKey)`,
-	`CREATE FULLTEXT INDEX ` + SearchIndex + ` IF NOT EXISTS FOR (n:Entity) ON EACH [n.name, n.aliasText, n.description]
+	`CREATE FULLTEXT INDEX ` + SearchIndex + ` IF NOT EXISTS FOR (n:Entity) ON EACH [` + searchIndexFields + `]
 	 OPTIONS {indexConfig: {` + "`fulltext.analyzer`" + `: 'standard-folding', ` + "`fulltext.eventually_consistent`" + `: false}}`,
 }
+
+// searchIndexFields are what SearchIndex indexes: the kind too, so that a
+// search of some kinds is filtered inside Lucene (see SearchCandidates).
+const searchIndexFields = `n.name, n.aliasText, n.description, n.kind`
 
 // relationshipIDConstraints make relationship ids unique within each type
 // (Neo4j constrains relationship properties per type); their indexes also
@@ -44,6 +48,9 @@ func relationshipIDConstraints() []string {
 func (s *Store) ApplySchema(ctx context.Context) error {
 	session := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeWrite, DatabaseName: s.db})
 	defer session.Close(ctx)
+	if err := s.dropStaleSearchIndex(ctx, session); err != nil {
+		return err
+	}
 	stmts := append(append(schemaStatements, relationshipIDConstraints()...), migrations...)
 	stmts = append(stmts, `CALL db.awaitIndexes(300)`)
 	// Schema statements cannot share a transaction with each other or with
@@ -64,6 +71,32 @@ func (s *Store) ApplySchema(ctx context.Context) error {
 // finds nothing to do on a current graph.
 var migrations = []string{
 	`MATCH (n:Entity) WHERE n.nameKey IS NULL CALL (n) { SET n.nameKey = toLower(n.name) } IN TRANSACTIONS OF 10000 ROWS`,
+}
+
+// dropStaleSearchIndex drops SearchIndex when an older version made it over
+// other properties (before the kind was indexed), so that ApplySchema makes
+// it anew. Searches fail until the new index is online; ApplySchema waits.
+func (s *Store) dropStaleSearchIndex(ctx context.Context, session neo4j.SessionWithContext) error {
+	res, err := session.Run(ctx, `SHOW FULLTEXT INDEXES YIELD name, properties WHERE name = $name RETURN properties`, map[string]any{"name": SearchIndex})
+	if err != nil {
+		return classify("store.ApplySchema", err)
+	}
+	recs, err := res.Collect(ctx)
+	if err != nil || len(recs) == 0 {
+		return classify("store.ApplySchema", err)
+	}
+	var have []string
+	for _, p := range recs[0].Values[0].([]any) {
+		have = append(have, "n."+p.(string))
+	}
+	if strings.Join(have, ", ") == searchIndexFields {
+		return nil
+	}
+	res, err = session.Run(ctx, `DROP INDEX `+SearchIndex, nil)
+	if err == nil {
+		_, err = res.Consume(ctx)
+	}
+	return classify("store.ApplySchema", err)
 }
 
 func firstLine(s string) string {

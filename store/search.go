@@ -73,7 +73,16 @@ func SearchCandidates(ctx context.Context, text string, kinds []kg.Kind, first i
 	}
 	var ks any
 	if len(kinds) > 0 {
+		for _, k := range kinds {
+			if _, ok := kg.ParseKind(string(k)); !ok {
+				return "", nil, errs.Invalidf("unknown kind %q", k)
+			}
+		}
 		ks = kindStrings(kinds)
+		// The index holds the kind too, so Lucene keeps only these kinds
+		// before it takes the best candidates. Boosted by 0, the clause
+		// leaves every score as it is without it.
+		q = "+kind:(" + strings.Join(kindStrings(kinds), " OR ") + ")^0 +(" + q + ")"
 	}
 	needles := factNeedles(text)
 	params = map[string]any{"index": SearchIndex, "query": q, "kinds": ks, "needles": needles,
@@ -89,11 +98,16 @@ func SearchCandidatesCypher(ctx context.Context, figures bool) string {
 	// Whatever the caller shows, ranking reads these.
 	entity := entityProjection(ctx, "node", "name", "aliases", "description", "facts")
 	if !figures {
-		return `CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score
+		// The limit lets Lucene keep the best hits as it scores them: without
+		// it, a common word at 1M entities hands Cypher 15,000-90,000 nodes
+		// to sort for 50 (p95 42 ms against 23 ms with it).
+		return `CALL db.index.fulltext.queryNodes($index, $query, {limit: $candidates}) YIELD node, score
 		WHERE $kinds IS NULL OR node.kind IN $kinds
 		WITH node, score ORDER BY score DESC LIMIT $candidates
 		RETURN {entity: ` + entity + `, score: score, fact: false} AS candidate`
 	}
+	// With figures, a full-text hit past the best $candidates may hold one
+	// and so rank among them with its full-text score: no limit here.
 	return `CALL {
 			CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score
 			RETURN node, score

@@ -68,6 +68,61 @@ func TestSearchFiltersByKind(t *testing.T) {
 	}
 }
 
+// A kind filter narrows what search finds without changing how it ranks:
+// each hit scores what it scores unfiltered, and Lucene, which now filters
+// before it keeps its best candidates, finds events that an unfiltered
+// search of the same size leaves out.
+func TestSearchByKindKeepsScores(t *testing.T) {
+	s, _ := dbtest.Seeded(t)
+	ctx := context.Background()
+	for _, text := range []string{"qualcomm", "china cyber", "snowden disclosures"} {
+		all, err := s.Search(ctx, text, nil, 200)
+		if err != nil {
+			t.Fatal(err)
+		}
+		score := map[string]float64{}
+		for _, h := range all {
+			score[h.Entity.ID] = h.Score
+		}
+		for _, k := range []kg.Kind{kg.Event, kg.Firm, kg.Law} {
+			hits, err := s.Search(ctx, text, []kg.Kind{k}, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range hits {
+				if h.Entity.Kind != k {
+					t.Errorf("search %q for %s found %s %s", text, k, h.Entity.Kind, h.Entity.ID)
+				}
+				if want, ok := score[h.Entity.ID]; ok && want != h.Score {
+					t.Errorf("search %q for %s: %s scores %v, unfiltered %v", text, k, h.Entity.ID, h.Score, want)
+				}
+			}
+		}
+	}
+	if _, err := s.Search(ctx, "qualcomm", []kg.Kind{"FIRM) OR name:(x"}, 10); err == nil {
+		t.Error("an unknown kind was searched for")
+	}
+}
+
+// A graph whose search index an older version made (without the kind) gets
+// the current one at the next start.
+func TestApplySchemaRemakesAnOldSearchIndex(t *testing.T) {
+	s, _ := dbtest.Seeded(t)
+	ctx := context.Background()
+	s.RunSchemaForTest(t, "DROP INDEX "+store.SearchIndex)
+	s.RunSchemaForTest(t, "CREATE FULLTEXT INDEX "+store.SearchIndex+" FOR (n:Entity) ON EACH [n.name, n.aliasText, n.description]")
+	if err := s.ApplySchema(ctx); err != nil {
+		t.Fatal(err)
+	}
+	hits, err := s.Search(ctx, "qualcomm", []kg.Kind{kg.Firm}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) == 0 || hits[0].Entity.ID != "qualcomm" {
+		t.Errorf("search for the firm Qualcomm after the index was remade: %v", ids(hits))
+	}
+}
+
 // Pages cover the list exactly once, in order, with a stable total.
 func TestEntitiesPagesAreStableAndComplete(t *testing.T) {
 	s, ds := dbtest.Seeded(t)
