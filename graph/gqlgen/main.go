@@ -1,7 +1,9 @@
 // Command gqlgen runs gqlgen's generator, as `go tool gqlgen generate`
-// would, then has the generated code marshal lists through marshalList
-// (graph/generated/lists.go) instead of always a goroutine per item.
-// `make generate` runs it, and scripts/check checks its output is current.
+// would, then has the generated code marshal lists through marshalList and
+// resolve an object's resolver fields through resolveField
+// (graph/generated/lists.go) instead of always a goroutine per list item
+// and per resolver field. `make generate` runs it, and scripts/check checks
+// its output is current.
 package main
 
 import (
@@ -20,7 +22,7 @@ func main() {
 		err = api.Generate(cfg)
 	}
 	if err == nil {
-		err = routeLists(cfg.Exec.Dir())
+		err = reroute(cfg.Exec.Dir())
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gqlgen:", err)
@@ -28,35 +30,49 @@ func main() {
 	}
 }
 
-var (
-	gqlgenList = []byte("graphql.MarshalSliceConcurrently(ctx, len(v), ")
-	ourList    = []byte("marshalList(ctx, sel, len(v), ")
-)
+// rewrites are the calls of the generated code that go elsewhere, each to
+// a function of the same arguments after the ones it adds (in scope where
+// gqlgen writes the call): a list marshaller's selection set, sel; an
+// object field's collected field, field, and the object's out; an object's
+// collected fields, fields.
+var rewrites = []struct{ gqlgen, ours []byte }{
+	{[]byte("graphql.MarshalSliceConcurrently(ctx, len(v), "), []byte("marshalList(ctx, sel, len(v), ")},
+	{[]byte("out.ResolveConcurrently(ec.OperationContext, &deferred, i,"), []byte("resolveField(ctx, out, field, ec.OperationContext, &deferred, i,")},
+	{[]byte("deferred := graphql.NewDeferredGroup(ctx)"), []byte("deferred := newDeferredGroup(ctx, fields)")},
+}
 
-// routeLists rewrites every list marshaller's call (each has the list's
-// selection set, sel, in scope) to marshalList, which takes the same
-// arguments after sel. Finding none means a gqlgen upgrade changed the call,
-// and says so rather than leave every list on gqlgen's way unnoticed.
-func routeLists(dir string) error {
+// reroute applies the rewrites. Finding none of a call means a gqlgen
+// upgrade changed it, and says so rather than leave the code on gqlgen's
+// way unnoticed.
+func reroute(dir string) error {
 	files, err := filepath.Glob(filepath.Join(dir, "*.generated.go"))
 	if err != nil || len(files) == 0 {
 		return fmt.Errorf("no generated files in %s: %v", dir, err)
 	}
-	routed := 0
+	routed := make([]int, len(rewrites))
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return err
 		}
-		if n := bytes.Count(b, gqlgenList); n > 0 {
-			routed += n
-			if err := os.WriteFile(f, bytes.ReplaceAll(b, gqlgenList, ourList), 0o644); err != nil {
+		changed := false
+		for i, r := range rewrites {
+			if n := bytes.Count(b, r.gqlgen); n > 0 {
+				routed[i] += n
+				b = bytes.ReplaceAll(b, r.gqlgen, r.ours)
+				changed = true
+			}
+		}
+		if changed {
+			if err := os.WriteFile(f, b, 0o644); err != nil {
 				return err
 			}
 		}
 	}
-	if routed == 0 {
-		return fmt.Errorf("no %q in the generated code: gqlgen's list marshalling changed; update graph/gqlgen", gqlgenList)
+	for i, n := range routed {
+		if n == 0 {
+			return fmt.Errorf("no %q in the generated code: gqlgen changed it; update graph/gqlgen", rewrites[i].gqlgen)
+		}
 	}
 	return nil
 }
