@@ -175,7 +175,7 @@ final class OfflineImport {
     static List<String> inputOptions(Path dir) throws IOException {
         Path argsFile = dir.resolve("import.args");
         if (!Files.isRegularFile(argsFile)) {
-            throw new IllegalArgumentException(argsFile + " not found (write the CSV files with `server import -offline`)");
+            throw new IllegalArgumentException(argsFile + " not found (write the CSV files with `server import -offline-csv DIR FILE`)");
         }
         List<String> opts = new ArrayList<>();
         for (String raw : Files.readAllLines(argsFile, StandardCharsets.UTF_8)) {
