@@ -4,6 +4,7 @@
 // own. See BENCHMARKS.md.
 //
 //	bench load    [flags]   load the synthetic graph if the database holds another
+//	                        (-offline-csv DIR: write it there for the offline importer instead)
 //	bench compare [flags]   check the targets agree, then measure them, interleaved
 //	bench peer-schema       print the peer's type definitions (bench/peer/schema.graphql)
 package main
@@ -39,6 +40,7 @@ func run(args []string) error {
 	password := fs.String("neo4j-password", os.Getenv("NEO4J_PASSWORD"), "Neo4j password (scripts/bench-compare passes its instance's)")
 	n := fs.Int("entities", 100_000, "entities in the synthetic graph")
 	m := fs.Int("relationships", 500_000, "relationships in the synthetic graph")
+	csvDir := fs.String("offline-csv", "", "load: if the database holds another graph, write the synthetic one here as CSV for the offline importer (scripts/bench-compare imports it) instead of loading it over Bolt")
 	var o compareOptions
 	fs.StringVar(&o.server, "server", "", "our server's base URL (e.g. http://127.0.0.1:8103); empty to skip")
 	fs.StringVar(&o.baseline, "baseline", "", "another build of our server to measure beside it (e.g. an older commit's), as target \"before\"; empty to skip")
@@ -60,7 +62,10 @@ func run(args []string) error {
 		return err
 	}
 	defer s.Close(ctx)
-	ds, err := ensureGraph(ctx, s, *n, *m)
+	if cmd != "load" {
+		*csvDir = "" // compare needs the graph itself
+	}
+	ds, err := ensureGraph(ctx, s, *n, *m, *csvDir)
 	if err != nil || cmd == "load" {
 		return err
 	}

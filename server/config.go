@@ -43,6 +43,7 @@ type config struct {
 	exportMaxNodes int
 	exportTimeout  time.Duration
 	replace        bool     // import: replace a non-empty graph
+	offlineCSV     string   // import: write CSV files for the offline importer here instead
 	args           []string // what follows the flags: import's FILE
 }
 
@@ -62,6 +63,7 @@ func parseConfig(name string, args []string) (config, error) {
 	fs.DurationVar(&c.neo4j.HealthTimeout, "neo4j-health-timeout", 2*time.Second, "how long a health check waits for Neo4j; two that time out in a row mark it down")
 	fs.BoolVar(&c.seedIfEmpty, "seed-if-empty", true, "load the bundled seed data at start-up when the graph is empty")
 	fs.BoolVar(&c.replace, "replace", false, "with the import command: make the graph equal to FILE even if it is not empty")
+	fs.StringVar(&c.offlineCSV, "offline-csv", "", "with the import command: write FILE as CSV files for Neo4j's offline importer into this new directory (scripts/neo4j-import), touching no database")
 	fs.StringVar(&c.corsOrigins, "cors-origins", "", "comma-separated origins allowed to call the API from a browser (* for any)")
 	fs.IntVar(&c.maxCost, "max-cost", 50_000, "most nodes (entities, relationships, other objects) one request may ask for")
 	fs.IntVar(&c.maxDepth, "max-depth", 12, "deepest query selection accepted")
@@ -87,7 +89,8 @@ func parseConfig(name string, args []string) (config, error) {
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: server [seed] [flags]  |  server import [flags] FILE\n\n"+
 			"Serves the knowledge graph over GraphQL; \"seed\" makes the graph equal to the seed data and exits;\n"+
-			"\"import FILE\" loads a JSON export (flags go before FILE) and exits.\n"+
+			"\"import FILE\" loads a JSON export (flags go before FILE) and exits; with -offline-csv DIR it writes\n"+
+			"FILE as CSV files for Neo4j's offline importer instead (scripts/neo4j-import).\n"+
 			"Every flag can also be set by an environment variable: -neo4j-uri is NEO4J_URI.\n\n")
 		fs.PrintDefaults()
 	}

@@ -4,7 +4,8 @@
 //	server seed [flags]   apply the schema and make the graph equal to the seed
 //	                      data (validated first, replaced in one transaction), then exit
 //	server import FILE    load a JSON export (GET /export/graph.json) into an
-//	                      empty graph (-replace: make the graph equal to FILE, in one transaction)
+//	                      empty graph (-replace: make the graph equal to FILE, in one transaction;
+//	                      -offline-csv DIR: write it as CSV files for Neo4j's offline importer)
 //
 // Run "server -help" for the flags; each can also be set by environment.
 package main
@@ -53,6 +54,12 @@ func main() {
 // run starts the parts in order (store, schema, seed, HTTP) and stops them in
 // reverse, also when a later part fails to start.
 func run(ctx context.Context, cmd string, cfg config, log *slog.Logger) error {
+	if cmd == "import" && cfg.offlineCSV != "" { // no database: the importer writes it, stopped
+		if len(cfg.args) != 1 || cfg.replace {
+			return fmt.Errorf("usage: server import -offline-csv DIR FILE")
+		}
+		return importOffline(cfg.args[0], cfg.offlineCSV, log)
+	}
 	m := newMetrics()
 	s, err := openStore(ctx, cfg, m, log)
 	if err != nil {

@@ -15,7 +15,10 @@ import (
 // precision) beside the first and last day it covers, which sorting, range
 // filters and asOf compare. Facts and evidence are nested records, which
 // Neo4j properties cannot hold, so they are stored as JSON; the sources they
-// cite are also a list property, for filtering.
+// cite are also a list property, for filtering. An empty list is left out,
+// not stored empty: Neo4j's offline importer cannot write an empty list, and
+// both ways of loading must give the same graph (a missing list reads as
+// empty, here and in Cypher's any(a IN n.aliases ...)).
 
 type evidenceJSON struct {
 	Source    string `json:"source"`
@@ -49,18 +52,62 @@ func dateParam(d kg.Date) any {
 	return neo4j.DateOf(d.First())
 }
 
-func entityProps(e kg.Entity) map[string]any {
+// A Property is one property the loader writes and the type of its values,
+// for writers of other formats: store/bulk writes the same properties as CSV
+// for Neo4j's offline importer.
+type Property struct {
+	Name string
+	Type PropertyType
+}
+
+// PropertyType is the Go type of a property's value in EntityProps and
+// RelationshipProps.
+type PropertyType int
+
+const (
+	String     PropertyType = iota // string
+	StringList                     // []string, never empty
+	Date                           // neo4j.Date
+	Int                            // int
+)
+
+// NameKey is the property Load sets to toLower(name) in Cypher: pages sort by it.
+const NameKey = "nameKey"
+
+// EntityProperties are every property Load may write for an entity: those of
+// EntityProps and NameKey. RelationshipProperties are those of RelationshipProps.
+var (
+	EntityProperties = []Property{
+		{"id", String}, {"kind", String}, {"name", String}, {NameKey, String},
+		{"aliases", StringList}, {"aliasText", String}, {"description", String},
+		{"start", String}, {"startFirst", Date}, {"startLast", Date},
+		{"end", String}, {"endFirst", Date}, {"endLast", Date},
+		{"title", String}, {"status", String}, {"article", Int}, {"number", Int}, {"text", String},
+		{"facts", String}, {"evidence", String}, {"sources", StringList},
+	}
+	RelationshipProperties = []Property{
+		{"id", String}, {"description", String}, {"confidence", String}, {"claimedBy", StringList},
+		{"start", String}, {"startFirst", Date}, {"startLast", Date},
+		{"end", String}, {"endFirst", Date}, {"endLast", Date}, {"validFrom", Date},
+		{"facts", String}, {"evidence", String}, {"sources", StringList},
+	}
+)
+
+// EntityProps are the properties Load writes for an entity, as the driver
+// sends them (EntityProperties lists them and their types), but nameKey,
+// which Load's Cypher computes.
+func EntityProps(e kg.Entity) map[string]any {
 	p := map[string]any{
 		"id":          e.ID,
 		"kind":        string(e.Kind),
 		"name":        e.Name,
-		"aliases":     nonNil(e.Aliases),
 		"aliasText":   strings.Join(e.Aliases, " | "),
 		"description": e.Description,
 		"facts":       factsJSON(e.Facts),
 		"evidence":    evidenceListJSON(e.Evidence),
-		"sources":     sources(e.Evidence, e.Facts),
 	}
+	setList(p, "aliases", e.Aliases)
+	setList(p, "sources", sources(e.Evidence, e.Facts))
 	setDate(p, "start", e.Start)
 	setDate(p, "end", e.End)
 	if e.Title != "" {
@@ -86,14 +133,20 @@ func relationshipProps(r kg.Relationship) map[string]any {
 		"id":          r.ID,
 		"description": r.Description,
 		"confidence":  string(r.Confidence),
-		"claimedBy":   nonNil(r.ClaimedBy),
 		"facts":       factsJSON(r.Facts),
 		"evidence":    evidenceListJSON(r.Evidence),
-		"sources":     sources(r.Evidence, r.Facts),
 	}
+	setList(p, "claimedBy", r.ClaimedBy)
+	setList(p, "sources", sources(r.Evidence, r.Facts))
 	setDate(p, "start", r.Start)
 	setDate(p, "end", r.End)
 	return p
+}
+
+func setList(props map[string]any, field string, list []string) {
+	if len(list) > 0 {
+		props[field] = list
+	}
 }
 
 func entityFrom(p map[string]any) kg.Entity {
@@ -261,13 +314,6 @@ func sources(ev []kg.Evidence, facts []kg.Fact) []string {
 		add(f.Evidence.Source)
 	}
 	return out
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 func str(v any) string {

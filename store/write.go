@@ -78,7 +78,7 @@ func validate(op string, ds *kg.Dataset) error {
 func (s *Store) writeDataset(ctx context.Context, tx neo4j.ManagedTransaction, ds *kg.Dataset) error {
 	rows := make([]any, len(ds.Entities))
 	for i, e := range ds.Entities {
-		rows[i] = entityProps(e)
+		rows[i] = EntityProps(e)
 	}
 	// SET n = row replaces every property, so a field removed from the
 	// data is removed from the graph too.
@@ -87,7 +87,7 @@ func (s *Store) writeDataset(ctx context.Context, tx neo4j.ManagedTransaction, d
 		return err
 	}
 
-	starts := entityStarts(ds)
+	starts := EntityStarts(ds)
 	byType := map[kg.RelType][]any{}
 	for _, r := range ds.Relationships {
 		byType[r.Type] = append(byType[r.Type], relationshipRow(r, starts))
@@ -113,11 +113,18 @@ func (s *Store) writeDataset(ctx context.Context, tx neo4j.ManagedTransaction, d
 }
 
 // relationshipRow is what the write statements take for one relationship:
-// its ends' ids and its properties, with validFrom, the day from which it
-// holds for asOf: its own start, or else the later of its ends' starts, since
-// a relationship cannot hold before both its ends exist (an event cannot be
-// answered before it happens). starts holds the dataset's entity starts.
+// its ends' ids and its properties.
 func relationshipRow(r kg.Relationship, starts map[string]kg.Date) map[string]any {
+	return map[string]any{"from": r.From, "to": r.To, "props": RelationshipProps(r, starts)}
+}
+
+// RelationshipProps are the properties Load writes for a relationship
+// (RelationshipProperties lists them): its own, and validFrom, the day from
+// which it holds for asOf: its own start, or else the later of its ends'
+// starts, since a relationship cannot hold before both its ends exist (an
+// event cannot be answered before it happens). starts holds the dataset's
+// entity starts (EntityStarts).
+func RelationshipProps(r kg.Relationship, starts map[string]kg.Date) map[string]any {
 	props := relationshipProps(r)
 	from := r.Start
 	if from.IsZero() {
@@ -130,10 +137,11 @@ func relationshipRow(r kg.Relationship, starts map[string]kg.Date) map[string]an
 	if !from.IsZero() {
 		props["validFrom"] = neo4j.DateOf(from.First())
 	}
-	return map[string]any{"from": r.From, "to": r.To, "props": props}
+	return props
 }
 
-func entityStarts(ds *kg.Dataset) map[string]kg.Date {
+// EntityStarts are the starts of a dataset's entities that have one, by id.
+func EntityStarts(ds *kg.Dataset) map[string]kg.Date {
 	starts := make(map[string]kg.Date, len(ds.Entities))
 	for _, e := range ds.Entities {
 		if !e.Start.IsZero() {
@@ -225,7 +233,7 @@ func loadParts(ds *kg.Dataset) []func() []loadStatement {
 	rels := slices.Clone(ds.Relationships)
 	slices.SortStableFunc(rels, func(a, b kg.Relationship) int { return strings.Compare(string(a.Type), string(b.Type)) })
 	n, m := len(ds.Entities), len(rels)
-	starts := entityStarts(ds)
+	starts := EntityStarts(ds)
 	var parts []func() []loadStatement
 	for lo := 0; lo < n+m; lo += loadChunk {
 		hi := min(lo+loadChunk, n+m)
@@ -239,7 +247,7 @@ func loadParts(ds *kg.Dataset) []func() []loadStatement {
 			}
 			for i := lo; i < hi; i++ {
 				if i < n {
-					add(createEntities, entityProps(ds.Entities[i]))
+					add(createEntities, EntityProps(ds.Entities[i]))
 					continue
 				}
 				r := rels[i-n]

@@ -2,6 +2,7 @@ package cyberkg.neo4j;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,9 @@ import org.neo4j.io.ByteUnit;
  * NEO4J_PAGECACHE (1g), NEO4J_TX_MEMORY (1g, all transactions), NEO4J_TX_MAX_MEMORY (512m, one
  * transaction), NEO4J_TX_TIMEOUT (30s).
  *
+ * <p>{@code LocalNeo4j import [--overwrite] CSV_DIR} instead writes the database from CSV files with
+ * Neo4j's offline importer, while no Neo4j runs on that home (see {@link OfflineImport}).
+ *
  * <p>Neo4j 5.26's Bolt connector also answers WebSocket upgrades and has no setting to refuse
  * them, so a web page could open one to this port; what keeps it out is the password, which is
  * random, never published and readable only by its owner.
@@ -32,6 +36,9 @@ public final class LocalNeo4j {
     private static final String HOST = "127.0.0.1";
 
     public static void main(String[] args) throws InterruptedException {
+        if (args.length > 0 && args[0].equals("import")) {
+            System.exit(OfflineImport.run(List.of(args).subList(1, args.length), System.out, System.err));
+        }
         Path home = Path.of(env("NEO4J_HOME_DIR", ".neo4j/data")).toAbsolutePath();
         int port = Integer.parseInt(env("NEO4J_BOLT_PORT", "7687"));
         String password = env("NEO4J_PASSWORD", "");
@@ -102,7 +109,7 @@ public final class LocalNeo4j {
         }
     }
 
-    private static String env(String name, String fallback) {
+    static String env(String name, String fallback) {
         String v = System.getenv(name);
         return v == null || v.isBlank() ? fallback : v;
     }

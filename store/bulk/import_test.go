@@ -1,0 +1,331 @@
+package bulk_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"cyberkg/internal/dbtest"
+	"cyberkg/kg"
+	"cyberkg/seed"
+	"cyberkg/store"
+	"cyberkg/store/bulk"
+)
+
+// TestImportEqualsLoad writes the seed, with awkward text put into it, once
+// with store.Load into the tests' Neo4j and once through the offline
+// importer (bulk.Write, scripts/neo4j-import) into a Neo4j of the test's own,
+// and compares the two graphs property by property, with the types of the
+// values. Then a bad import over it must fail, say why, and keep it.
+func TestImportEqualsLoad(t *testing.T) {
+	ds := awkwardSeed(t)
+	ctx := context.Background()
+	start := time.Now()
+
+	loaded := dbtest.Open(t)
+	if err := loaded.DeleteAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Leave the unchanged seed for the package's other tests, if any come.
+	t.Cleanup(func() { _ = loaded.DeleteAll(ctx) })
+	if err := loaded.Load(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	want := readGraph(t, dbtest.Config(t))
+	if len(want) != len(ds.Entities)+len(ds.Relationships) {
+		t.Fatalf("loaded: %d entities and relationships, want %d", len(want), len(ds.Entities)+len(ds.Relationships))
+	}
+	t.Logf("loaded with store.Load and read back in %s", time.Since(start).Round(time.Millisecond))
+
+	lab := newOwnNeo4j(t)
+	csv := filepath.Join(t.TempDir(), "csv")
+	if err := bulk.Write(csv, ds); err != nil {
+		t.Fatal(err)
+	}
+	lab.run(t, "neo4j-import", csv)
+	t.Logf("written and imported in %s", time.Since(start).Round(time.Millisecond))
+	lab.run(t, "neo4j-start")
+	t.Logf("started in %s", time.Since(start).Round(time.Millisecond))
+	s, err := store.Open(ctx, lab.config(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ApplySchema(ctx); err != nil {
+		s.Close(ctx)
+		t.Fatalf("apply the schema to the imported graph: %v", err)
+	}
+	t.Logf("schema applied in %s", time.Since(start).Round(time.Millisecond))
+	hits, err := s.Search(ctx, "qualcom", nil, 3)
+	s.Close(ctx)
+	if err != nil || len(hits) == 0 || hits[0].Entity.ID != "qualcomm" {
+		t.Errorf("full-text search on the imported graph: %v, %v; want qualcomm first", hits, err)
+	}
+	got := readGraph(t, lab.config())
+	compareGraphs(t, got, want)
+
+	// Relationships to a missing entity, past Go's validation: the importer
+	// refuses them, says which, and the imported database stays, file for file.
+	lab.run(t, "neo4j-stop")
+	before := lab.files(t)
+	bad := filepath.Join(t.TempDir(), "bad")
+	if err := bulk.Write(bad, ds); err != nil {
+		t.Fatal(err)
+	}
+	editLines(t, filepath.Join(bad, bulk.EntitiesFile), `"china",`, 0) // one line: its text has no line break
+	out, err := lab.script("neo4j-import", "-overwrite", bad)
+	if err == nil || !strings.Contains(string(out), "referring to missing node china") {
+		t.Errorf("import of a dangling relationship: %v\n%s\nwant a failure naming the missing node", err, out)
+	}
+	if after := lab.files(t); !reflect.DeepEqual(after, before) {
+		t.Errorf("a failed import with -overwrite changed the database it was to replace:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+// A bad dataset is refused before anything is written, and a failed import
+// into a new state leaves no database there.
+func TestBadImportWritesNothing(t *testing.T) {
+	ds, err := seed.Parse(seed.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds.Relationships[0].To = "no-such-entity"
+	dir := filepath.Join(t.TempDir(), "csv")
+	err = bulk.Write(dir, ds)
+	if err == nil || !strings.Contains(err.Error(), `refers to unknown entity "no-such-entity"`) {
+		t.Errorf("bulk.Write of a dangling relationship: %v; want it refused, naming the entity", err)
+	}
+	if names, _ := filepath.Glob(filepath.Join(dir, "*")); len(names) > 0 {
+		t.Errorf("a refused dataset left files: %v", names)
+	}
+
+	ds.Relationships[0].To = ds.Relationships[0].From
+	if err := bulk.Write(dir, ds); err != nil {
+		t.Fatal(err)
+	}
+	editLines(t, filepath.Join(dir, bulk.EntitiesFile), `"qualcomm",`, 2)
+	lab := newOwnNeo4j(t)
+	out, err := lab.script("neo4j-import", dir)
+	if err == nil || !strings.Contains(string(out), "qualcomm") {
+		t.Errorf("import of a duplicate entity: %v\n%s\nwant a failure naming it", err, out)
+	}
+	for _, d := range []string{"databases/neo4j", "transactions/neo4j"} {
+		if _, err := os.Stat(filepath.Join(lab.state, "data", "data", d)); !os.IsNotExist(err) {
+			t.Errorf("a failed import left %s (%v)", d, err)
+		}
+	}
+}
+
+// awkwardSeed is the seed with text the CSV files must carry exactly:
+// quotes, commas, line breaks, the empty string inside a list, letters whose
+// lower case Go and Java disagree on.
+func awkwardSeed(t *testing.T) *kg.Dataset {
+	t.Helper()
+	ds, err := seed.Parse(seed.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := func(id string, f func(e *kg.Entity)) {
+		for i := range ds.Entities {
+			if ds.Entities[i].ID == id {
+				f(&ds.Entities[i])
+				return
+			}
+		}
+		t.Fatalf("no entity %q in the seed", id)
+	}
+	set("china", func(e *kg.Entity) { e.Name = `China, "the PRC" \ 中华人民共和国` })
+	set("united-states", func(e *kg.Entity) { e.Aliases = []string{`U.S., "America"`, "", "USA"} })
+	set("qualcomm", func(e *kg.Entity) { e.Description = "line one\nline two\r\nthree, \"quoted\"" })
+	set("snowden-revelations", func(e *kg.Entity) { e.Name = "İstanbul ΟΔΥΣΣΕΥΣ Ǆemal" })
+	set("pla-unit-61398", func(e *kg.Entity) { e.Aliases = []string{"one alias only"} })
+	if probs := ds.Validate(); len(probs) > 0 {
+		t.Fatalf("the awkward seed is invalid: %v", probs[0])
+	}
+	return ds
+}
+
+// graph is every entity and relationship with its properties, and the
+// Cypher type of each value, by id.
+type graph map[string]map[string]any
+
+func readGraph(t *testing.T, cfg store.Config) graph {
+	t.Helper()
+	ctx := context.Background()
+	password := cfg.Password
+	if password == "" {
+		b, err := os.ReadFile(cfg.PasswordFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		password = strings.TrimSpace(string(b))
+	}
+	d, err := neo4j.NewDriverWithContext(cfg.URI, neo4j.BasicAuth(cfg.User, password, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close(ctx)
+	g := graph{}
+	for _, q := range []string{
+		`MATCH (n) RETURN 'entity ' + n.id AS key, labels(n) AS what, properties(n) AS props,
+		   [k IN keys(n) | k + ': ' + valueType(n[k])] AS types`,
+		`MATCH (a)-[r]->(b) RETURN 'relationship ' + r.id AS key, [type(r), a.id, b.id] AS what, properties(r) AS props,
+		   [k IN keys(r) | k + ': ' + valueType(r[k])] AS types`,
+	} {
+		res, err := neo4j.ExecuteQuery(ctx, d, q, nil, neo4j.EagerResultTransformer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rec := range res.Records {
+			key, _ := rec.Get("key")
+			what, _ := rec.Get("what")
+			props, _ := rec.Get("props")
+			types, _ := rec.Get("types")
+			ts := types.([]any)
+			sort.Slice(ts, func(i, j int) bool { return ts[i].(string) < ts[j].(string) })
+			g[key.(string)] = map[string]any{"labels or type and ends": what, "properties": props, "types": ts}
+		}
+	}
+	return g
+}
+
+func compareGraphs(t *testing.T, got, want graph) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("imported: %d entities and relationships; loaded: %d", len(got), len(want))
+	}
+	diffs := 0
+	keys := make([]string, 0, len(want))
+	for k := range want {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !reflect.DeepEqual(got[k], want[k]) {
+			if diffs++; diffs <= 5 {
+				t.Errorf("%s:\nimported %#v\nloaded   %#v", k, got[k], want[k])
+			}
+		}
+	}
+	if diffs > 5 {
+		t.Errorf("... %d differ in all", diffs)
+	}
+}
+
+// editLines makes every line of file that begins with prefix appear n
+// times: 0 drops it, 2 doubles it.
+func editLines(t *testing.T, file, prefix string, n int) {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	found := false
+	for _, line := range strings.SplitAfter(string(b), "\n") {
+		if !strings.HasPrefix(line, prefix) {
+			out = append(out, line)
+			continue
+		}
+		found = true
+		for range n {
+			out = append(out, line)
+		}
+	}
+	if !found {
+		t.Fatalf("%s has no line beginning %s", file, prefix)
+	}
+	if err := os.WriteFile(file, []byte(strings.Join(out, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ownNeo4j is a Neo4j of the test's own, in a temporary state folder, run
+// by the project's scripts: the importer writes only a stopped database, so
+// it cannot be the tests' shared one. Bolt on NEO4J_BULK_BOLT_PORT, or a
+// free port.
+type ownNeo4j struct {
+	root, state, port string
+	env               []string
+}
+
+func newOwnNeo4j(t *testing.T) *ownNeo4j {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := os.Getenv("NEO4J_BULK_BOLT_PORT")
+	if port == "" {
+		port = freePort(t)
+	}
+	state := t.TempDir()
+	lab := &ownNeo4j{root: root, state: state, port: port,
+		// Later entries win: the seed needs little memory, whatever the shell asks of other instances.
+		env: append(os.Environ(), "NEO4J_STATE_DIR="+state, "NEO4J_BOLT_PORT="+port,
+			"NEO4J_HEAP=512m", "NEO4J_PAGECACHE=64m", "NEO4J_TX_MEMORY=256m", "NEO4J_START_TIMEOUT=400",
+			"NEO4J_IMPORT_HEAP=512m", "NEO4J_IMPORT_MEMORY=256m"),
+	}
+	t.Cleanup(func() {
+		if out, err := lab.script("neo4j-stop"); err != nil {
+			t.Errorf("neo4j-stop: %v\n%s", err, out)
+		}
+	})
+	return lab
+}
+
+// files are the database's files, with their sizes and times.
+func (lab *ownNeo4j) files(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, d := range []string{"databases/neo4j", "transactions/neo4j"} {
+		root := filepath.Join(lab.state, "data", "data", d)
+		err := filepath.Walk(root, func(path string, fi os.FileInfo, err error) error {
+			if err == nil && !fi.IsDir() {
+				out[strings.TrimPrefix(path, root)] = fmt.Sprint(fi.Size(), fi.ModTime())
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+func (lab *ownNeo4j) config() store.Config {
+	return store.Config{URI: "bolt://127.0.0.1:" + lab.port, User: "neo4j",
+		PasswordFile: filepath.Join(lab.state, "password"), QueryTimeout: 2 * time.Minute}
+}
+
+func (lab *ownNeo4j) script(name string, args ...string) ([]byte, error) {
+	cmd := exec.Command(filepath.Join(lab.root, "scripts", name), args...)
+	cmd.Env = lab.env
+	return cmd.CombinedOutput()
+}
+
+func (lab *ownNeo4j) run(t *testing.T, name string, args ...string) {
+	t.Helper()
+	if out, err := lab.script(name, args...); err != nil {
+		t.Fatalf("scripts/%s (Java 17+ and Maven needed: apt-get install openjdk-17-jdk-headless maven): %v\n%s", name, err, out)
+	}
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
+}
