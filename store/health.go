@@ -26,11 +26,7 @@ import (
 // ones; so it takes timeoutsToDown of them in a row, and does not count at
 // all while transactions still complete: under 64 clients of shortest
 // paths at 1M entities, RETURN 1 waited over 2 s behind them, and a
-// database that answered every query was declared down. Nor while
-// transactions are running and one was answered within the query timeout
-// plus the check's: a live Neo4j answers each by its timeout, and under 64
-// clients of 4-7 s shortest paths on 2 cores nothing at all was answered for
-// more than 2.5 s at a time.
+// database that answered every query was declared down.
 //
 // While Neo4j is known to be down, transactions fail at once with
 // errs.Unavailable instead of waiting on connection timeouts and the
@@ -60,9 +56,7 @@ type health struct {
 	interval, timeout time.Duration
 	changed           func(error) // told of every change: nil when Neo4j is up again
 
-	lastAnswer atomic.Int64 // when Neo4j last answered a transaction, in Unix nanoseconds
-	inFlight   atomic.Int64 // transactions running
-	patience   time.Duration // how long running transactions may go unanswered by a live Neo4j
+	lastAnswer atomic.Int64 // when a transaction last completed, in Unix nanoseconds
 
 	mu       sync.Mutex
 	state    healthState
@@ -78,9 +72,7 @@ type health struct {
 	done chan struct{}
 }
 
-// newHealth makes the health of a store whose transactions Neo4j ends
-// within queryTimeout.
-func newHealth(cfg Config, queryTimeout time.Duration) *health {
+func newHealth(cfg Config) *health {
 	h := &health{
 		interval: cfg.HealthInterval,
 		timeout:  cfg.HealthTimeout,
@@ -97,7 +89,6 @@ func newHealth(cfg Config, queryTimeout time.Duration) *health {
 	if h.changed == nil {
 		h.changed = func(error) {}
 	}
-	h.patience = queryTimeout + h.timeout
 	h.upCtx, h.cancelUp = context.WithCancelCause(context.Background())
 	return h
 }
@@ -167,16 +158,13 @@ func (s *Store) Ready() error {
 	}
 }
 
-// answered notes that Neo4j answered a transaction just now.
+// answered notes that Neo4j completed a transaction just now.
 func (h *health) answered() { h.lastAnswer.Store(time.Now().UnixNano()) }
 
 // record sets the state from a check's outcome.
 func (h *health) record(err error, timedOut bool) {
-	if timedOut {
-		quiet := time.Since(time.Unix(0, h.lastAnswer.Load()))
-		if quiet < h.timeout+h.interval || h.inFlight.Load() > 0 && quiet < h.patience {
-			return // busy, not down: transactions are answered while the probe waits
-		}
+	if timedOut && time.Since(time.Unix(0, h.lastAnswer.Load())) < h.timeout+h.interval {
+		return // busy, not down: transactions complete while the probe waits
 	}
 	h.mu.Lock()
 	from := h.state
@@ -213,8 +201,7 @@ func (h *health) enter(ctx context.Context, op string) (_ context.Context, relea
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	unbind := context.AfterFunc(upCtx, func() { cancel(context.Cause(upCtx)) })
-	h.inFlight.Add(1)
-	return ctx, func() { h.inFlight.Add(-1); unbind(); cancel(nil) }, nil
+	return ctx, func() { unbind(); cancel(nil) }, nil
 }
 
 // after asks for a probe now when a transaction failed as if Neo4j were

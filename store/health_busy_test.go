@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -11,7 +10,7 @@ import (
 // busy database, not a dead one; without completions, two in a row mean
 // down; a refused connection means down at once either way.
 func TestSlowProbesDoNotTakeDownABusyDatabase(t *testing.T) {
-	h := newHealth(Config{HealthInterval: 500 * time.Millisecond, HealthTimeout: time.Second}, 10*time.Second)
+	h := newHealth(Config{HealthInterval: 500 * time.Millisecond, HealthTimeout: time.Second})
 	slow, refused := errors.New("probe timed out"), errors.New("connection refused")
 	h.record(nil, false)
 	if h.state != stateUp {
@@ -41,40 +40,5 @@ func TestSlowProbesDoNotTakeDownABusyDatabase(t *testing.T) {
 	h.record(refused, false)
 	if h.state != stateDown {
 		t.Errorf("refused connection: state %v, want down at once", h.state)
-	}
-}
-
-// While transactions run, a live Neo4j answers one by the query timeout: a
-// quieter spell than that (64 slow queries on 2 cores) is busy, not down;
-// running transactions unanswered for longer are a hung Neo4j.
-func TestSlowProbesWaitForRunningTransactions(t *testing.T) {
-	h := newHealth(Config{HealthInterval: 500 * time.Millisecond, HealthTimeout: time.Second}, 10*time.Second)
-	slow := errors.New("probe timed out")
-	h.record(nil, false)
-	_, release, err := h.enter(context.Background(), "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.lastAnswer.Store(time.Now().Add(-5 * time.Second).UnixNano())
-	for range 5 {
-		h.record(slow, true)
-	}
-	if h.state != stateUp {
-		t.Errorf("slow probes, a transaction running, an answer 5 s ago: state %v, want up", h.state)
-	}
-	h.lastAnswer.Store(time.Now().Add(-12 * time.Second).UnixNano())
-	h.record(slow, true)
-	h.record(slow, true)
-	if h.state != stateDown {
-		t.Errorf("slow probes, a transaction running, no answer for 12 s: state %v, want down", h.state)
-	}
-	release()
-
-	h.record(nil, false)
-	h.lastAnswer.Store(time.Now().Add(-5 * time.Second).UnixNano())
-	h.record(slow, true)
-	h.record(slow, true)
-	if h.state != stateDown {
-		t.Errorf("slow probes, nothing running, no answer for 5 s: state %v, want down", h.state)
 	}
 }

@@ -97,7 +97,7 @@ func New(cfg Config, observe Observer) (*Store, error) {
 	if writeTimeout <= 0 {
 		writeTimeout = 5 * time.Minute
 	}
-	s := &Store{driver: driver, db: cfg.Database, timeout: timeout, writeTimeout: writeTimeout, observe: observe, health: newHealth(cfg, timeout)}
+	s := &Store{driver: driver, db: cfg.Database, timeout: timeout, writeTimeout: writeTimeout, observe: observe, health: newHealth(cfg)}
 	s.monitor()
 	return s, nil
 }
@@ -196,10 +196,7 @@ func (s *Store) transact(ctx context.Context, op string, mode neo4j.AccessMode, 
 	} else {
 		_, err = session.ExecuteWrite(ctx, work, neo4j.WithTxTimeout(timeout))
 	}
-	// An error Neo4j sent (a transaction it timed out, a Cypher error) is an
-	// answer too: it is alive.
-	var neoErr *neo4j.Neo4jError
-	if err == nil || errors.As(err, &neoErr) {
+	if err == nil {
 		s.health.answered()
 	}
 	return s.health.after(ctx, op, classify(op, err))
