@@ -1,9 +1,12 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
+
+	"cyberkg/errs"
 )
 
 // A probe that runs out of time while transactions still complete is a
@@ -40,5 +43,20 @@ func TestSlowProbesDoNotTakeDownABusyDatabase(t *testing.T) {
 	h.record(refused, false)
 	if h.state != stateDown {
 		t.Errorf("refused connection: state %v, want down at once", h.state)
+	}
+}
+
+// A driver error met after the request's deadline is the request running
+// out of time, not Neo4j going away.
+func TestErrorsAfterTheDeadlineAreTimeouts(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
+	defer cancel()
+	<-ctx.Done()
+	connectivity := errors.New("ConnectivityError: context deadline exceeded")
+	if got := errs.KindOf(classify("test", ranOutOfTime(ctx, connectivity))); got != errs.Timeout {
+		t.Errorf("after the deadline: kind %v, want Timeout", got)
+	}
+	if got := ranOutOfTime(context.Background(), connectivity); got != connectivity {
+		t.Errorf("before the deadline: %v, want the error as it was", got)
 	}
 }
