@@ -1,9 +1,10 @@
 // Command gqlgen runs gqlgen's generator, as `go tool gqlgen generate`
-// would, then has the generated code marshal lists through marshalList and
-// resolve an object's resolver fields through resolveField
-// (graph/generated/lists.go) instead of always a goroutine per list item
-// and per resolver field. `make generate` runs it, and scripts/check checks
-// its output is current.
+// would, then has the generated code marshal lists through marshalList,
+// resolve an object's resolver fields through resolveField and make @defer
+// groups through newDeferredGroup (graph/generated/lists.go): not always a
+// goroutine per list item and per resolver field, nor a group for objects
+// that defer nothing. `make generate` runs it, and scripts/check checks its
+// output is current.
 package main
 
 import (
