@@ -186,7 +186,7 @@ func (s *Store) StreamExport(ctx context.Context, sel *ExportSelection, timeout 
 	// retried, and what was streamed cannot be taken back.
 	tx, err := session.BeginTransaction(ctx, neo4j.WithTxTimeout(timeout))
 	if err != nil {
-		return classify(op, err)
+		return classify(ctx, op, err)
 	}
 	defer tx.Close(ctx)
 	stream := func(cypher string, each func(*neo4j.Record) error) error {
@@ -201,7 +201,7 @@ func (s *Store) StreamExport(ctx context.Context, sel *ExportSelection, timeout 
 			err = res.Err()
 		}
 		s.observe(op, time.Since(start), err)
-		return classify(op, err)
+		return classify(ctx, op, err)
 	}
 	if entity != nil {
 		err = stream(entities, func(rec *neo4j.Record) error {

@@ -61,7 +61,7 @@ func (s *Store) ApplySchema(ctx context.Context) error {
 			_, err = res.Consume(ctx)
 		}
 		if err != nil {
-			return classify("store.ApplySchema", fmt.Errorf("%s: %w", firstLine(stmt), err))
+			return classify(ctx, "store.ApplySchema", fmt.Errorf("%s: %w", firstLine(stmt), err))
 		}
 	}
 	return nil
@@ -79,11 +79,11 @@ var migrations = []string{
 func (s *Store) dropStaleSearchIndex(ctx context.Context, session neo4j.SessionWithContext) error {
 	res, err := session.Run(ctx, `SHOW FULLTEXT INDEXES YIELD name, properties WHERE name = $name RETURN properties`, map[string]any{"name": SearchIndex})
 	if err != nil {
-		return classify("store.ApplySchema", err)
+		return classify(ctx, "store.ApplySchema", err)
 	}
 	recs, err := res.Collect(ctx)
 	if err != nil || len(recs) == 0 {
-		return classify("store.ApplySchema", err)
+		return classify(ctx, "store.ApplySchema", err)
 	}
 	var have []string
 	for _, p := range recs[0].Values[0].([]any) {
@@ -96,7 +96,7 @@ func (s *Store) dropStaleSearchIndex(ctx context.Context, session neo4j.SessionW
 	if err == nil {
 		_, err = res.Consume(ctx)
 	}
-	return classify("store.ApplySchema", err)
+	return classify(ctx, "store.ApplySchema", err)
 }
 
 func firstLine(s string) string {

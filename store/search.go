@@ -78,11 +78,12 @@ func SearchCandidates(ctx context.Context, text string, kinds []kg.Kind, first i
 				return "", nil, errs.Invalidf("unknown kind %q", k)
 			}
 		}
-		ks = kindStrings(kinds)
+		names := kindStrings(kinds)
+		ks = names
 		// The index holds the kind too, so Lucene keeps only these kinds
 		// before it takes the best candidates. Boosted by 0, the clause
 		// leaves every score as it is without it.
-		q = "+kind:(" + strings.Join(kindStrings(kinds), " OR ") + ")^0 +(" + q + ")"
+		q = "+kind:(" + strings.Join(names, " OR ") + ")^0 +(" + q + ")"
 	}
 	needles := factNeedles(text)
 	params = map[string]any{"index": SearchIndex, "query": q, "kinds": ks, "needles": needles,

@@ -170,7 +170,7 @@ func (s *Store) transact(ctx context.Context, op string, mode neo4j.AccessMode, 
 	defer release()
 	releaseCall, err := acquireCall(ctx)
 	if err != nil {
-		return classify(op, err)
+		return classify(ctx, op, err)
 	}
 	defer releaseCall()
 	// Neo4j stops the transaction at the request's deadline too, not only
@@ -182,7 +182,7 @@ func (s *Store) transact(ctx context.Context, op string, mode neo4j.AccessMode, 
 	if dl, ok := ctx.Deadline(); ok {
 		left := time.Until(dl)
 		if left <= 0 {
-			return classify(op, context.DeadlineExceeded)
+			return classify(ctx, op, context.DeadlineExceeded)
 		}
 		// At least a millisecond: the driver sends whole milliseconds, and a
 		// timeout of 0 would let the transaction run forever.
@@ -199,30 +199,23 @@ func (s *Store) transact(ctx context.Context, op string, mode neo4j.AccessMode, 
 	if err == nil {
 		s.health.answered()
 	}
-	return s.health.after(ctx, op, classify(op, ranOutOfTime(ctx, err)))
-}
-
-// ranOutOfTime makes err a context error when ctx ended before the
-// transaction did: the driver reports a deadline it meets while reading a
-// result as a ConnectivityError ("context deadline exceeded"), which would
-// tell the user Neo4j is unavailable when the request ran out of time (seen
-// with 64 clients of 8-10 s shortest paths at 1M entities).
-func ranOutOfTime(ctx context.Context, err error) error {
-	if err == nil || ctx.Err() == nil || errors.Is(err, ctx.Err()) {
-		return err
-	}
-	return fmt.Errorf("%w: %v", ctx.Err(), err)
+	return s.health.after(ctx, op, classify(ctx, op, err))
 }
 
 // classify gives driver errors a kind; errors that already have one keep it.
-func classify(op string, err error) error {
+// An error met after ctx ended is ctx's: the driver reports a deadline it
+// meets while reading a result as a ConnectivityError ("context deadline
+// exceeded"), which would tell the user Neo4j is unavailable when the
+// request ran out of time (seen with 64 clients of 8-10 s shortest paths at
+// 1M entities).
+func classify(ctx context.Context, op string, err error) error {
 	var e *errs.Error
 	switch {
 	case err == nil:
 		return nil
 	case errors.As(err, &e):
 		return err
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+	case ctx.Err() != nil, errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return errs.E(op, errs.Timeout, fmt.Errorf("the request ran out of time: %w", err))
 	case neo4j.IsConnectivityError(err), neo4j.IsTransactionExecutionLimit(err):
 		return errs.E(op, errs.Unavailable, fmt.Errorf("neo4j unavailable: %w", err))

@@ -299,7 +299,7 @@ func (s *Store) DeleteAll(ctx context.Context) error {
 			_, err = res.Consume(ctx)
 		}
 		if err != nil {
-			return classify("store.DeleteAll", err)
+			return classify(ctx, "store.DeleteAll", err)
 		}
 	}
 	return nil
