@@ -114,6 +114,9 @@ func check(ctx context.Context, all []op, targets []target) error {
 					return fmt.Errorf("check %s %v on %s: %w", o.name, a, t.name, err)
 				}
 				got = normalise(got)
+				if o.agree != nil {
+					got = o.agree(got)
+				}
 				if i == 0 {
 					want = got
 					continue

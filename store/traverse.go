@@ -179,6 +179,12 @@ func (s *Store) Paths(ctx context.Context, from, to string, maxHops int, f RelFi
 	if maxHops < 1 || maxHops > MaxExpandDepth || limit < 1 {
 		return nil, errs.Invalidf("maxHops must be between 1 and %d and limit positive, got %d and %d", MaxExpandDepth, maxHops, limit)
 	}
+	if mode == Shortest {
+		paths, handed, err := s.shortestPath(ctx, from, to, maxHops, f)
+		if !handed {
+			return paths, err
+		}
+	}
 	types, err := typeLabel(f.Types)
 	if err != nil {
 		return nil, err
@@ -187,7 +193,10 @@ func (s *Store) Paths(ctx context.Context, from, to string, maxHops int, f RelFi
 	if !ok {
 		return nil, errs.Invalidf("unknown path mode %q", mode)
 	}
-	params := map[string]any{"asOf": dateParam(f.AsOf)}
+	_, params, err := relParams(f)
+	if err != nil {
+		return nil, err
+	}
 	params["from"], params["to"], params["limit"] = from, to, limit
 	cypher := `OPTIONAL MATCH (a:Entity {id: $from}) OPTIONAL MATCH (b:Entity {id: $to})
 	CALL (a, b) {
