@@ -67,7 +67,7 @@ func (s *Store) shortestPath(ctx context.Context, from, to string, maxHops int, 
 		xs, xMore := neighboursFrom(v[2])
 		ys, yMore := neighboursFrom(v[3])
 		switch {
-		case a == b:
+		case a == b || len(xs) == 0 || len(ys) == 0:
 			return nil
 		case xMore || yMore:
 			handed = true
@@ -125,13 +125,14 @@ func (s *Store) shortestPath(ctx context.Context, from, to string, maxHops int, 
 				return nil
 			}
 			recs, err := s.query(ctx, tx, "store.Paths", step.cypher, params)
-			if err != nil || len(recs) == 0 {
-				if err != nil {
-					return err
-				}
+			if err != nil {
+				return err
+			}
+			if len(recs) == 0 {
 				continue
 			}
-			// x, the middle (a relationship, or relationship, entity, relationship), y.
+			// x, then the relationship or relationship, entity,
+			// relationship between, then y.
 			m := recs[0].Values
 			x, y := xAt[m[0].(string)], yAt[m[len(m)-1].(string)]
 			nodes, rels := []string{a, x.id}, []string{x.rel}
