@@ -13,6 +13,14 @@ func SetLoadChunk(n int) (restore func()) {
 	return func() { loadChunk = old }
 }
 
+// SetCostly makes the shortest-path search take over from shortestPath past
+// n relationships until restore is called.
+func SetCostly(n int) (restore func()) {
+	old := costly
+	costly = n
+	return func() { costly = old }
+}
+
 // RunSchemaForTest runs one schema statement (which cannot share a
 // transaction with anything), failing the test on error.
 func (s *Store) RunSchemaForTest(t interface{ Fatal(...any) }, stmt string) {

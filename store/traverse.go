@@ -199,14 +199,7 @@ func (s *Store) Paths(ctx context.Context, from, to string, maxHops int, f RelFi
 	}
 	params["from"], params["to"], params["limit"] = from, to, limit
 	cypher := `OPTIONAL MATCH (a:Entity {id: $from}) OPTIONAL MATCH (b:Entity {id: $to})
-	CALL (a, b) {
-		WITH a, b WHERE a IS NOT NULL AND b IS NOT NULL AND a <> b
-		CALL (a, b) {
-		` + match + `
-		}
-		WITH p LIMIT $limit
-		RETURN collect({nodes: [n IN nodes(p) | ` + entityProjection(ctx, "n") + `], edges: [r IN relationships(p) | ` + relProjection(ctx) + `]}) AS paths
-	}
+	` + pathsBetween(ctx, "true", match) + `
 	RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, paths`
 
 	var paths []Path
@@ -221,10 +214,7 @@ func (s *Store) Paths(ctx context.Context, from, to string, maxHops int, f RelFi
 				return errs.E("store.Paths", errs.NotFound, fmt.Errorf("no entity with id %q", id))
 			}
 		}
-		for _, p := range v[2].([]any) {
-			m := p.(map[string]any)
-			paths = append(paths, Path{Nodes: entitiesFrom(m["nodes"]), Edges: relationshipsFrom(m["edges"])})
-		}
+		paths = pathsFrom(v[2])
 		// Shortest first; paths of one length in a stable order.
 		sort.SliceStable(paths, func(i, j int) bool {
 			if len(paths[i].Edges) != len(paths[j].Edges) {
@@ -235,6 +225,28 @@ func (s *Store) Paths(ctx context.Context, from, to string, maxHops int, f RelFi
 		return nil
 	})
 	return paths, err
+}
+
+// pathsBetween is the Cypher call that finds paths p from a to b by match,
+// when cond holds, and returns up to $limit of them as paths, for pathsFrom.
+func pathsBetween(ctx context.Context, cond, match string) string {
+	return `CALL (*) {
+		WITH a, b WHERE ` + cond + ` AND a IS NOT NULL AND b IS NOT NULL AND a <> b
+		CALL (a, b) {
+		` + match + `
+		}
+		WITH p LIMIT $limit
+		RETURN collect({nodes: [n IN nodes(p) | ` + entityProjection(ctx, "n") + `], edges: [r IN relationships(p) | ` + relProjection(ctx) + `]}) AS paths
+	}`
+}
+
+func pathsFrom(v any) []Path {
+	var paths []Path
+	for _, p := range v.([]any) {
+		m := p.(map[string]any)
+		paths = append(paths, Path{Nodes: entitiesFrom(m["nodes"]), Edges: relationshipsFrom(m["edges"])})
+	}
+	return paths
 }
 
 func pathKey(p Path) string {
