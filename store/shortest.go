@@ -61,12 +61,8 @@ func (s *Store) shortestPath(ctx context.Context, from, to string, maxHops int, 
 	q := pathQueries(f.Direction, back, types, relFilter(f))
 	match, _ := pathMatch(Shortest, f, types, maxHops)
 	ends := q.ends + `
-		WITH a, b, xs, ys, a <> b AND size(xs) <= $endLimit AND size(ys) <= $endLimit AND CASE
-			WHEN size(xs) < size(ys) THEN reduce(n = 0, x IN xs | n + x[2])
-			WHEN size(ys) < size(xs) THEN reduce(n = 0, y IN ys | n + y[2])
-			ELSE reduce(n = 0, x IN xs + ys | n + x[2]) / 2 END > $costly AS search
 		` + pathsBetween(ctx, "NOT search", match) + `
-		RETURN elementId(a), elementId(b), xs, ys, search, paths`
+		RETURN elementId(a), elementId(b), ` + q.neighbours + `, search, paths`
 	params["from"], params["to"], params["endLimit"], params["costly"], params["limit"] = from, to, endLimit, costly, 1
 
 	err = s.read(ctx, "store.Paths", func(tx neo4j.ManagedTransaction) error {
@@ -176,18 +172,25 @@ var arrows = map[Direction]string{
 	Both:     `(%[1]s)-[%[2]s%[4]s]-(%[3]s)`,
 }
 
-type pathCypher struct{ ends, three, four string }
+// pathCypher is the search's statements: ends chooses it or shortestPath,
+// neighbours reads the ends' neighbours for it, three and four look for
+// the middle of a path of that length.
+type pathCypher struct{ ends, neighbours, three, four string }
 
 // pathQueries are shortestPath's statements for paths in direction d (back
 // from the far end) through relationships of types that meet cond on r.
 func pathQueries(d, back Direction, types, cond string) pathCypher {
 	hop := func(from, rel, to string) string { return fmt.Sprintf(arrows[d], from, rel, to, types) }
 	holds := func(rel string) string { return `all(r IN [` + rel + `] WHERE ` + cond + `)` }
-	side := func(end string, d Direction) string {
-		// n's degree onward, along the same direction.
-		return `COLLECT { MATCH ` + fmt.Sprintf(arrows[d], end, "r", "n:Entity", types) + ` WHERE ` + cond + `
-			RETURN [elementId(n), elementId(r), COUNT { ` + fmt.Sprintf(arrows[d], "n", "", "", types) + ` }] LIMIT $endLimit + 1 }`
+	// The neighbours n of an end along d, as what of each: at most
+	// $endLimit + 1, enough to tell whether there are more.
+	side := func(end string, d Direction, what string) string {
+		return `CASE WHEN ` + end + ` IS NULL THEN [] ELSE COLLECT { MATCH ` + fmt.Sprintf(arrows[d], end, "r", "n:Entity", types) + ` WHERE ` + cond + `
+			RETURN ` + what + ` LIMIT $endLimit + 1 } END`
 	}
+	// n's degree onward, along the same direction.
+	degree := func(d Direction) string { return `COUNT { ` + fmt.Sprintf(arrows[d], "n", "", "", types) + ` }` }
+	neighbours := func(d Direction) string { return `[elementId(n), elementId(r), ` + degree(d) + `]` }
 	// Both ends are bound before the pattern between them (CALL imports
 	// them), so that Neo4j checks a pair with Expand(Into), which reads the
 	// end of lesser degree, rather than expanding one end and filtering.
@@ -195,10 +198,15 @@ func pathQueries(d, back Direction, types, cond string) pathCypher {
 		MATCH (x) WHERE elementId(x) = pair.x
 		MATCH (y) WHERE elementId(y) = pair.y`
 	return pathCypher{
+		// Degrees first, to choose between the search and shortestPath;
+		// element ids, which cost more to send, only for the search.
 		ends: `OPTIONAL MATCH (a:Entity {id: $from}) OPTIONAL MATCH (b:Entity {id: $to})
-			WITH a, b,
-				CASE WHEN a IS NULL THEN [] ELSE ` + side("a", d) + ` END AS xs,
-				CASE WHEN b IS NULL THEN [] ELSE ` + side("b", back) + ` END AS ys`,
+			WITH a, b, ` + side("a", d, degree(d)) + ` AS xs, ` + side("b", back, degree(back)) + ` AS ys
+			WITH a, b, a <> b AND size(xs) <= $endLimit AND size(ys) <= $endLimit AND CASE
+				WHEN size(xs) < size(ys) THEN reduce(n = 0, x IN xs | n + x)
+				WHEN size(ys) < size(xs) THEN reduce(n = 0, y IN ys | n + y)
+				ELSE reduce(n = 0, x IN xs + ys | n + x) / 2 END > $costly AS search`,
+		neighbours: `CASE WHEN search THEN ` + side("a", d, neighbours(d)) + ` END, CASE WHEN search THEN ` + side("b", back, neighbours(back)) + ` END`,
 		three: pairs + `
 		CALL (x, y) { MATCH ` + hop("x", "r", "y") + ` WHERE ` + cond + ` RETURN r LIMIT 1 }
 		RETURN pair.x, elementId(r), pair.y LIMIT 1`,
