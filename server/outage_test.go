@@ -8,8 +8,6 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"cyberkg/internal/dbtest"
 	"cyberkg/seed"
 	"cyberkg/store"
 )
@@ -30,17 +29,18 @@ import (
 // other error or hangs.
 //
 // It starts a Neo4j of its own (scripts/neo4j-start, data in a temporary
-// folder, Bolt on NEO4J_OUTAGE_BOLT_PORT, 7712), never the one other tests
+// folder, Bolt on NEO4J_OUTAGE_BOLT_PORT or a free port), never the one other tests
 // share, and stops it at the end even when the test fails.
 func TestNeo4jOutage(t *testing.T) {
 	began := time.Now()
-	lab := startOutageNeo4j(t)
-	lab.seed(t)
+	lab := dbtest.NewOwn(t, "NEO4J_OUTAGE_BOLT_PORT")
+	lab.Run(t, "neo4j-start")
+	seedOwn(t, lab)
 	t.Logf("neo4j started and seeded in %v", time.Since(began).Round(time.Millisecond))
 	// Served as the server is configured by default: queries bounded by -query-timeout (10 s).
 	cfg := testConfig(t)
 	cfg.rateLimit = 0 // four clients in a loop from one address are not what this test is about
-	cfg.neo4j = store.Config{URI: lab.uri, User: "neo4j", PasswordFile: filepath.Join(lab.state, "password"),
+	cfg.neo4j = store.Config{URI: lab.URI(), User: "neo4j", PasswordFile: filepath.Join(lab.State, "password"),
 		QueryTimeout: cfg.neo4j.QueryTimeout, HealthInterval: cfg.neo4j.HealthInterval, HealthTimeout: cfg.neo4j.HealthTimeout}
 	s, err := store.Open(context.Background(), cfg.neo4j, nil)
 	if err != nil {
@@ -66,11 +66,11 @@ func TestNeo4jOutage(t *testing.T) {
 	warm := rec.now()
 	time.Sleep(time.Second)
 	stopBegan := rec.now()
-	lab.run(t, "neo4j-stop")
+	lab.Run(t, "neo4j-stop")
 	stopped := rec.now()
 	time.Sleep(2500 * time.Millisecond) // under load while down
 	startBegan := rec.now()
-	lab.run(t, "neo4j-start")
+	lab.Run(t, "neo4j-start")
 	started := rec.now()
 	time.Sleep(6 * time.Second) // long enough to see answers come back within 5 s, and stay
 	rec.stop()
@@ -158,47 +158,12 @@ func TestNeo4jOutage(t *testing.T) {
 	}
 }
 
-// outageNeo4j is a Neo4j of the test's own, run by the project's scripts.
-type outageNeo4j struct {
-	root, state, uri string
-	env              []string
-}
-
-func startOutageNeo4j(t *testing.T) *outageNeo4j {
-	t.Helper()
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := os.Getenv("NEO4J_OUTAGE_BOLT_PORT")
-	if port == "" {
-		port = "7712"
-	}
-	state := t.TempDir()
-	lab := &outageNeo4j{
-		root: root, state: state, uri: "bolt://127.0.0.1:" + port,
-		// Later entries win: the tiny seed needs little memory, whatever the shell asks of other
-		// instances. The start timeout is for a busy machine; timings are taken from when it ends.
-		env: append(os.Environ(), "NEO4J_STATE_DIR="+state, "NEO4J_BOLT_PORT="+port,
-			"NEO4J_HEAP=512m", "NEO4J_PAGECACHE=64m", "NEO4J_TX_MEMORY=256m", "NEO4J_START_TIMEOUT=400"),
-	}
-	t.Cleanup(func() {
-		if out, err := lab.script("neo4j-stop"); err != nil {
-			t.Errorf("neo4j-stop: %v\n%s", err, out)
-		}
-	})
-	lab.run(t, "neo4j-start")
-	return lab
-}
-
-// seed loads the project's seed, with the long timeout a cold database needs
+// seedOwn loads the project's seed, with the long timeout a cold database needs
 // to plan every statement of it.
-func (lab *outageNeo4j) seed(t *testing.T) {
+func seedOwn(t *testing.T, lab *dbtest.Own) {
 	t.Helper()
 	ctx := context.Background()
-	s, err := store.Open(ctx, store.Config{
-		URI: lab.uri, User: "neo4j", PasswordFile: filepath.Join(lab.state, "password"), QueryTimeout: 2 * time.Minute,
-	}, nil)
+	s, err := store.Open(ctx, lab.Config(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,19 +177,6 @@ func (lab *outageNeo4j) seed(t *testing.T) {
 	}
 	if err := s.Write(ctx, ds); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func (lab *outageNeo4j) script(name string) ([]byte, error) {
-	cmd := exec.Command(filepath.Join(lab.root, "scripts", name))
-	cmd.Env = lab.env
-	return cmd.CombinedOutput()
-}
-
-func (lab *outageNeo4j) run(t *testing.T, name string) {
-	t.Helper()
-	if out, err := lab.script(name); err != nil {
-		t.Fatalf("scripts/%s (Java 17+ and Maven needed: apt-get install openjdk-17-jdk-headless maven): %v\n%s", name, err, out)
 	}
 }
 

@@ -3,9 +3,7 @@ package bulk_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -47,16 +45,16 @@ func TestImportEqualsLoad(t *testing.T) {
 	}
 	t.Logf("loaded with store.Load and read back in %s", time.Since(start).Round(time.Millisecond))
 
-	lab := newOwnNeo4j(t)
+	lab := dbtest.NewOwn(t, "NEO4J_BULK_BOLT_PORT")
 	csv := filepath.Join(t.TempDir(), "csv")
 	if err := bulk.Write(csv, ds); err != nil {
 		t.Fatal(err)
 	}
-	lab.run(t, "neo4j-import", csv)
+	lab.Run(t, "neo4j-import", csv)
 	t.Logf("written and imported in %s", time.Since(start).Round(time.Millisecond))
-	lab.run(t, "neo4j-start")
+	lab.Run(t, "neo4j-start")
 	t.Logf("started in %s", time.Since(start).Round(time.Millisecond))
-	s, err := store.Open(ctx, lab.config(), nil)
+	s, err := store.Open(ctx, lab.Config(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,23 +68,23 @@ func TestImportEqualsLoad(t *testing.T) {
 	if err != nil || len(hits) == 0 || hits[0].Entity.ID != "qualcomm" {
 		t.Errorf("full-text search on the imported graph: %v, %v; want qualcomm first", hits, err)
 	}
-	got := readGraph(t, lab.config())
+	got := readGraph(t, lab.Config())
 	compareGraphs(t, got, want)
 
 	// Relationships to a missing entity, past Go's validation: the importer
 	// refuses them, says which, and the imported database stays, file for file.
-	lab.run(t, "neo4j-stop")
-	before := lab.files(t)
+	lab.Run(t, "neo4j-stop")
+	before := databaseFiles(t, lab)
 	bad := filepath.Join(t.TempDir(), "bad")
 	if err := bulk.Write(bad, ds); err != nil {
 		t.Fatal(err)
 	}
 	editLines(t, filepath.Join(bad, bulk.EntitiesFile), `"china",`, 0) // one line: its text has no line break
-	out, err := lab.script("neo4j-import", "-overwrite", bad)
+	out, err := lab.Script("neo4j-import", "-overwrite", bad)
 	if err == nil || !strings.Contains(string(out), "referring to missing node china") {
 		t.Errorf("import of a dangling relationship: %v\n%s\nwant a failure naming the missing node", err, out)
 	}
-	if after := lab.files(t); !reflect.DeepEqual(after, before) {
+	if after := databaseFiles(t, lab); !reflect.DeepEqual(after, before) {
 		t.Errorf("a failed import with -overwrite changed the database it was to replace:\nbefore %v\nafter  %v", before, after)
 	}
 }
@@ -113,13 +111,13 @@ func TestBadImportWritesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	editLines(t, filepath.Join(dir, bulk.EntitiesFile), `"qualcomm",`, 2)
-	lab := newOwnNeo4j(t)
-	out, err := lab.script("neo4j-import", dir)
+	lab := dbtest.NewOwn(t, "NEO4J_BULK_BOLT_PORT")
+	out, err := lab.Script("neo4j-import", dir)
 	if err == nil || !strings.Contains(string(out), "qualcomm") {
 		t.Errorf("import of a duplicate entity: %v\n%s\nwant a failure naming it", err, out)
 	}
 	for _, d := range []string{"databases/neo4j", "transactions/neo4j"} {
-		if _, err := os.Stat(filepath.Join(lab.state, "data", "data", d)); !os.IsNotExist(err) {
+		if _, err := os.Stat(filepath.Join(lab.State, "data", "data", d)); !os.IsNotExist(err) {
 			t.Errorf("a failed import left %s (%v)", d, err)
 		}
 	}
@@ -249,46 +247,12 @@ func editLines(t *testing.T, file, prefix string, n int) {
 	}
 }
 
-// ownNeo4j is a Neo4j of the test's own, in a temporary state folder, run
-// by the project's scripts: the importer writes only a stopped database, so
-// it cannot be the tests' shared one. Bolt on NEO4J_BULK_BOLT_PORT, or a
-// free port.
-type ownNeo4j struct {
-	root, state, port string
-	env               []string
-}
-
-func newOwnNeo4j(t *testing.T) *ownNeo4j {
-	t.Helper()
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := os.Getenv("NEO4J_BULK_BOLT_PORT")
-	if port == "" {
-		port = freePort(t)
-	}
-	state := t.TempDir()
-	lab := &ownNeo4j{root: root, state: state, port: port,
-		// Later entries win: the seed needs little memory, whatever the shell asks of other instances.
-		env: append(os.Environ(), "NEO4J_STATE_DIR="+state, "NEO4J_BOLT_PORT="+port,
-			"NEO4J_HEAP=512m", "NEO4J_PAGECACHE=64m", "NEO4J_TX_MEMORY=256m", "NEO4J_START_TIMEOUT=400",
-			"NEO4J_IMPORT_HEAP=512m", "NEO4J_IMPORT_MEMORY=256m"),
-	}
-	t.Cleanup(func() {
-		if out, err := lab.script("neo4j-stop"); err != nil {
-			t.Errorf("neo4j-stop: %v\n%s", err, out)
-		}
-	})
-	return lab
-}
-
-// files are the database's files, with their sizes and times.
-func (lab *ownNeo4j) files(t *testing.T) map[string]string {
+// databaseFiles are the database's files, with their sizes and times.
+func databaseFiles(t *testing.T, lab *dbtest.Own) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for _, d := range []string{"databases/neo4j", "transactions/neo4j"} {
-		root := filepath.Join(lab.state, "data", "data", d)
+		root := filepath.Join(lab.State, "data", "data", d)
 		err := filepath.Walk(root, func(path string, fi os.FileInfo, err error) error {
 			if err == nil && !fi.IsDir() {
 				out[strings.TrimPrefix(path, root)] = fmt.Sprint(fi.Size(), fi.ModTime())
@@ -300,32 +264,4 @@ func (lab *ownNeo4j) files(t *testing.T) map[string]string {
 		}
 	}
 	return out
-}
-
-func (lab *ownNeo4j) config() store.Config {
-	return store.Config{URI: "bolt://127.0.0.1:" + lab.port, User: "neo4j",
-		PasswordFile: filepath.Join(lab.state, "password"), QueryTimeout: 2 * time.Minute}
-}
-
-func (lab *ownNeo4j) script(name string, args ...string) ([]byte, error) {
-	cmd := exec.Command(filepath.Join(lab.root, "scripts", name), args...)
-	cmd.Env = lab.env
-	return cmd.CombinedOutput()
-}
-
-func (lab *ownNeo4j) run(t *testing.T, name string, args ...string) {
-	t.Helper()
-	if out, err := lab.script(name, args...); err != nil {
-		t.Fatalf("scripts/%s (Java 17+ and Maven needed: apt-get install openjdk-17-jdk-headless maven): %v\n%s", name, err, out)
-	}
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
 }
