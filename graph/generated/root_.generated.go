@@ -2186,7 +2186,7 @@ type Path {
 }
 
 enum PathMode {
-  "One shortest path."
+  "One shortest path: of several that short, the same one on every call while the graph is unchanged."
   SHORTEST
   "Every path of the shortest length."
   ALL_SHORTEST

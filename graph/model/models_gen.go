@@ -348,7 +348,7 @@ func (e OrderDirection) MarshalJSON() ([]byte, error) {
 type PathMode string
 
 const (
-	// One shortest path.
+	// One shortest path: of several that short, the same one on every call while the graph is unchanged.
 	PathModeShortest PathMode = "SHORTEST"
 	// Every path of the shortest length.
 	PathModeAllShortest PathMode = "ALL_SHORTEST"
