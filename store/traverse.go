@@ -173,7 +173,8 @@ func pathMatch(mode PathMode, f RelFilter, types string, maxHops int) (string, b
 }
 
 // Paths finds up to limit paths of at most maxHops relationships that pass f
-// between two entities, shortest first, in one query. A missing end is a
+// between two entities, shortest first, in one query; SHORTEST between ends
+// next to big hubs searches in up to four (shortestPath). A missing end is a
 // NotFound error; no path is an empty list.
 func (s *Store) Paths(ctx context.Context, from, to string, maxHops int, f RelFilter, mode PathMode, limit int) ([]Path, error) {
 	if maxHops < 1 || maxHops > MaxExpandDepth || limit < 1 {
