@@ -164,14 +164,6 @@ func (s *Store) shortestPath(ctx context.Context, from, to string, maxHops int, 
 // reversed is the direction the search from the far end walks.
 var reversed = map[Direction]Direction{Outgoing: Incoming, Incoming: Outgoing, Both: Both}
 
-// arrows maps a direction to a relationship pattern from %[1]s to %[3]s
-// named %[2]s, with %[4]s for the types; only these are spliced.
-var arrows = map[Direction]string{
-	Outgoing: `(%[1]s)-[%[2]s%[4]s]->(%[3]s)`,
-	Incoming: `(%[1]s)<-[%[2]s%[4]s]-(%[3]s)`,
-	Both:     `(%[1]s)-[%[2]s%[4]s]-(%[3]s)`,
-}
-
 // pathCypher is the search's statements: ends chooses it or shortestPath,
 // neighbours reads the ends' neighbours for it, three and four look for
 // the middle of a path of that length.
@@ -180,16 +172,16 @@ type pathCypher struct{ ends, neighbours, three, four string }
 // pathQueries are shortestPath's statements for paths in direction d (back
 // from the far end) through relationships of types that meet cond on r.
 func pathQueries(d, back Direction, types, cond string) pathCypher {
-	hop := func(from, rel, to string) string { return fmt.Sprintf(arrows[d], from, rel, to, types) }
+	hop := func(from, rel, to string) string { return arrow(d, from, rel, to, types) }
 	holds := func(rel string) string { return `all(r IN [` + rel + `] WHERE ` + cond + `)` }
 	// The neighbours n of an end along d, as what of each: at most
 	// $endLimit + 1, enough to tell whether there are more.
 	side := func(end string, d Direction, what string) string {
-		return `CASE WHEN ` + end + ` IS NULL THEN [] ELSE COLLECT { MATCH ` + fmt.Sprintf(arrows[d], end, "r", "n:Entity", types) + ` WHERE ` + cond + `
+		return `CASE WHEN ` + end + ` IS NULL THEN [] ELSE COLLECT { MATCH ` + arrow(d, end, "r", "n:Entity", types) + ` WHERE ` + cond + `
 			RETURN ` + what + ` LIMIT $endLimit + 1 } END`
 	}
 	// n's degree onward, along the same direction.
-	degree := func(d Direction) string { return `COUNT { ` + fmt.Sprintf(arrows[d], "n", "", "", types) + ` }` }
+	degree := func(d Direction) string { return `COUNT { ` + arrow(d, "n", "", "", types) + ` }` }
 	neighbours := func(d Direction) string { return `[elementId(n), elementId(r), ` + degree(d) + `]` }
 	// Both ends are bound before the pattern between them (CALL imports
 	// them), so that Neo4j checks a pair with Expand(Into), which reads the

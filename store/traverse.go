@@ -124,14 +124,6 @@ const (
 	AllPaths    PathMode = "ALL"          // simple paths up to maxHops, shortest first
 )
 
-// varLength maps a direction to a variable-length pattern from a to b with
-// %[1]s for the types and %[2]s for its length; only these are spliced.
-var varLength = map[Direction]string{
-	Outgoing: `(a)-[rs%[1]s*%[2]s]->(b)`,
-	Incoming: `(a)<-[rs%[1]s*%[2]s]-(b)`,
-	Both:     `(a)-[rs%[1]s*%[2]s]-(b)`,
-}
-
 // pathFilter is relFilter for every relationship rs of a path: a universal
 // predicate, which lets shortestPath search from both ends at once.
 func pathFilter(f RelFilter) string {
@@ -152,11 +144,9 @@ const simplePath = `all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN no
 // has enough of the shortest. maxHops is a checked int: Cypher takes lengths
 // only as literals.
 func pathMatch(mode PathMode, f RelFilter, types string, maxHops int) (string, bool) {
-	pattern, ok := varLength[f.Direction]
-	if !ok {
-		pattern = varLength[Both]
-	}
-	upTo := fmt.Sprintf(pattern, types, fmt.Sprintf("1..%d", maxHops))
+	// Paths of n relationships rs from a to b.
+	walk := func(n string) string { return arrow(f.Direction, "a", "rs", "b", types+"*"+n) }
+	upTo := walk(fmt.Sprintf("1..%d", maxHops))
 	switch mode {
 	case Shortest:
 		return `MATCH p = shortestPath(` + upTo + `) WHERE ` + pathFilter(f) + ` RETURN p`, true
@@ -165,7 +155,7 @@ func pathMatch(mode PathMode, f RelFilter, types string, maxHops int) (string, b
 	case AllPaths:
 		var branches []string
 		for n := 1; n <= maxHops; n++ {
-			branches = append(branches, `MATCH p = `+fmt.Sprintf(pattern, types, fmt.Sprint(n))+` WHERE `+pathFilter(f)+` AND `+simplePath+` RETURN p`)
+			branches = append(branches, `MATCH p = `+walk(fmt.Sprint(n))+` WHERE `+pathFilter(f)+` AND `+simplePath+` RETURN p`)
 		}
 		return strings.Join(branches, "\n\t\tUNION ALL\n\t\t"), true
 	}
