@@ -4224,7 +4224,7 @@ func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet, o
 var agencyImplementors = []string{"Agency", "Entity"}
 
 func (ec *executionContext) _Agency(ctx context.Context, sel ast.SelectionSet, obj *model.Agency) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, agencyImplementors)
+	fields := collectFields(ec.OperationContext, sel, agencyImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -4303,7 +4303,7 @@ func (ec *executionContext) _Agency(ctx context.Context, sel ast.SelectionSet, o
 var agreementImplementors = []string{"Agreement", "Entity"}
 
 func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet, obj *model.Agreement) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, agreementImplementors)
+	fields := collectFields(ec.OperationContext, sel, agreementImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -4382,7 +4382,7 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 var entityConnectionImplementors = []string{"EntityConnection"}
 
 func (ec *executionContext) _EntityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.EntityConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, entityConnectionImplementors)
+	fields := collectFields(ec.OperationContext, sel, entityConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -4430,7 +4430,7 @@ func (ec *executionContext) _EntityConnection(ctx context.Context, sel ast.Selec
 var entityEdgeImplementors = []string{"EntityEdge"}
 
 func (ec *executionContext) _EntityEdge(ctx context.Context, sel ast.SelectionSet, obj *model.EntityEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, entityEdgeImplementors)
+	fields := collectFields(ec.OperationContext, sel, entityEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -4468,7 +4468,7 @@ func (ec *executionContext) _EntityEdge(ctx context.Context, sel ast.SelectionSe
 var entityKindInfoImplementors = []string{"EntityKindInfo"}
 
 func (ec *executionContext) _EntityKindInfo(ctx context.Context, sel ast.SelectionSet, obj *model.EntityKindInfo) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, entityKindInfoImplementors)
+	fields := collectFields(ec.OperationContext, sel, entityKindInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -4506,7 +4506,7 @@ func (ec *executionContext) _EntityKindInfo(ctx context.Context, sel ast.Selecti
 var eventImplementors = []string{"Event", "Entity"}
 
 func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *model.Event) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, eventImplementors)
+	fields := collectFields(ec.OperationContext, sel, eventImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -4585,7 +4585,7 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 var evidenceImplementors = []string{"Evidence"}
 
 func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet, obj *kg.Evidence) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, evidenceImplementors)
+	fields := collectFields(ec.OperationContext, sel, evidenceImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -4634,7 +4634,7 @@ func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet,
 var factImplementors = []string{"Fact"}
 
 func (ec *executionContext) _Fact(ctx context.Context, sel ast.SelectionSet, obj *kg.Fact) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, factImplementors)
+	fields := collectFields(ec.OperationContext, sel, factImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -4692,7 +4692,7 @@ func (ec *executionContext) _Fact(ctx context.Context, sel ast.SelectionSet, obj
 var firmImplementors = []string{"Firm", "Entity"}
 
 func (ec *executionContext) _Firm(ctx context.Context, sel ast.SelectionSet, obj *model.Firm) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, firmImplementors)
+	fields := collectFields(ec.OperationContext, sel, firmImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -4771,7 +4771,7 @@ func (ec *executionContext) _Firm(ctx context.Context, sel ast.SelectionSet, obj
 var lawImplementors = []string{"Law", "Entity"}
 
 func (ec *executionContext) _Law(ctx context.Context, sel ast.SelectionSet, obj *model.Law) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, lawImplementors)
+	fields := collectFields(ec.OperationContext, sel, lawImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -4860,7 +4860,7 @@ func (ec *executionContext) _Law(ctx context.Context, sel ast.SelectionSet, obj 
 var organizationImplementors = []string{"Organization", "Entity"}
 
 func (ec *executionContext) _Organization(ctx context.Context, sel ast.SelectionSet, obj *model.Organization) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, organizationImplementors)
+	fields := collectFields(ec.OperationContext, sel, organizationImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -4939,7 +4939,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 var personImplementors = []string{"Person", "Entity"}
 
 func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *model.Person) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, personImplementors)
+	fields := collectFields(ec.OperationContext, sel, personImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -5023,7 +5023,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 var productImplementors = []string{"Product", "Entity"}
 
 func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, obj *model.Product) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, productImplementors)
+	fields := collectFields(ec.OperationContext, sel, productImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -5102,7 +5102,7 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 var recommendationImplementors = []string{"Recommendation", "Entity"}
 
 func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.SelectionSet, obj *model.Recommendation) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationImplementors)
+	fields := collectFields(ec.OperationContext, sel, recommendationImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -5186,7 +5186,7 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 var reportImplementors = []string{"Report", "Entity"}
 
 func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, obj *model.Report) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, reportImplementors)
+	fields := collectFields(ec.OperationContext, sel, reportImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -5265,7 +5265,7 @@ func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, o
 var searchHitImplementors = []string{"SearchHit"}
 
 func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet, obj *model.SearchHit) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, searchHitImplementors)
+	fields := collectFields(ec.OperationContext, sel, searchHitImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -5303,7 +5303,7 @@ func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet
 var stateImplementors = []string{"State", "Entity"}
 
 func (ec *executionContext) _State(ctx context.Context, sel ast.SelectionSet, obj *model.State) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, stateImplementors)
+	fields := collectFields(ec.OperationContext, sel, stateImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)

@@ -5,6 +5,7 @@ package generated
 
 import (
 	"context"
+	"slices"
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -88,11 +89,10 @@ func mayWait(ctx context.Context, sel ast.SelectionSet) bool {
 // wait on a dataloader (a relationship's primed ends, causal, relationships
 // the look-ahead fetched) is resolved here and now: a neighbourhood's 200
 // relationships selecting from and to started 200 goroutines for nothing.
-// A field that may wait, or is deferred, goes gqlgen's way, so that waits
-// overlap.
+// A field that may wait goes gqlgen's way, so that waits overlap.
 func resolveField(ctx context.Context, out *graphql.FieldSet, field graphql.CollectedField, oc *graphql.OperationContext,
 	deferred *graphql.DeferredGroup, i int, recoverFromPanic, nonNull bool, resolve func(ctx context.Context) graphql.Marshaler) {
-	if field.IsDeferred() || fieldMayWait(ctx, field.Field) {
+	if fieldMayWait(ctx, field.Field) {
 		out.ResolveConcurrently(oc, deferred, i, recoverFromPanic, nonNull, resolve)
 		return
 	}
@@ -122,16 +122,29 @@ func resolveNow(ctx context.Context, oc *graphql.OperationContext, recoverFromPa
 	return resolve(ctx)
 }
 
-// newDeferredGroup is gqlgen's NewDeferredGroup for an object's fields,
-// which computes the object's path (a walk up the field contexts, with
-// allocations) for its deferred fields' results. Without a deferred field
-// that is never read: on a neighbourhood's 400 objects it was a tenth of
-// the server's CPU. So the group is made only for objects that defer.
-func newDeferredGroup(ctx context.Context, fields []graphql.CollectedField) graphql.DeferredGroup {
-	for _, f := range fields {
-		if f.IsDeferred() {
-			return graphql.NewDeferredGroup(ctx)
-		}
+// collectFields is gqlgen's CollectFields with @defer taken off. Our
+// transports (POST and GET) write one response, and gqlgen's deferred parts
+// never reached it: the response said "hasNext": true, held null where the
+// deferred fields belonged, and nothing followed. So @defer is accepted and
+// the one response holds everything, as the incremental-delivery proposal
+// lets a server do. gqlgen caches the fields per request; only an operation
+// that uses @defer pays for the copy.
+func collectFields(oc *graphql.OperationContext, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
+	fields := graphql.CollectFields(oc, sel, satisfies)
+	if !slices.ContainsFunc(fields, graphql.CollectedField.IsDeferred) {
+		return fields
 	}
+	inline := slices.Clone(fields)
+	for i := range inline {
+		inline[i].Deferrables = nil
+	}
+	return inline
+}
+
+// newDeferredGroup stands for gqlgen's NewDeferredGroup, which computes the
+// object's path (a walk up the field contexts, with allocations: a tenth of
+// the server's CPU on a neighbourhood's 400 objects) for deferred results,
+// and collectFields leaves none.
+func newDeferredGroup(context.Context, []graphql.CollectedField) graphql.DeferredGroup {
 	return graphql.DeferredGroup{}
 }

@@ -837,7 +837,7 @@ func (ec *executionContext) fieldContext_TypeCount_count(_ context.Context, fiel
 var kindCountImplementors = []string{"KindCount"}
 
 func (ec *executionContext) _KindCount(ctx context.Context, sel ast.SelectionSet, obj *model.KindCount) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, kindCountImplementors)
+	fields := collectFields(ec.OperationContext, sel, kindCountImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -875,7 +875,7 @@ func (ec *executionContext) _KindCount(ctx context.Context, sel ast.SelectionSet
 var relationTypeInfoImplementors = []string{"RelationTypeInfo"}
 
 func (ec *executionContext) _RelationTypeInfo(ctx context.Context, sel ast.SelectionSet, obj *model.RelationTypeInfo) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, relationTypeInfoImplementors)
+	fields := collectFields(ec.OperationContext, sel, relationTypeInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -923,7 +923,7 @@ func (ec *executionContext) _RelationTypeInfo(ctx context.Context, sel ast.Selec
 var relationshipImplementors = []string{"Relationship"}
 
 func (ec *executionContext) _Relationship(ctx context.Context, sel ast.SelectionSet, obj *kg.Relationship) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, relationshipImplementors)
+	fields := collectFields(ec.OperationContext, sel, relationshipImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -1015,7 +1015,7 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 var relationshipConnectionImplementors = []string{"RelationshipConnection"}
 
 func (ec *executionContext) _RelationshipConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RelationshipConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, relationshipConnectionImplementors)
+	fields := collectFields(ec.OperationContext, sel, relationshipConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -1063,7 +1063,7 @@ func (ec *executionContext) _RelationshipConnection(ctx context.Context, sel ast
 var relationshipEdgeImplementors = []string{"RelationshipEdge"}
 
 func (ec *executionContext) _RelationshipEdge(ctx context.Context, sel ast.SelectionSet, obj *model.RelationshipEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, relationshipEdgeImplementors)
+	fields := collectFields(ec.OperationContext, sel, relationshipEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -1101,7 +1101,7 @@ func (ec *executionContext) _RelationshipEdge(ctx context.Context, sel ast.Selec
 var statsImplementors = []string{"Stats"}
 
 func (ec *executionContext) _Stats(ctx context.Context, sel ast.SelectionSet, obj *model.Stats) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, statsImplementors)
+	fields := collectFields(ec.OperationContext, sel, statsImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)
@@ -1149,7 +1149,7 @@ func (ec *executionContext) _Stats(ctx context.Context, sel ast.SelectionSet, ob
 var typeCountImplementors = []string{"TypeCount"}
 
 func (ec *executionContext) _TypeCount(ctx context.Context, sel ast.SelectionSet, obj *model.TypeCount) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, typeCountImplementors)
+	fields := collectFields(ec.OperationContext, sel, typeCountImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferred := newDeferredGroup(ctx, fields)

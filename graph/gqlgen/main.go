@@ -1,10 +1,11 @@
 // Command gqlgen runs gqlgen's generator, as `go tool gqlgen generate`
 // would, then has the generated code marshal lists through marshalList,
-// resolve an object's resolver fields through resolveField and make @defer
-// groups through newDeferredGroup (graph/generated/lists.go): not always a
-// goroutine per list item and per resolver field, nor a group for objects
-// that defer nothing. `make generate` runs it, and scripts/check checks its
-// output is current.
+// resolve an object's resolver fields through resolveField, collect an
+// object's fields through collectFields and make @defer groups through
+// newDeferredGroup (graph/generated/lists.go): not always a goroutine per
+// list item and per resolver field, nor deferred parts that our
+// one-response transports would drop. `make generate` runs it, and
+// scripts/check checks its output is current.
 package main
 
 import (
@@ -35,11 +36,12 @@ func main() {
 // a function of the same arguments after the ones it adds (in scope where
 // gqlgen writes the call): a list marshaller's selection set, sel; an
 // object field's collected field, field, and the object's out; an object's
-// collected fields, fields.
+// collected fields, fields. The last one drops @defer (collectFields).
 var rewrites = []struct{ gqlgen, ours []byte }{
 	{[]byte("graphql.MarshalSliceConcurrently(ctx, len(v), "), []byte("marshalList(ctx, sel, len(v), ")},
 	{[]byte("out.ResolveConcurrently(ec.OperationContext, &deferred, i,"), []byte("resolveField(ctx, out, field, ec.OperationContext, &deferred, i,")},
 	{[]byte("deferred := graphql.NewDeferredGroup(ctx)"), []byte("deferred := newDeferredGroup(ctx, fields)")},
+	{[]byte("graphql.CollectFields(ec.OperationContext, sel, "), []byte("collectFields(ec.OperationContext, sel, ")},
 }
 
 // reroute applies the rewrites. Finding none of a call means a gqlgen
