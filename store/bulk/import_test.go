@@ -71,21 +71,54 @@ func TestImportEqualsLoad(t *testing.T) {
 	got := readGraph(t, lab.Config())
 	compareGraphs(t, got, want)
 
-	// Relationships to a missing entity, past Go's validation: the importer
-	// refuses them, says which, and the imported database stays, file for file.
+	// Files changed after Write: the importer, which takes the entities'
+	// numbers as node ids, would not notice a missing entity or one twice.
+	// The import refuses them, says which file, and the imported database
+	// stays, file for file.
 	lab.Run(t, "neo4j-stop")
 	before := databaseFiles(t, lab)
-	bad := filepath.Join(t.TempDir(), "bad")
-	if err := bulk.Write(bad, ds); err != nil {
-		t.Fatal(err)
-	}
-	editLines(t, filepath.Join(bad, bulk.EntitiesFile), `"china",`, 0) // one line: its text has no line break
-	out, err := lab.Script("neo4j-import", "-overwrite", bad)
-	if err == nil || !strings.Contains(string(out), "referring to missing node china") {
-		t.Errorf("import of a dangling relationship: %v\n%s\nwant a failure naming the missing node", err, out)
-	}
-	if after := databaseFiles(t, lab); !reflect.DeepEqual(after, before) {
-		t.Errorf("a failed import with -overwrite changed the database it was to replace:\nbefore %v\nafter  %v", before, after)
+	for _, c := range []struct {
+		name string
+		edit func(dir string)
+		want string
+	}{
+		{"an entity removed", func(dir string) {
+			editLines(t, filepath.Join(dir, bulk.EntitiesFile), `,Entity,"china",`, 0) // one line: its text has no line break
+		}, "entities.csv has changed since it was written"},
+		{"an entity twice", func(dir string) {
+			editLines(t, filepath.Join(dir, bulk.EntitiesFile), `,Entity,"qualcomm",`, 2)
+		}, "entities.csv has changed since it was written"},
+		{"a file added", func(dir string) {
+			if err := os.WriteFile(filepath.Join(dir, "relationships-EXTRA.csv"), []byte(":START_ID,:END_ID,:TYPE\n0,1,CAUSED\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.OpenFile(filepath.Join(dir, bulk.ArgsFile), os.O_APPEND|os.O_WRONLY, 0)
+			if err == nil {
+				_, err = f.WriteString("\n--relationships=relationships-EXTRA.csv")
+				f.Close()
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}, "import.args has changed since it was written"},
+		{"the sums removed", func(dir string) {
+			if err := os.Remove(filepath.Join(dir, bulk.SumsFile)); err != nil {
+				t.Fatal(err)
+			}
+		}, "import.sha256 not found"},
+	} {
+		bad := filepath.Join(t.TempDir(), "bad")
+		if err := bulk.Write(bad, ds); err != nil {
+			t.Fatal(err)
+		}
+		c.edit(bad)
+		out, err := lab.Script("neo4j-import", "-overwrite", bad)
+		if err == nil || !strings.Contains(string(out), c.want) {
+			t.Errorf("import with %s: %v\n%s\nwant a failure saying %q", c.name, err, out, c.want)
+		}
+		if after := databaseFiles(t, lab); !reflect.DeepEqual(after, before) {
+			t.Errorf("a failed import (%s) with -overwrite changed the database it was to replace:\nbefore %v\nafter  %v", c.name, before, after)
+		}
 	}
 }
 
@@ -110,11 +143,14 @@ func TestBadImportWritesNothing(t *testing.T) {
 	if err := bulk.Write(dir, ds); err != nil {
 		t.Fatal(err)
 	}
-	editLines(t, filepath.Join(dir, bulk.EntitiesFile), `"qualcomm",`, 2)
+	// A duplicate entity that the importer itself finds: ids checked as
+	// strings (import.args without --id-type=ACTUAL, so no sums either).
+	editLines(t, filepath.Join(dir, bulk.EntitiesFile), `,Entity,"qualcomm",`, 2)
+	editLines(t, filepath.Join(dir, bulk.ArgsFile), "--id-type=", 0)
 	lab := dbtest.NewOwn(t, "NEO4J_BULK_BOLT_PORT")
 	out, err := lab.Script("neo4j-import", dir)
-	if err == nil || !strings.Contains(string(out), "qualcomm") {
-		t.Errorf("import of a duplicate entity: %v\n%s\nwant a failure naming it", err, out)
+	if want := "duplicate"; err == nil || !strings.Contains(strings.ToLower(string(out)), want) {
+		t.Errorf("import of a duplicate entity: %v\n%s\nwant a failure saying %q", err, out, want)
 	}
 	for _, d := range []string{"databases/neo4j", "transactions/neo4j"} {
 		if _, err := os.Stat(filepath.Join(lab.State, "data", "data", d)); !os.IsNotExist(err) {
@@ -219,9 +255,9 @@ func compareGraphs(t *testing.T, got, want graph) {
 	}
 }
 
-// editLines makes every line of file that begins with prefix appear n
-// times: 0 drops it, 2 doubles it.
-func editLines(t *testing.T, file, prefix string, n int) {
+// editLines makes every line of file that holds part appear n times: 0
+// drops it, 2 doubles it.
+func editLines(t *testing.T, file, part string, n int) {
 	t.Helper()
 	b, err := os.ReadFile(file)
 	if err != nil {
@@ -230,7 +266,7 @@ func editLines(t *testing.T, file, prefix string, n int) {
 	var out []string
 	found := false
 	for _, line := range strings.SplitAfter(string(b), "\n") {
-		if !strings.HasPrefix(line, prefix) {
+		if !strings.Contains(line, part) {
 			out = append(out, line)
 			continue
 		}
@@ -240,7 +276,7 @@ func editLines(t *testing.T, file, prefix string, n int) {
 		}
 	}
 	if !found {
-		t.Fatalf("%s has no line beginning %s", file, prefix)
+		t.Fatalf("%s has no line holding %s", file, part)
 	}
 	if err := os.WriteFile(file, []byte(strings.Join(out, "")), 0o644); err != nil {
 		t.Fatal(err)
