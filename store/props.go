@@ -277,9 +277,16 @@ func evidenceFromJSON(e evidenceJSON) kg.Evidence {
 	return kg.Evidence{Source: e.Source, Paragraph: e.Paragraph, Quote: e.Quote}
 }
 
+// factsFrom and evidenceFrom read a JSON property. Absent (not asked for,
+// or none stored) it is an empty list, read without json.Unmarshal's error
+// for empty input: a neighbourhood's 400 items made 800 such errors.
 func factsFrom(v any) []kg.Fact {
+	s := str(v)
+	if s == "" {
+		return []kg.Fact{}
+	}
 	var in []factJSON
-	_ = json.Unmarshal([]byte(str(v)), &in)
+	_ = json.Unmarshal([]byte(s), &in)
 	out := make([]kg.Fact, len(in))
 	for i, f := range in {
 		d, _ := kg.ParseDate(f.Date)
@@ -289,8 +296,12 @@ func factsFrom(v any) []kg.Fact {
 }
 
 func evidenceFrom(v any) []kg.Evidence {
+	s := str(v)
+	if s == "" {
+		return []kg.Evidence{}
+	}
 	var in []evidenceJSON
-	_ = json.Unmarshal([]byte(str(v)), &in)
+	_ = json.Unmarshal([]byte(s), &in)
 	out := make([]kg.Evidence, len(in))
 	for i, e := range in {
 		out[i] = evidenceFromJSON(e)
@@ -335,7 +346,13 @@ func strs(v any) []string {
 	return out
 }
 
+// date reads a date property; absent, it is the zero Date (unknown),
+// without ParseDate's regexp and error.
 func date(v any) kg.Date {
-	d, _ := kg.ParseDate(str(v))
+	s := str(v)
+	if s == "" {
+		return kg.Date{}
+	}
+	d, _ := kg.ParseDate(s)
 	return d
 }
