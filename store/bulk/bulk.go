@@ -247,7 +247,7 @@ type csvFile struct {
 	f         *os.File
 	w         *bufio.Writer
 	sum       hash.Hash // SHA-256 of what w has written
-	multiline bool // a field holds a line break
+	multiline bool      // a field holds a line break
 	closed    bool
 }
 
