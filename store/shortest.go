@@ -11,17 +11,18 @@ import (
 	"cyberkg/errs"
 )
 
-// One shortest path of at most four relationships, found from both ends'
-// neighbours, because Neo4j's shortestPath does not weigh degrees: between
-// two ordinary entities of the 1M graph it expanded hubs of 30,000 to 265,000
-// relationships. Here Go reads the neighbours x of one end and y of the
-// other (few, for an ordinary entity), finds paths of one and two
-// relationships among them, and asks Neo4j for one relationship x–y (three)
-// or one entity m with x–m–y (four): pairs of least degree first, each
-// expanded from its end of lesser degree, and stopping at the first found.
+// Shortest paths of at most four relationships (SHORTEST: one;
+// ALL_SHORTEST: up to a limit), found from both ends' neighbours, because
+// Neo4j's shortestPath and allShortestPaths do not weigh degrees: between
+// two ordinary entities of the 1M graph they expanded hubs of 30,000 to
+// 265,000 relationships. Here Go reads the neighbours x of one end and y of
+// the other (few, for an ordinary entity), finds paths of one and two
+// relationships among them, and asks Neo4j for relationships x–y (three)
+// or an entity m with x–m–y (four): pairs of least degree first, each
+// expanded from its end of lesser degree, and stopping once it has enough.
 // Where shortestPath is cheap (costly), longer paths, and ends with more
-// than endLimit neighbours still go to shortestPath, in the same statement
-// that reads the neighbours.
+// than endLimit neighbours still go to Neo4j's own search, in the same
+// statement that reads the neighbours.
 
 // costly is the number of relationships past which the search takes over
 // from shortestPath: what shortestPath reads first after the ends'
@@ -36,19 +37,24 @@ var costly = 60000 // a variable for tests
 // pairs (at most endLimit²) sent back.
 const endLimit = 50
 
-// neighbour is an entity next to one end of the search, how it is reached,
-// and its degree onward.
+// neighbour is an entity next to one end of the search, the relationships
+// that reach it (several where parallel ones do), and its degree onward.
 type neighbour struct {
-	id, rel string // element ids
-	degree  int64
+	id     string   // element id
+	rels   []string // element ids
+	degree int64
 }
 
-// shortestPath finds one shortest path from entity from to entity to of at
-// most maxHops relationships that pass f, or none. handed is true when the
-// search found none of four relationships or fewer and maxHops allows more:
-// the caller must ask shortestPath. Among paths of one length it returns the
-// first it meets, the same every time while the graph is unchanged.
-func (s *Store) shortestPath(ctx context.Context, from, to string, maxHops int, f RelFilter) (paths []Path, handed bool, err error) {
+// shortestPaths finds shortest paths from entity from to entity to of at
+// most maxHops relationships that pass f: one for SHORTEST, up to limit for
+// ALL_SHORTEST. handed is true when the search found none of four
+// relationships or fewer and maxHops allows more: the caller must ask Neo4j.
+// Which paths of one length it returns is the order it meets them in, the
+// same every time while the graph is unchanged.
+func (s *Store) shortestPaths(ctx context.Context, from, to string, maxHops int, f RelFilter, mode PathMode, limit int) (paths []Path, handed bool, err error) {
+	if mode == Shortest {
+		limit = 1
+	}
 	back, ok := reversed[f.Direction]
 	if !ok {
 		f.Direction, back = Both, Both
@@ -59,11 +65,14 @@ func (s *Store) shortestPath(ctx context.Context, from, to string, maxHops int, 
 	}
 	types, _ := typeLabel(f.Types)
 	q := pathQueries(f.Direction, back, types, relFilter(f))
-	match, _ := pathMatch(Shortest, f, types, maxHops)
+	match, _ := pathMatch(mode, f, types, maxHops)
 	ends := q.ends + `
 		` + pathsBetween(ctx, "NOT search", match) + `
 		RETURN elementId(a), elementId(b), ` + q.neighbours + `, search, paths`
-	params["from"], params["to"], params["endLimit"], params["costly"], params["limit"] = from, to, endLimit, costly, 1
+	params["from"], params["to"], params["endLimit"], params["costly"], params["limit"] = from, to, endLimit, costly, limit
+	// Parallel relationships in the middle of a path make more paths: one
+	// is enough for SHORTEST.
+	params["each"] = limit
 
 	err = s.read(ctx, "store.Paths", func(tx neo4j.ManagedTransaction) error {
 		paths, handed = nil, false
@@ -83,83 +92,102 @@ func (s *Store) shortestPath(ctx context.Context, from, to string, maxHops int, 
 		}
 		a, b := v[0].(string), v[1].(string)
 		xs, ys := neighboursFrom(v[2]), neighboursFrom(v[3])
-		found := func(nodes, rels []string) error {
-			p, err := s.pathOf(ctx, tx, nodes, rels)
-			paths = []Path{p}
-			return err
-		}
-		// One relationship, or two.
-		yAt := map[string]neighbour{}
-		for _, y := range ys {
-			if y.id == a {
-				return found([]string{a, b}, []string{y.rel})
-			}
-			yAt[y.id] = y
-		}
-		if maxHops < 2 {
-			return nil
-		}
-		for _, x := range xs {
-			if y, ok := yAt[x.id]; ok {
-				return found([]string{a, x.id, b}, []string{x.rel, y.rel})
-			}
-		}
-		if maxHops < 3 {
-			return nil
-		}
-		// Three or four: pairs x, y of least degree first.
-		type pair struct{ x, y neighbour }
-		var pairs []pair
-		for _, x := range xs {
-			for _, y := range ys {
-				pairs = append(pairs, pair{x, y})
-			}
-		}
-		slices.SortStableFunc(pairs, func(p, o pair) int {
-			return cmp.Compare(min(p.x.degree, p.y.degree), min(o.x.degree, o.y.degree))
-		})
-		var list []any
-		for _, p := range pairs {
-			list = append(list, map[string]any{"x": p.x.id, "y": p.y.id, "fromX": p.x.degree <= p.y.degree})
-		}
-		params["pairs"] = list
-		xAt := map[string]neighbour{}
+		xAt, yAt := map[string]neighbour{}, map[string]neighbour{}
 		for _, x := range xs {
 			xAt[x.id] = x
 		}
-		for _, step := range []struct {
-			hops   int
-			cypher string
-		}{{3, q.three}, {4, q.four}} {
-			if maxHops < step.hops {
-				return nil
+		for _, y := range ys {
+			yAt[y.id] = y
+		}
+		// found gathers the paths, up to limit.
+		var found []elementPath
+		// One relationship: b among a's neighbours.
+		if x, ok := xAt[b]; ok {
+			for _, r := range x.rels[:min(limit, len(x.rels))] {
+				found = append(found, elementPath{[]string{a, b}, []string{r}})
 			}
-			recs, err := s.query(ctx, tx, "store.Paths", step.cypher, params)
-			if err != nil {
-				return err
+		}
+		// More: a, x, the middle, y, b (x is y for two), one path for every
+		// relationship a–x and y–b.
+		add := func(x, y neighbour, middle elementPath) {
+			nodes := append([]string{a, x.id}, middle.nodes...)
+			if y.id != x.id {
+				nodes = append(nodes, y.id)
 			}
-			if len(recs) == 0 {
-				continue
-			}
-			// x, then the relationship or relationship, entity,
-			// relationship between, then y.
-			m := recs[0].Values
-			x, y := xAt[m[0].(string)], yAt[m[len(m)-1].(string)]
-			nodes, rels := []string{a, x.id}, []string{x.rel}
-			for i := 1; i < len(m)-1; i++ {
-				if i%2 == 1 {
-					rels = append(rels, m[i].(string))
-				} else {
-					nodes = append(nodes, m[i].(string))
+			nodes = append(nodes, b)
+			for _, xr := range x.rels {
+				for _, yr := range y.rels {
+					if len(found) == limit {
+						return
+					}
+					found = append(found, elementPath{nodes, append(append([]string{xr}, middle.rels...), yr)})
 				}
 			}
-			return found(append(nodes, y.id, b), append(rels, y.rel))
 		}
-		handed = maxHops > 4
-		return nil
+		// Two: a neighbour of both.
+		if len(found) == 0 && maxHops >= 2 {
+			for _, x := range xs {
+				if y, ok := yAt[x.id]; ok {
+					add(x, y, elementPath{})
+				}
+			}
+		}
+		if len(found) == 0 && maxHops >= 3 {
+			// Three or four: pairs x, y of least degree first.
+			type pair struct{ x, y neighbour }
+			var pairs []pair
+			for _, x := range xs {
+				for _, y := range ys {
+					pairs = append(pairs, pair{x, y})
+				}
+			}
+			slices.SortStableFunc(pairs, func(p, o pair) int {
+				return cmp.Compare(min(p.x.degree, p.y.degree), min(o.x.degree, o.y.degree))
+			})
+			var list []any
+			for _, p := range pairs {
+				list = append(list, map[string]any{"x": p.x.id, "y": p.y.id, "fromX": p.x.degree <= p.y.degree})
+			}
+			params["pairs"] = list
+			for _, step := range []struct {
+				hops   int
+				cypher string
+			}{{3, q.three}, {4, q.four}} {
+				if maxHops < step.hops || len(found) > 0 {
+					break
+				}
+				recs, err := s.query(ctx, tx, "store.Paths", step.cypher, params)
+				if err != nil {
+					return err
+				}
+				// x, then the relationship or relationship, entity,
+				// relationship between, then y.
+				for _, rec := range recs {
+					m := rec.Values
+					var middle elementPath
+					for i := 1; i < len(m)-1; i++ {
+						if i%2 == 1 {
+							middle.rels = append(middle.rels, m[i].(string))
+						} else {
+							middle.nodes = append(middle.nodes, m[i].(string))
+						}
+					}
+					add(xAt[m[0].(string)], yAt[m[len(m)-1].(string)], middle)
+				}
+			}
+		}
+		if len(found) == 0 {
+			handed = maxHops > 4
+			return nil
+		}
+		paths, err = s.pathsOf(ctx, tx, found)
+		return err
 	})
 	return paths, handed, err
 }
+
+// elementPath is a path's entities and relationships as element ids.
+type elementPath struct{ nodes, rels []string }
 
 // reversed is the direction the search from the far end walks.
 var reversed = map[Direction]Direction{Outgoing: Incoming, Incoming: Outgoing, Both: Both}
@@ -200,51 +228,58 @@ func pathQueries(d, back Direction, types, cond string) pathCypher {
 				ELSE reduce(n = 0, x IN xs + ys | n + x) / 2 END > $costly AS search`,
 		neighbours: `CASE WHEN search THEN ` + side("a", d, neighbours(d)) + ` END, CASE WHEN search THEN ` + side("b", back, neighbours(back)) + ` END`,
 		three: pairs + `
-		CALL (x, y) { MATCH ` + hop("x", "r", "y") + ` WHERE ` + cond + ` RETURN r LIMIT 1 }
-		RETURN pair.x, elementId(r), pair.y LIMIT 1`,
+		CALL (x, y) { MATCH ` + hop("x", "r", "y") + ` WHERE ` + cond + ` RETURN r LIMIT $each }
+		RETURN pair.x, elementId(r), pair.y LIMIT $limit`,
 		// From whichever of x and y has the lesser degree.
 		four: pairs + `
 		CALL (x, y, pair) {
 			WITH * WHERE pair.fromX
 			MATCH ` + hop("x", "r1", "m:Entity") + ` WHERE ` + holds("r1") + `
-			CALL (m, y) { MATCH ` + hop("m", "r", "y") + ` WHERE ` + cond + ` RETURN r AS r2 LIMIT 1 }
+			CALL (m, y) { MATCH ` + hop("m", "r", "y") + ` WHERE ` + cond + ` RETURN r AS r2 LIMIT $each }
 			RETURN r1, m, r2
 		UNION ALL
 			WITH * WHERE NOT pair.fromX
 			MATCH ` + hop("m:Entity", "r2", "y") + ` WHERE ` + holds("r2") + `
-			CALL (x, m) { MATCH ` + hop("x", "r", "m") + ` WHERE ` + cond + ` RETURN r AS r1 LIMIT 1 }
+			CALL (x, m) { MATCH ` + hop("x", "r", "m") + ` WHERE ` + cond + ` RETURN r AS r1 LIMIT $each }
 			RETURN r1, m, r2
 		}
-		RETURN pair.x, elementId(r1), elementId(m), elementId(r2), pair.y LIMIT 1`,
+		RETURN pair.x, elementId(r1), elementId(m), elementId(r2), pair.y LIMIT $limit`,
 	}
 }
 
-// neighboursFrom reads an end's neighbours from [id, rel, degree] lists.
-// Several relationships to one entity give it once.
+// neighboursFrom reads an end's neighbours from [id, rel, degree] lists,
+// each entity once with every relationship that reaches it, in the order
+// read.
 func neighboursFrom(v any) []neighbour {
 	list, _ := v.([]any)
 	var out []neighbour
-	seen := map[string]bool{}
+	at := map[string]int{}
 	for _, x := range list {
 		t := x.([]any)
-		id := t[0].(string)
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, neighbour{id: id, rel: t[1].(string), degree: t[2].(int64)})
+		id, rel := t[0].(string), t[1].(string)
+		if i, ok := at[id]; ok {
+			out[i].rels = append(out[i].rels, rel)
+			continue
 		}
+		at[id] = len(out)
+		out = append(out, neighbour{id: id, rels: []string{rel}, degree: t[2].(int64)})
 	}
 	return out
 }
 
-// pathOf reads the entities and relationships of a path from their element
-// ids, in that order.
-func (s *Store) pathOf(ctx context.Context, tx neo4j.ManagedTransaction, nodes, rels []string) (Path, error) {
+// pathsOf reads the entities and relationships of paths from their element
+// ids, in one statement.
+func (s *Store) pathsOf(ctx context.Context, tx neo4j.ManagedTransaction, paths []elementPath) ([]Path, error) {
+	var nodes, rels []string
+	for _, p := range paths {
+		nodes, rels = append(nodes, p.nodes...), append(rels, p.rels...)
+	}
 	recs, err := s.query(ctx, tx, "store.Paths", `
 		CALL () { UNWIND $nodes AS id MATCH (n) WHERE elementId(n) = id RETURN collect([id, `+entityProjection(ctx, "n")+`]) AS nodes }
 		CALL () { UNWIND $rels AS id MATCH ()-[r]->() WHERE elementId(r) = id RETURN collect([id, `+relProjection(ctx)+`]) AS edges }
-		RETURN nodes, edges`, map[string]any{"nodes": nodes, "rels": rels})
+		RETURN nodes, edges`, map[string]any{"nodes": distinct(nodes), "rels": distinct(rels)})
 	if err != nil || len(recs) != 1 {
-		return Path{}, err
+		return nil, err
 	}
 	byID := map[string]any{}
 	for _, col := range recs[0].Values {
@@ -253,12 +288,23 @@ func (s *Store) pathOf(ctx context.Context, tx neo4j.ManagedTransaction, nodes, 
 			byID[kv[0].(string)] = kv[1]
 		}
 	}
-	ns, rs := make([]any, len(nodes)), make([]any, len(rels))
-	for i, id := range nodes {
-		ns[i] = byID[id]
+	out := make([]Path, len(paths))
+	for i, p := range paths {
+		ns, rs := make([]any, len(p.nodes)), make([]any, len(p.rels))
+		for j, id := range p.nodes {
+			ns[j] = byID[id]
+		}
+		for j, id := range p.rels {
+			rs[j] = byID[id]
+		}
+		out[i] = Path{Nodes: entitiesFrom(ns), Edges: relationshipsFrom(rs)}
 	}
-	for i, id := range rels {
-		rs[i] = byID[id]
-	}
-	return Path{Nodes: entitiesFrom(ns), Edges: relationshipsFrom(rs)}, nil
+	return out, nil
+}
+
+// distinct is ids without repeats, in any order.
+func distinct(ids []string) []string {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }

@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"cyberkg/internal/dbtest"
@@ -10,11 +12,12 @@ import (
 	"cyberkg/store"
 )
 
-// A shortest path has the length Neo4j's allShortestPaths finds, and is a
-// real path: each relationship joins the entities on either side of it, in
-// the direction asked, and passes the filter. The brief's graph has ends
-// both ordinary and of more than 50 neighbours.
-func TestShortestPathIsShortestAndReal(t *testing.T) {
+// Shortest paths are as short as Neo4j's allShortestPaths finds, and real:
+// each relationship joins the entities on either side of it, in the
+// direction asked, and passes the filter. ALL_SHORTEST gives the same paths
+// as allShortestPaths when they fit the limit, and limit of them otherwise.
+// The brief's graph has ends both ordinary and of more than 50 neighbours.
+func TestShortestPathsAreShortestAndReal(t *testing.T) {
 	s, ds := dbtest.Seeded(t)
 	degree := map[string]int{}
 	for _, r := range ds.Relationships {
@@ -51,47 +54,101 @@ func TestShortestPathIsShortestAndReal(t *testing.T) {
 	for _, r := range ds.Relationships {
 		rels[r.ID] = r
 	}
-	found := 0
-	// With costly 0, every pair whose ends have at most 50 neighbours goes
-	// through the search; with the default, the brief's small graph goes
-	// to shortestPath.
-	for _, costly := range []int{0, 10000} {
-		restore := store.SetCostly(costly)
-		found += shortestPaths(t, s, pairs, filters, rels)
-		restore()
-	}
-	if found < 2*len(pairs) {
-		t.Errorf("only %d paths found: too few pairs are connected to test anything", found)
-	}
-}
 
-func shortestPaths(t *testing.T, s *store.Store, pairs [][2]string, filters map[string]store.RelFilter, rels map[string]kg.Relationship) (found int) {
-	ctx := context.Background()
+	// What Neo4j's allShortestPaths finds: costly past any degree keeps
+	// every pair away from the search.
+	type query struct {
+		filter  string
+		maxHops int
+		ends    [2]string
+	}
+	all := map[query][]store.Path{}
+	restore := store.SetCostly(1 << 30)
 	for name, f := range filters {
 		for _, maxHops := range []int{1, 3, 5} {
 			for _, p := range pairs {
-				got, err := s.Paths(ctx, p[0], p[1], maxHops, f, store.Shortest, 5)
+				got, err := s.Paths(context.Background(), p[0], p[1], maxHops, f, store.AllShortest, 50)
 				if err != nil {
 					t.Fatal(err)
 				}
-				want, err := s.Paths(ctx, p[0], p[1], maxHops, f, store.AllShortest, 1)
-				if err != nil {
-					t.Fatal(err)
-				}
-				where := fmt.Sprintf("%s, %d hops, %s to %s", name, maxHops, p[0], p[1])
-				if len(got) != len(want) || len(got) > 0 && len(got[0].Edges) != len(want[0].Edges) {
-					t.Errorf("%s: shortest %v, allShortestPaths %v", where, lengths(got), lengths(want))
-					continue
-				}
-				if len(got) == 0 {
-					continue
-				}
-				found++
-				checkPath(t, where, got[0], p, f, rels)
+				all[query{name, maxHops, p}] = got
 			}
 		}
 	}
-	return found
+	restore()
+
+	// With costly 0, every pair whose ends have at most 50 neighbours goes
+	// through the search; with the default, the brief's small graph goes
+	// to Neo4j's.
+	found, several := 0, 0
+	for _, costly := range []int{0, 60000} {
+		restore := store.SetCostly(costly)
+		for q, want := range all {
+			f := filters[q.filter]
+			for _, c := range []struct {
+				mode  store.PathMode
+				limit int
+			}{{store.Shortest, 5}, {store.AllShortest, 50}, {store.AllShortest, 2}} {
+				where := fmt.Sprintf("costly %d, %s, %s %d, %d hops, %s to %s", costly, c.mode, q.filter, c.limit, q.maxHops, q.ends[0], q.ends[1])
+				got, err := s.Paths(context.Background(), q.ends[0], q.ends[1], q.maxHops, f, c.mode, c.limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantN := min(len(want), c.limit)
+				if c.mode == store.Shortest {
+					wantN = min(len(want), 1)
+				}
+				if len(got) != wantN || len(got) > 0 && len(got[0].Edges) != len(want[0].Edges) {
+					t.Errorf("%s: lengths %v, allShortestPaths %v", where, lengths(got), lengths(want))
+					continue
+				}
+				seen := map[string]bool{}
+				for _, p := range got {
+					checkPath(t, where, p, q.ends, f, rels)
+					if len(p.Edges) != len(want[0].Edges) {
+						t.Errorf("%s: a path of %d among paths of %d", where, len(p.Edges), len(want[0].Edges))
+					}
+					if k := edgeIDs(p); seen[k] {
+						t.Errorf("%s: path %s twice", where, k)
+					} else {
+						seen[k] = true
+					}
+				}
+				if c.mode == store.AllShortest && c.limit == 50 && len(want) < 50 {
+					for _, p := range want {
+						if !seen[edgeIDs(p)] {
+							t.Errorf("%s: allShortestPaths found %s, not among %v", where, edgeIDs(p), keys(seen))
+						}
+					}
+				}
+				found += len(got)
+				if len(got) > 1 {
+					several++
+				}
+			}
+		}
+		restore()
+	}
+	if found < 4*len(pairs) || several < len(pairs)/4 {
+		t.Errorf("%d paths found, %d times several: too few pairs are connected to test anything", found, several)
+	}
+}
+
+func edgeIDs(p store.Path) string {
+	var ids []string
+	for _, e := range p.Edges {
+		ids = append(ids, e.ID)
+	}
+	return strings.Join(ids, " ")
+}
+
+func keys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 func lengths(ps []store.Path) []int {

@@ -163,16 +163,18 @@ func pathMatch(mode PathMode, f RelFilter, types string, maxHops int) (string, b
 }
 
 // Paths finds up to limit paths of at most maxHops relationships that pass f
-// between two entities, shortest first, in one query; SHORTEST between ends
-// next to big hubs searches in up to four (shortestPath). A missing end is a
-// NotFound error; no path is an empty list.
+// between two entities, shortest first, in one query; SHORTEST and
+// ALL_SHORTEST between ends next to big hubs search in up to four
+// (shortestPaths). A missing end is a NotFound error; no path is an empty
+// list.
 func (s *Store) Paths(ctx context.Context, from, to string, maxHops int, f RelFilter, mode PathMode, limit int) ([]Path, error) {
 	if maxHops < 1 || maxHops > MaxExpandDepth || limit < 1 {
 		return nil, errs.Invalidf("maxHops must be between 1 and %d and limit positive, got %d and %d", MaxExpandDepth, maxHops, limit)
 	}
-	if mode == Shortest {
-		paths, handed, err := s.shortestPath(ctx, from, to, maxHops, f)
+	if mode == Shortest || mode == AllShortest {
+		paths, handed, err := s.shortestPaths(ctx, from, to, maxHops, f, mode, limit)
 		if !handed {
+			sortPaths(paths)
 			return paths, err
 		}
 	}
@@ -206,16 +208,21 @@ func (s *Store) Paths(ctx context.Context, from, to string, maxHops int, f RelFi
 			}
 		}
 		paths = pathsFrom(v[2])
-		// Shortest first; paths of one length in a stable order.
-		sort.SliceStable(paths, func(i, j int) bool {
-			if len(paths[i].Edges) != len(paths[j].Edges) {
-				return len(paths[i].Edges) < len(paths[j].Edges)
-			}
-			return pathKey(paths[i]) < pathKey(paths[j])
-		})
+		sortPaths(paths)
 		return nil
 	})
 	return paths, err
+}
+
+// sortPaths puts paths shortest first, those of one length in a stable
+// order.
+func sortPaths(paths []Path) {
+	sort.SliceStable(paths, func(i, j int) bool {
+		if len(paths[i].Edges) != len(paths[j].Edges) {
+			return len(paths[i].Edges) < len(paths[j].Edges)
+		}
+		return pathKey(paths[i]) < pathKey(paths[j])
+	})
 }
 
 // pathsBetween is the Cypher call that finds paths p from a to b by match,
