@@ -8,6 +8,7 @@ import (
 
 	"cyberkg/seed"
 	"cyberkg/store/bulk"
+	"cyberkg/synth"
 )
 
 // What the importer's CSV cannot carry is refused, saying which item and
@@ -53,5 +54,45 @@ func TestWriteRefusesAFolderThatHoldsFiles(t *testing.T) {
 	}
 	if err := bulk.Write(dir, ds); err == nil || !strings.Contains(err.Error(), "is not empty") {
 		t.Errorf("Write into a folder with a file: %v; want a refusal", err)
+	}
+}
+
+// Rows are encoded in chunks at once and written in order: the files are
+// byte for byte those of one chunk, so the same graph always gives the same
+// files and sums.
+func TestChunksWriteTheSameFiles(t *testing.T) {
+	ds := synth.Generate(3000, 20000, 1)
+	read := func(chunk int) map[string]string {
+		restore := bulk.SetChunkSize(chunk)
+		defer restore()
+		dir := filepath.Join(t.TempDir(), "csv")
+		if err := bulk.Write(dir, ds); err != nil {
+			t.Fatal(err)
+		}
+		files := map[string]string{}
+		names, _ := filepath.Glob(filepath.Join(dir, "*"))
+		for _, name := range names {
+			b, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[filepath.Base(name)] = string(b)
+		}
+		return files
+	}
+	want := read(1 << 30)
+	if len(want) < 10 {
+		t.Fatalf("only %d files written", len(want))
+	}
+	for _, chunk := range []int{1, 7, 1000} {
+		got := read(chunk)
+		for name, w := range want {
+			if got[name] != w {
+				t.Errorf("chunks of %d: %s differs from one chunk's (%d bytes against %d)", chunk, name, len(got[name]), len(w))
+			}
+		}
+		if len(got) != len(want) {
+			t.Errorf("chunks of %d: %d files, one chunk %d", chunk, len(got), len(want))
+		}
 	}
 }
