@@ -133,22 +133,8 @@ func (s *Store) shortestPaths(ctx context.Context, from, to string, maxHops int,
 			}
 		}
 		if len(found) == 0 && maxHops >= 3 {
-			// Three or four: pairs x, y of least degree first.
-			type pair struct{ x, y neighbour }
-			var pairs []pair
-			for _, x := range xs {
-				for _, y := range ys {
-					pairs = append(pairs, pair{x, y})
-				}
-			}
-			slices.SortStableFunc(pairs, func(p, o pair) int {
-				return cmp.Compare(min(p.x.degree, p.y.degree), min(o.x.degree, o.y.degree))
-			})
-			var list []any
-			for _, p := range pairs {
-				list = append(list, map[string]any{"x": p.x.id, "y": p.y.id, "fromX": p.x.degree <= p.y.degree})
-			}
-			params["pairs"] = list
+			// Three or four.
+			params["pairs"] = pairsByDegree(xs, ys)
 			for _, step := range []struct {
 				hops   int
 				cypher string
@@ -184,6 +170,27 @@ func (s *Store) shortestPaths(ctx context.Context, from, to string, maxHops int,
 		return err
 	})
 	return paths, handed, err
+}
+
+// pairsByDegree is every pair of neighbours x, y for the statements that
+// look for a middle between them: least degree first, each to be expanded
+// from its end of lesser degree (fromX).
+func pairsByDegree(xs, ys []neighbour) []any {
+	type pair struct{ x, y neighbour }
+	var pairs []pair
+	for _, x := range xs {
+		for _, y := range ys {
+			pairs = append(pairs, pair{x, y})
+		}
+	}
+	slices.SortStableFunc(pairs, func(p, o pair) int {
+		return cmp.Compare(min(p.x.degree, p.y.degree), min(o.x.degree, o.y.degree))
+	})
+	list := make([]any, len(pairs))
+	for i, p := range pairs {
+		list[i] = map[string]any{"x": p.x.id, "y": p.y.id, "fromX": p.x.degree <= p.y.degree}
+	}
+	return list
 }
 
 // elementPath is a path's entities and relationships as element ids.
