@@ -28,7 +28,9 @@ import (
 // limits chosen on purpose (not gqlgen's default server): POST and GET only,
 // introspection on for the explorer unless turned off, no field suggestions,
 // and token, alias, directive, depth and cost limits that refuse abusive
-// queries before any Cypher runs (each described in the README).
+// queries before any Cypher runs (each described in the README). Field
+// middleware (AroundFields) would not see plain scalar fields, which
+// graph/gqlgen marshals without gqlgen's per-field resolution.
 func newGraphQL(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.Handler {
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
 		Resolvers: &graph.Resolver{Store: s},
