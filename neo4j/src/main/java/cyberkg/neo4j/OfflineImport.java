@@ -38,7 +38,7 @@ import picocli.CommandLine;
  * {@code --array-delimiter=C}, {@code --multiline-fields=FILE,...}, {@code
  * --multiline-fields-format=v2}, {@code --id-type=T}. Only these are accepted; FILEs are relative
  * to the directory. The options that decide what happens to the data are this class's: no bad
- * entry is tolerated, and every relationship's ends are checked. store/bulk numbers the entities
+ * entry is tolerated, and with string ids every relationship's ends are checked. store/bulk numbers the entities
  * and asks for {@code --id-type=ACTUAL}, under which the importer checks no ids (40% of its time
  * at 1M went to mapping string ids); its files must then match their sums in {@code
  * import.sha256} (see {@link #checkSums}).
