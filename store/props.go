@@ -289,8 +289,7 @@ func factsFrom(v any) []kg.Fact {
 	_ = json.Unmarshal([]byte(s), &in)
 	out := make([]kg.Fact, len(in))
 	for i, f := range in {
-		d, _ := kg.ParseDate(f.Date)
-		out[i] = kg.Fact{Name: f.Name, Value: f.Value, Number: f.Number, Unit: f.Unit, Date: d, Evidence: evidenceFromJSON(f.Evidence)}
+		out[i] = kg.Fact{Name: f.Name, Value: f.Value, Number: f.Number, Unit: f.Unit, Date: date(f.Date), Evidence: evidenceFromJSON(f.Evidence)}
 	}
 	return out
 }
