@@ -30,8 +30,9 @@ func rootEntity(ctx context.Context, id string) (model.Entity, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.Prefetch(ctx, []kg.Entity{e}, "")
-	return model.NewEntity(e), nil
+	es := []kg.Entity{e}
+	l.Prefetch(ctx, es, "")
+	return model.NewEntity(&es[0]), nil
 }
 
 // selects reports whether the current field's selection includes one of

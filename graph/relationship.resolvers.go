@@ -35,7 +35,11 @@ func (r *relationshipResolver) ClaimedBy(ctx context.Context, obj *kg.Relationsh
 	if err != nil {
 		return nil, err
 	}
-	return model.NewEntities(es), nil
+	out := make([]model.Entity, len(es))
+	for i, e := range es {
+		out[i] = model.NewEntity(e)
+	}
+	return out, nil
 }
 
 // Relationship returns generated.RelationshipResolver implementation.

@@ -37,7 +37,7 @@ func (r *queryResolver) Search(ctx context.Context, text string, kinds []kg.Kind
 	loader.For(ctx).Prefetch(ctx, found, "entity")
 	out := make([]model.SearchHit, len(hits))
 	for i, h := range hits {
-		out[i] = model.SearchHit{Score: h.Score, Entity: model.NewEntity(h.Entity)}
+		out[i] = model.SearchHit{Score: h.Score, Entity: model.NewEntity(&found[i])}
 	}
 	return out, nil
 }

@@ -26,7 +26,7 @@ const wait = 5 * time.Millisecond
 // Loaders are one request's batching loaders.
 type Loaders struct {
 	store         *store.Store
-	entities      *dataloadgen.Loader[string, kg.Entity]
+	entities      *dataloadgen.Loader[string, *kg.Entity] // shared, never changed: every field that refers to an entity reads the one copy
 	relationships *dataloadgen.Loader[relKey, []kg.Relationship]
 	pre           prefetched
 
@@ -47,9 +47,9 @@ type relKey struct {
 // New makes loaders over s for one request.
 func New(s *store.Store) *Loaders {
 	l := &Loaders{store: s, pre: prefetched{done: map[relKey]bool{}}}
-	l.entities = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]kg.Entity, []error) {
+	l.entities = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*kg.Entity, []error) {
 		found, err := s.EntitiesByID(l.Scope(ctx), ids)
-		out, errors := make([]kg.Entity, len(ids)), make([]error, len(ids))
+		out, errors := make([]*kg.Entity, len(ids)), make([]error, len(ids))
 		for i, id := range ids {
 			e, ok := found[id]
 			switch {
@@ -58,7 +58,7 @@ func New(s *store.Store) *Loaders {
 			case !ok:
 				errors[i] = errs.E("entity", errs.NotFound, fmt.Errorf("no entity with id %q", id))
 			default:
-				out[i] = e
+				out[i] = &e
 			}
 		}
 		return out, errors
@@ -124,7 +124,7 @@ func splitTypes(s string) []kg.RelType {
 }
 
 // Entity loads one entity; an unknown id is a NotFound error.
-func (l *Loaders) Entity(ctx context.Context, id string) (kg.Entity, error) {
+func (l *Loaders) Entity(ctx context.Context, id string) (*kg.Entity, error) {
 	return l.entities.Load(ctx, id)
 }
 
@@ -163,7 +163,7 @@ func (l *Loaders) RootEntity(ctx context.Context, id string) (kg.Entity, error) 
 }
 
 // Entities loads several entities, in order.
-func (l *Loaders) Entities(ctx context.Context, ids []string) ([]kg.Entity, error) {
+func (l *Loaders) Entities(ctx context.Context, ids []string) ([]*kg.Entity, error) {
 	return l.entities.LoadAll(ctx, ids)
 }
 
@@ -197,9 +197,12 @@ func For(ctx context.Context) *Loaders {
 }
 
 // Prime caches entities a query has already returned, so that fields that
-// refer to them (an edge's from and to) cost no further query.
+// refer to them (an edge's from and to) cost no further query. It keeps
+// pointers into es, not copies (one entity is some 250 bytes, and a
+// neighbourhood's edges refer to each end again and again): the caller must
+// not change them afterwards.
 func (l *Loaders) Prime(es ...kg.Entity) {
-	for _, e := range es {
-		l.entities.Prime(e.ID, e)
+	for i := range es {
+		l.entities.Prime(es[i].ID, &es[i])
 	}
 }

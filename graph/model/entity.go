@@ -16,13 +16,14 @@ type Entity interface {
 }
 
 // EntityBase gives every kind's type the interface's fields, so that they are
-// written once rather than once per kind.
-type EntityBase struct{ kg.Entity }
+// written once rather than once per kind. It points at the domain entity
+// (which the request's loader shares) rather than copying it.
+type EntityBase struct{ *kg.Entity }
 
 func (*EntityBase) IsEntity() {}
 
 // Domain returns the underlying domain entity.
-func (e *EntityBase) Domain() *kg.Entity { return &e.Entity }
+func (e *EntityBase) Domain() *kg.Entity { return e.Entity }
 
 // Relationships loads the entity's relationships through the request's
 // dataloader, so that a list of entities costs one query, not one each.
@@ -70,7 +71,7 @@ func (l *Law) ArticleNumber() *int {
 }
 
 // NewEntity wraps a domain entity in the GraphQL type of its kind.
-func NewEntity(e kg.Entity) Entity {
+func NewEntity(e *kg.Entity) Entity {
 	b := EntityBase{e}
 	switch e.Kind {
 	case kg.State:
@@ -98,11 +99,11 @@ func NewEntity(e kg.Entity) Entity {
 	}
 }
 
-// NewEntities wraps a list.
+// NewEntities wraps a list; the wrappers point into es.
 func NewEntities(es []kg.Entity) []Entity {
 	out := make([]Entity, len(es))
-	for i, e := range es {
-		out[i] = NewEntity(e)
+	for i := range es {
+		out[i] = NewEntity(&es[i])
 	}
 	return out
 }
