@@ -3449,7 +3449,7 @@ func (ec *executionContext) _Agency(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var agreementImplementors = []string{"Agreement", "Entity"}
@@ -3528,7 +3528,7 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var entityConnectionImplementors = []string{"EntityConnection"}
@@ -3576,7 +3576,7 @@ func (ec *executionContext) _EntityConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var entityEdgeImplementors = []string{"EntityEdge"}
@@ -3614,7 +3614,7 @@ func (ec *executionContext) _EntityEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var entityKindInfoImplementors = []string{"EntityKindInfo"}
@@ -3652,7 +3652,7 @@ func (ec *executionContext) _EntityKindInfo(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var eventImplementors = []string{"Event", "Entity"}
@@ -3731,7 +3731,7 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var evidenceImplementors = []string{"Evidence"}
@@ -3780,7 +3780,7 @@ func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var factImplementors = []string{"Fact"}
@@ -3838,7 +3838,7 @@ func (ec *executionContext) _Fact(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var firmImplementors = []string{"Firm", "Entity"}
@@ -3917,7 +3917,7 @@ func (ec *executionContext) _Firm(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var lawImplementors = []string{"Law", "Entity"}
@@ -4006,7 +4006,7 @@ func (ec *executionContext) _Law(ctx context.Context, sel ast.SelectionSet, obj 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var organizationImplementors = []string{"Organization", "Entity"}
@@ -4085,7 +4085,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var personImplementors = []string{"Person", "Entity"}
@@ -4169,7 +4169,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var productImplementors = []string{"Product", "Entity"}
@@ -4248,7 +4248,7 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var recommendationImplementors = []string{"Recommendation", "Entity"}
@@ -4332,7 +4332,7 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var reportImplementors = []string{"Report", "Entity"}
@@ -4411,7 +4411,7 @@ func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var searchHitImplementors = []string{"SearchHit"}
@@ -4449,7 +4449,7 @@ func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var stateImplementors = []string{"State", "Entity"}
@@ -4528,7 +4528,7 @@ func (ec *executionContext) _State(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 // endregion **************************** object.gotpl ****************************

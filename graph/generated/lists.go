@@ -1,10 +1,12 @@
 package generated
 
-// Not generated: graph/gqlgen routes every list, every resolver field and
-// every object's @defer bookkeeping of the generated code here.
+// Not generated: graph/gqlgen routes every list, every resolver field,
+// every object's @defer bookkeeping and the writing of every object of the
+// generated code here.
 
 import (
 	"context"
+	"io"
 	"slices"
 	"sync/atomic"
 
@@ -147,4 +149,35 @@ func collectFields(oc *graphql.OperationContext, sel ast.SelectionSet, satisfies
 // and collectFields leaves none.
 func newDeferredGroup(context.Context, []graphql.CollectedField) graphql.DeferredGroup {
 	return graphql.DeferredGroup{}
+}
+
+// object is an object's response, its fields in the order collected: what
+// gqlgen's FieldSet writes, without what that costs for every object of a
+// response, a map of the names written and a copy of every field on the
+// heap (on a neighbourhood of 400 objects, a third of the bytes the server
+// allocated).
+type object struct {
+	fields []graphql.CollectedField
+	values []graphql.Marshaler
+}
+
+func (o object) MarshalGQL(w io.Writer) {
+	io.WriteString(w, "{")
+	for i := range o.fields {
+		alias := o.fields[i].Alias
+		// A name written already is skipped, as FieldSet does (validation
+		// and CollectFields' merging leave none).
+		if slices.ContainsFunc(o.fields[:i], func(f graphql.CollectedField) bool { return f.Alias == alias }) {
+			continue
+		}
+		if i > 0 {
+			io.WriteString(w, ",")
+		}
+		// An alias is a GraphQL name, letters, digits and _: nothing to escape.
+		io.WriteString(w, `"`)
+		io.WriteString(w, alias)
+		io.WriteString(w, `":`)
+		o.values[i].MarshalGQL(w)
+	}
+	io.WriteString(w, "}")
 }

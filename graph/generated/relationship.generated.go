@@ -613,7 +613,7 @@ func (ec *executionContext) _KindCount(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var relationTypeInfoImplementors = []string{"RelationTypeInfo"}
@@ -661,7 +661,7 @@ func (ec *executionContext) _RelationTypeInfo(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var relationshipImplementors = []string{"Relationship"}
@@ -753,7 +753,7 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var relationshipConnectionImplementors = []string{"RelationshipConnection"}
@@ -801,7 +801,7 @@ func (ec *executionContext) _RelationshipConnection(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var relationshipEdgeImplementors = []string{"RelationshipEdge"}
@@ -839,7 +839,7 @@ func (ec *executionContext) _RelationshipEdge(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var statsImplementors = []string{"Stats"}
@@ -887,7 +887,7 @@ func (ec *executionContext) _Stats(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 var typeCountImplementors = []string{"TypeCount"}
@@ -925,7 +925,7 @@ func (ec *executionContext) _TypeCount(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return object{fields, out.Values}
 }
 
 // endregion **************************** object.gotpl ****************************

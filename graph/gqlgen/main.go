@@ -2,9 +2,10 @@
 // would, then has the generated code marshal lists through marshalList,
 // resolve an object's resolver fields through resolveField, collect an
 // object's fields through collectFields and make @defer groups through
-// newDeferredGroup (graph/generated/lists.go): not always a goroutine per
-// list item and per resolver field, nor deferred parts that our
-// one-response transports would drop. It also marshals plain scalar fields
+// newDeferredGroup and write objects through object
+// (graph/generated/lists.go): not always a goroutine per list item and per
+// resolver field, nor deferred parts that our one-response transports
+// would drop, nor a map per object. It also marshals plain scalar fields
 // without gqlgen's per-field resolution (plainField). `make generate` runs
 // it, and scripts/check checks its output is current.
 package main
@@ -39,12 +40,14 @@ func main() {
 // a function of the same arguments after the ones it adds (in scope where
 // gqlgen writes the call): a list marshaller's selection set, sel; an
 // object field's collected field, field, and the object's out; an object's
-// collected fields, fields. The last one drops @defer (collectFields).
+// collected fields, fields. collectFields drops @defer; object writes the
+// object that its marshaller returns.
 var rewrites = []struct{ gqlgen, ours []byte }{
 	{[]byte("graphql.MarshalSliceConcurrently(ctx, len(v), "), []byte("marshalList(ctx, sel, len(v), ")},
 	{[]byte("out.ResolveConcurrently(ec.OperationContext, &deferred, i,"), []byte("resolveField(ctx, out, field, ec.OperationContext, &deferred, i,")},
 	{[]byte("deferred := graphql.NewDeferredGroup(ctx)"), []byte("deferred := newDeferredGroup(ctx, fields)")},
 	{[]byte("graphql.CollectFields(ec.OperationContext, sel, "), []byte("collectFields(ec.OperationContext, sel, ")},
+	{[]byte("\n\treturn out\n}\n"), []byte("\n\treturn object{fields, out.Values}\n}\n")},
 }
 
 // plainField is the generated resolution of a plain scalar field: one an
