@@ -8,19 +8,31 @@ export NEO4J_BOLT_PORT
 # Without NEO4J_URI: the local Neo4j, its random password read from its state folder.
 LOCAL_NEO4J = [ -n "$$NEO4J_URI" ] || { scripts/neo4j-start && export NEO4J_URI=bolt://127.0.0.1:$(NEO4J_BOLT_PORT) NEO4J_PASSWORD_FILE=$${NEO4J_STATE_DIR:-.neo4j}/password; }
 
-.PHONY: run test seed generate check assets bench bench-compare bench-view screenshots neo4j-start neo4j-stop build audit-deps fuzz venv python-test notebooks
+.PHONY: run test test-go setup seed generate check assets bench bench-compare bench-view screenshots neo4j-start neo4j-stop build audit-deps fuzz venv python-test notebooks
 
-## run: start Neo4j if needed, apply the schema, seed an empty graph, serve on http://127.0.0.1:8080
+## run: install what is missing (scripts/setup), start Neo4j if needed, apply the schema, seed an empty graph, serve on http://127.0.0.1:8080
 run:
+	@scripts/setup run
 	@$(LOCAL_NEO4J); go run ./server
 
-## test: run every test against a real Neo4j of its own (never the one make run serves), started and stopped here
+## test: install what is missing (scripts/setup test), then every test against a real Neo4j of its own (never the one make run serves): Go and browser tests, the GraphQL-over-HTTP audit, the Python readers of the exports and the notebooks
 test:
-	scripts/test
+	@scripts/setup test
+	@$(MAKE) --no-print-directory audit-deps venv
+	REQUIRE_AUDIT=1 scripts/test
+	scripts/with-server bash -c 'scripts/python-test && .venv/bin/python examples/notebooks/run.py'
+
+## test-go: only the Go tests (browser and audit included), as scripts/test runs them; arguments in ARGS (ARGS='./store -run TestX')
+test-go:
+	scripts/test $(ARGS)
 
 ## seed: make the served graph equal to the seed files (validated first; one transaction)
 seed:
 	@$(LOCAL_NEO4J); go run ./server seed
+
+## setup: install through apt what make run, make test and make test-containers need (as root; otherwise prints the command)
+setup:
+	scripts/setup containers
 
 ## audit-deps: install the GraphQL-over-HTTP audit (graphql-http, pinned in server/testdata/audit), which make test then runs
 audit-deps:
