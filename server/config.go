@@ -45,6 +45,8 @@ type config struct {
 	replace        bool     // import: replace a non-empty graph
 	offlineCSV     string   // import: write CSV files for the offline importer here instead
 	args           []string // what follows the flags: import's FILE
+
+	ops opsConfig // draining, tracing (ops.go)
 }
 
 func parseConfig(name string, args []string) (config, error) {
@@ -86,6 +88,7 @@ func parseConfig(name string, args []string) (config, error) {
 	fs.IntVar(&c.exportMaxNodes, "export-max-nodes", 200000, "most entities one export (GET /export/…) may hold")
 	fs.DurationVar(&c.exportTimeout, "export-timeout", 5*time.Minute, "longest one export may take to stream")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to let requests finish on SIGINT/SIGTERM")
+	addOpsFlags(fs, &c.ops)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: server [seed] [flags]  |  server import [flags] FILE\n\n"+
 			"Serves the knowledge graph over GraphQL; \"seed\" makes the graph equal to the seed data and exits;\n"+

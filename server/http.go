@@ -66,7 +66,7 @@ func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.Handle("GET /readyz", readiness(s))
+	mux.Handle("GET /readyz", drainable(cfg.ops.draining, readiness(s)))
 	if cfg.metricsAddr == "" {
 		mux.Handle("GET /metrics", metricsHandler(m))
 	}

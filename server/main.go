@@ -35,6 +35,13 @@ func main() {
 	defer stop()
 
 	cmd, args := "serve", os.Args[1:]
+	if len(args) == 2 && args[0] == "probe" { // the container health check
+		if err := probe(args[1]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(args) > 0 && (args[0] == "seed" || args[0] == "serve" || args[0] == "import") {
 		cmd, args = args[0], args[1:]
 	}
@@ -127,7 +134,8 @@ func run(ctx context.Context, cmd string, cfg config, log *slog.Logger) error {
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
+	log.Info("shutting down: draining", "delay", cfg.ops.shutdownDelay)
+	drain(context.Background(), cfg.ops)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)

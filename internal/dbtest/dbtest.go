@@ -1,12 +1,11 @@
 // Package dbtest gives tests a real Neo4j: the one NEO4J_URI names (make
 // test starts a local one and sets it), or else one that testcontainers-go
-// starts where a Docker engine runs. With neither, tests fail and say what to
-// do; they never skip.
+// starts where a Docker engine runs (container.go). With neither, tests fail
+// and say what to do; they never skip.
 package dbtest
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
@@ -15,8 +14,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	tcneo4j "github.com/testcontainers/testcontainers-go/modules/neo4j"
 
 	"cyberkg/kg"
 	"cyberkg/seed"
@@ -47,21 +44,13 @@ func Config(t testing.TB) store.Config {
 		if cfg.URI != "" {
 			return
 		}
-		ctx := context.Background()
-		if cfg.Password == "" {
-			cfg.Password = rand.Text() // the container's own; nothing outside the test uses it
-		}
-		c, err := tcneo4j.Run(ctx, "neo4j:5.26", tcneo4j.WithAdminPassword(cfg.Password))
-		if err != nil {
-			cfgErr = err
-			return
-		}
-		cfg.URI, cfgErr = c.BoltUrl(ctx)
+		cfg.URI, cfg.Password, cfgErr = startContainer(context.Background(), cfg.Password)
 	})
 	if cfgErr != nil {
 		t.Fatalf("no Neo4j for tests: NEO4J_URI is not set and testcontainers could not start one (%v).\n"+
 			"Run `make test`, which starts a local Neo4j (needs Java 17+ and Maven: apt-get install openjdk-17-jdk-headless maven),\n"+
-			"or set NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD (or NEO4J_PASSWORD_FILE) to a Neo4j 5.26, or install Docker.", cfgErr)
+			"or set NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD (or NEO4J_PASSWORD_FILE) to a Neo4j 5.26,\n"+
+			"or run a Docker engine with the image NEO4J_TEST_IMAGE (default neo4j:5.26; `make images` builds cyberkg/neo4j:5.26).", cfgErr)
 	}
 	return cfg
 }
