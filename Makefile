@@ -8,7 +8,7 @@ export NEO4J_BOLT_PORT
 # Without NEO4J_URI: the local Neo4j, its random password read from its state folder.
 LOCAL_NEO4J = [ -n "$$NEO4J_URI" ] || { scripts/neo4j-start && export NEO4J_URI=bolt://127.0.0.1:$(NEO4J_BOLT_PORT) NEO4J_PASSWORD_FILE=$${NEO4J_STATE_DIR:-.neo4j}/password; }
 
-.PHONY: run test test-go setup seed generate check assets bench bench-compare bench-view screenshots neo4j-start neo4j-stop build audit-deps fuzz venv python-test notebooks
+.PHONY: run test test-go setup images test-containers seed generate check assets bench bench-compare bench-view screenshots neo4j-start neo4j-stop build audit-deps fuzz venv python-test notebooks
 
 ## run: install what is missing (scripts/setup), start Neo4j if needed, apply the schema, seed an empty graph, serve on http://127.0.0.1:8080
 run:
@@ -33,6 +33,19 @@ seed:
 ## setup: install through apt what make run, make test and make test-containers need (as root; otherwise prints the command)
 setup:
 	scripts/setup containers
+
+## images: build the images without a registry (Debian base by debootstrap, Neo4j 5.26, HAProxy, the API), each cached; names in NEO4J_IMAGE, API_IMAGE, LB_IMAGE, BASE_IMAGE, STATIC_IMAGE
+NEO4J_IMAGE ?= cyberkg/neo4j:5.26
+API_IMAGE ?= cyberkg/api:latest
+LB_IMAGE ?= cyberkg/haproxy:2.6
+export NEO4J_IMAGE API_IMAGE LB_IMAGE
+images:
+	@scripts/setup containers
+	deploy/images
+
+## test-containers: images, then the store and server tests on Neo4j started by testcontainers-go, the compose stack, and the failover test behind HAProxy
+test-containers:
+	scripts/test-containers
 
 ## audit-deps: install the GraphQL-over-HTTP audit (graphql-http, pinned in server/testdata/audit), which make test then runs
 audit-deps:

@@ -15,6 +15,7 @@ import (
 	"github.com/moby/moby/api/types/network"
 	"github.com/testcontainers/testcontainers-go"
 	tcneo4j "github.com/testcontainers/testcontainers-go/modules/neo4j"
+	"github.com/testcontainers/testcontainers-go/wait"
 )
 
 // The container every test binary of a run shares, by name: `go test ./...`
@@ -33,6 +34,12 @@ const defaultContainer = "cyberkg-test-neo4j"
 func startContainer(ctx context.Context, password string) (uri, pw string, err error) {
 	if os.Getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
 		os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	}
+	// The ports are published on 127.0.0.1 only, so that is where to reach
+	// them, also when these tests themselves run in a container (where
+	// testcontainers would otherwise pick the bridge's gateway).
+	if os.Getenv("TESTCONTAINERS_HOST_OVERRIDE") == "" {
+		os.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1")
 	}
 	image := envOr("NEO4J_TEST_IMAGE", "neo4j:5.26")
 	name := envOr("NEO4J_TEST_CONTAINER", defaultContainer)
@@ -59,6 +66,24 @@ func startContainer(ctx context.Context, password string) (uri, pw string, err e
 		tcneo4j.WithNeo4jSetting("server.memory.heap.max_size", envOr("NEO4J_HEAP", "1g")),
 		tcneo4j.WithNeo4jSetting("server.memory.pagecache.size", envOr("NEO4J_PAGECACHE", "512m")),
 		testcontainers.WithReuseByName(name),
+		// The module's own wait (its log line, then HTTP 200), given longer
+		// than its minute: a first start on a busy 2-core machine takes that.
+		testcontainers.CustomizeRequestOption(func(req *testcontainers.GenericContainerRequest) error {
+			ms, ok := req.WaitingFor.(*wait.MultiStrategy)
+			if !ok {
+				return fmt.Errorf("the neo4j module's wait strategy is a %T now: adapt dbtest", req.WaitingFor)
+			}
+			ms.WithDeadline(6 * time.Minute)
+			for _, w := range ms.Strategies {
+				switch w := w.(type) {
+				case *wait.LogStrategy:
+					w.WithStartupTimeout(5 * time.Minute)
+				case *wait.HTTPStrategy:
+					w.WithStartupTimeout(5 * time.Minute)
+				}
+			}
+			return nil
+		}),
 		testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
 			hc.PortBindings = network.PortMap{
 				network.MustParsePort("7687/tcp"): {{HostIP: loopback}},
