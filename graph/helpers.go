@@ -2,13 +2,11 @@ package graph
 
 import (
 	"context"
-	"slices"
-
-	"github.com/99designs/gqlgen/graphql"
 
 	"cyberkg/graph/args"
 	"cyberkg/graph/loader"
 	"cyberkg/graph/model"
+	"cyberkg/graph/plan"
 	"cyberkg/kg"
 	"cyberkg/store"
 )
@@ -25,26 +23,15 @@ func entity(ctx context.Context, id string) (model.Entity, error) {
 // rootEntity is entity for a root field, which also looks ahead for the
 // relationships the query selects on it.
 func rootEntity(ctx context.Context, id string) (model.Entity, error) {
-	l := loader.For(ctx)
-	e, err := l.RootEntity(ctx, id)
+	e, err := loader.For(ctx).RootEntity(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	es := []kg.Entity{e}
-	l.Prefetch(ctx, es, "")
-	return model.NewEntity(&es[0]), nil
+	return model.NewEntity(e), nil
 }
 
-// selects reports whether the current field's selection includes one of
-// the named fields (through fragments too).
-func selects(ctx context.Context, names ...string) bool {
-	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
-		if slices.Contains(names, f.Name) {
-			return true
-		}
-	}
-	return false
-}
+// reads is what the operation reads of entities and relationships.
+func reads(ctx context.Context) store.Projection { return plan.ReadsOf(plan.For(ctx)) }
 
 func deref(s *string) string {
 	if s == nil {
@@ -66,11 +53,12 @@ func (r *Resolver) entityConnection(ctx context.Context, f store.EntityFilter, o
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Store.Entities(loader.For(ctx).Scope(ctx), f, order, offset, limit, selects(ctx, "totalCount", "pageInfo"))
+	total := plan.For(ctx).Selects(plan.Field(ctx), "totalCount", "pageInfo")
+	p, err := r.Store.Entities(ctx, reads(ctx), f, order, offset, limit, total)
 	if err != nil {
 		return nil, err
 	}
-	loader.For(ctx).Prefetch(ctx, p.Items, "nodes", "edges.node")
+	loader.For(ctx).Prefetch(ctx, p.Items)
 	conn := &model.EntityConnection{Nodes: model.NewEntities(p.Items), TotalCount: p.Total, PageInfo: pageInfo(offset, len(p.Items), p.Total)}
 	conn.Edges = make([]model.EntityEdge, len(conn.Nodes))
 	for i, n := range conn.Nodes {
@@ -82,6 +70,6 @@ func (r *Resolver) entityConnection(ctx context.Context, f store.EntityFilter, o
 // subgraph wraps a store subgraph, priming the loader with its nodes so that
 // its edges' ends cost no query.
 func subgraph(ctx context.Context, g store.Subgraph) *model.Subgraph {
-	loader.For(ctx).Prefetch(ctx, g.Nodes, "nodes", "edges.from", "edges.to")
+	loader.For(ctx).Prefetch(ctx, g.Nodes)
 	return &model.Subgraph{Nodes: model.NewEntities(g.Nodes), Edges: nonNilRels(g.Edges), Truncated: g.Truncated}
 }

@@ -21,6 +21,7 @@ import (
 	"cyberkg/errs"
 	"cyberkg/graph"
 	"cyberkg/graph/generated"
+	"cyberkg/graph/plan"
 	"cyberkg/store"
 )
 
@@ -45,8 +46,7 @@ func newGraphQL(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: smallQueries[string]{lru.New[string](1000), maxCachedQuery}})
 	srv.Use(graph.DocumentLimits{MaxTokens: cfg.maxTokens, MaxAliases: cfg.maxAliases, MaxDirectives: cfg.maxDirectives})
-	srv.Use(graph.DepthLimit{Max: cfg.maxDepth})
-	srv.Use(graph.CostLimit{Budget: cfg.maxCost})
+	srv.Use(plan.Extension{MaxDepth: cfg.maxDepth, Budget: cfg.maxCost})
 	srv.AroundRootFields(deadline(cfg.requestTimeout))
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
@@ -64,7 +64,7 @@ func newGraphQL(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 			resp.Extensions = map[string]any{}
 		}
 		resp.Extensions["cypherQueries"] = n
-		if c := graph.CostOf(ctx); c >= 0 {
+		if c := plan.CostOf(ctx); c >= 0 {
 			resp.Extensions["cost"] = c
 		}
 		resp.Errors = capErrors(resp.Errors, cfg.maxErrors)

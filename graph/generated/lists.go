@@ -12,8 +12,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
-
-	"cyberkg/graph/loader"
 )
 
 // marshalList marshals the items of a list. gqlgen gives every item a
@@ -51,39 +49,12 @@ func marshalItem(ctx context.Context, i int, omitPanicHandler bool, item func(ct
 	return item(ctx, i)
 }
 
-// waitingFields are the fields whose resolvers may wait on a dataloader's
-// batch: a relationship's claimants, a quote's source, and an entity's
-// relationships unless the look-ahead has fetched them (Covered). A
-// relationship's from and to are not among them: every resolver that
-// returns relationships primes their ends.
-var waitingFields = map[string]bool{"relationships": true, "claimedBy": true, "source": true}
+// fieldMayWait: every resolver field may wait, until graph/gqlgen and this
+// file go (the name list that said otherwise is gone with the walkers).
+func fieldMayWait(context.Context, *ast.Field) bool { return true }
 
-// fieldMayWait reports whether f's own resolver may wait on a dataloader.
-func fieldMayWait(ctx context.Context, f *ast.Field) bool {
-	return waitingFields[f.Name] && !(f.Name == "relationships" && loader.Covered(ctx, f))
-}
-
-// mayWait reports whether the selection reaches a waiting field, through
-// fragments too.
-func mayWait(ctx context.Context, sel ast.SelectionSet) bool {
-	for _, s := range sel {
-		switch s := s.(type) {
-		case *ast.Field:
-			if fieldMayWait(ctx, s) || mayWait(ctx, s.SelectionSet) {
-				return true
-			}
-		case *ast.InlineFragment:
-			if mayWait(ctx, s.SelectionSet) {
-				return true
-			}
-		case *ast.FragmentSpread:
-			if s.Definition != nil && mayWait(ctx, s.Definition.SelectionSet) {
-				return true
-			}
-		}
-	}
-	return false
-}
+// mayWait: every selection may.
+func mayWait(context.Context, ast.SelectionSet) bool { return true }
 
 // resolveField resolves field i of an object whose resolver is a method
 // (gqlgen's ResolveConcurrently, which the object's Dispatch runs in a

@@ -63,7 +63,7 @@ func TestImportEqualsLoad(t *testing.T) {
 		t.Fatalf("apply the schema to the imported graph: %v", err)
 	}
 	t.Logf("schema applied in %s", time.Since(start).Round(time.Millisecond))
-	hits, err := s.Search(ctx, "qualcom", nil, 3)
+	hits, err := s.Search(ctx, store.All, "qualcom", nil, 3)
 	s.Close(ctx)
 	if err != nil || len(hits) == 0 || hits[0].Entity.ID != "qualcomm" {
 		t.Errorf("full-text search on the imported graph: %v, %v; want qualcomm first", hits, err)
