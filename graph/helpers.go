@@ -2,6 +2,10 @@ package graph
 
 import (
 	"context"
+	"errors"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vikstrous/dataloadgen"
 
 	"cyberkg/graph/args"
 	"cyberkg/graph/loader"
@@ -11,13 +15,29 @@ import (
 	"cyberkg/store"
 )
 
-// entity loads one entity through the request's loader, in its kind's type.
-func entity(ctx context.Context, id string) (model.Entity, error) {
-	e, err := loader.For(ctx).Entity(ctx, id)
-	if err != nil {
-		return nil, err
+// entities looks up the entities of a batch resolver's parents, in their
+// order, in one call to the loader (the plan's prefetch has mostly primed
+// it). The errors are per item, as gqlgen's batch resolvers report them.
+func entities(ctx context.Context, ids []string) ([]model.Entity, error) {
+	es, err := loader.For(ctx).Entities(ctx, ids)
+	out := make([]model.Entity, len(ids))
+	for i, e := range es {
+		if e != nil {
+			out[i] = model.NewEntity(e)
+		}
 	}
-	return model.NewEntity(e), nil
+	if err == nil {
+		return out, nil
+	}
+	var each dataloadgen.ErrorSlice
+	if errors.As(err, &each) && len(each) == len(ids) {
+		return out, graphql.BatchErrorList(each)
+	}
+	errs := make(graphql.BatchErrorList, len(ids))
+	for i := range errs {
+		errs[i] = err
+	}
+	return out, errs
 }
 
 // rootEntity is entity for a root field, which also looks ahead for the
