@@ -72,6 +72,11 @@ func newGraphQL(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 		}
 		return resp
 	})
+	// Registered after the handler above, so inside it: a cached response
+	// gets its extensions (cypherQueries: 0) like any other.
+	if cfg.cacheBytes > 0 {
+		srv.AroundResponses(newResponseCache(cfg.cacheBytes, m).cached(s.Head))
+	}
 	return srv
 }
 

@@ -55,6 +55,7 @@ func (e Extension) MutateOperationContext(ctx context.Context, oc *graphql.Opera
 		err.Extensions["budget"] = e.Budget
 		return err
 	}
+	p.Admitted = true
 	return nil
 }
 

@@ -63,6 +63,8 @@ var (
 type Plan struct {
 	Cost  int // the most objects the response can hold (see cost)
 	Depth int // levels of fields, introspection left out
+	// Admitted is true once Extension has let the operation through.
+	Admitted bool
 
 	// Reads is what the operation reads of entities and relationships,
 	// over the whole operation: the loaders share what one field fetched
