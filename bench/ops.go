@@ -36,6 +36,8 @@ type op struct {
 	// agree, if set, is the part of a (normalised) answer that all targets
 	// must agree on, where several answers are right.
 	agree func(data any) any
+	// zipf: clients draw arguments Zipf-like instead of walking them.
+	zipf bool
 }
 
 // runCypher runs one read query through the driver and returns its rows.
