@@ -19,11 +19,13 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
 
 	"cyberkg/kg"
+	"cyberkg/store"
 )
 
 type compareOptions struct {
 	server, baseline, peer, ops, clients string
 	pprof, profileDir                    string // our server's profile listener, and where to keep its profiles
+	workload                             string // uniform or zipf
 	duration                             time.Duration
 	rounds, args                         int
 	checkOnly                            bool
@@ -35,8 +37,16 @@ type target struct {
 	do   func(ctx context.Context, o op, a map[string]any) (any, error)
 }
 
-func compare(ctx context.Context, uri, password string, ds *kg.Dataset, opt compareOptions) error {
-	all := ops(ds, opt.args)
+func compare(ctx context.Context, s *store.Store, uri, password string, ds *kg.Dataset, opt compareOptions) error {
+	zipf := opt.workload == "zipf"
+	if !zipf && opt.workload != "uniform" {
+		return fmt.Errorf("bad -workload %q: uniform or zipf", opt.workload)
+	}
+	nargs := opt.args
+	if zipf {
+		nargs = zipfArgs
+	}
+	all := ops(ds, nargs)
 	if opt.ops != "" {
 		want := strings.Split(opt.ops, ",")
 		all = slices.DeleteFunc(all, func(o op) bool { return !slices.Contains(want, o.name) })
@@ -67,11 +77,31 @@ func compare(ctx context.Context, uri, password string, ds *kg.Dataset, opt comp
 	if opt.peer != "" {
 		targets = append(targets, graphqlTarget("peer", httpc, opt.peer, true))
 	}
-	if err := check(ctx, all, targets); err != nil {
+	checked := all
+	if zipf {
+		// Every argument of 10,000 per op to every target would take longer
+		// than the measurement: the first -args of each.
+		checked = make([]op, len(all))
+		for i, o := range all {
+			o.args = o.args[:min(opt.args, len(o.args))]
+			checked[i] = o
+		}
+		for i := range all {
+			all[i].zipf = true
+		}
+	}
+	if err := check(ctx, checked, targets); err != nil {
 		return err
 	}
 	if opt.checkOnly {
 		return nil
+	}
+	if zipf && opt.server != "" {
+		f := startFreshness(ctx, s, ds, httpc, strings.TrimSuffix(opt.server, "/"))
+		defer func() {
+			f.stop()
+			fmt.Fprintln(os.Stdout, f)
+		}()
 	}
 	results := map[string][]result{} // op/clients/target → one per round
 	for round := 0; round < opt.rounds; round++ {

@@ -52,6 +52,7 @@ func run(args []string) error {
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each measured run")
 	fs.IntVar(&o.rounds, "rounds", 2, "interleaved rounds: each round runs every target once per operation and client count")
 	fs.IntVar(&o.args, "args", 200, "distinct arguments sampled per operation")
+	fs.StringVar(&o.workload, "workload", "uniform", "uniform: each client walks -args arguments in turn; zipf: arguments drawn Zipf-like from 10,000 per operation while a write lands once a second, with a freshness check of our server's answers")
 	fs.BoolVar(&o.checkOnly, "check-only", false, "only check that the targets return the same data")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -69,7 +70,7 @@ func run(args []string) error {
 	if err != nil || cmd == "load" {
 		return err
 	}
-	return compare(ctx, *uri, *password, ds, o)
+	return compare(ctx, s, *uri, *password, ds, o)
 }
 
 func envOr(name, def string) string {

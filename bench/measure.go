@@ -47,10 +47,16 @@ func measure(ctx context.Context, o op, t target, clients int, d time.Duration) 
 			var mine []time.Duration
 			var errs int
 			var firstErr error
-			// Each client walks the arguments from its own offset.
+			// Each client walks the arguments from its own offset, or
+			// draws them Zipf-like from a seed of its own.
+			next := func(i int) int { return i % len(o.args) }
+			if o.zipf {
+				pick := zipfPick(uint64(c+1), len(o.args))
+				next = func(int) int { return pick() }
+			}
 			for i := c * len(o.args) / clients; time.Now().Before(end); i++ {
 				t0 := time.Now()
-				_, err := t.do(ctx, o, o.args[i%len(o.args)])
+				_, err := t.do(ctx, o, o.args[next(i)])
 				if err != nil {
 					errs++
 					if firstErr == nil {
@@ -92,11 +98,11 @@ func printTable(w io.Writer, all []op, clients []int, targets []target, results 
 	for _, t := range targets {
 		fmt.Fprintf(w, " %s req/s | %s p50 / p95 ms |", t.name, t.name)
 	}
-	fmt.Fprintf(w, " ours ÷ peer req/s | ours p50 ÷ peer p50 | ours p50 ÷ floor p50 | ours ÷ before req/s |\n|---|---|")
+	fmt.Fprintf(w, " ours ÷ floor req/s | ours ÷ peer req/s | ours p50 ÷ peer p50 | ours p50 ÷ floor p50 | ours ÷ before req/s |\n|---|---|")
 	for range targets {
 		fmt.Fprintf(w, "---|---|")
 	}
-	fmt.Fprintf(w, "---|---|---|---|\n")
+	fmt.Fprintf(w, "---|---|---|---|---|\n")
 	for _, o := range all {
 		for _, c := range clients {
 			fmt.Fprintf(w, "| %s | %d |", o.name, c)
@@ -117,7 +123,7 @@ func printTable(w io.Writer, all []op, clients []int, targets []target, results 
 				}
 				return fmt.Sprintf("%.2f×", a/b)
 			}
-			fmt.Fprintf(w, " %s | %s | %s | %s |\n", ratio(med["ours"].rate, med["peer"].rate), ratio(ms(med["ours"].p50), ms(med["peer"].p50)),
+			fmt.Fprintf(w, " %s | %s | %s | %s | %s |\n", ratio(med["ours"].rate, med["floor"].rate), ratio(med["ours"].rate, med["peer"].rate), ratio(ms(med["ours"].p50), ms(med["peer"].p50)),
 				ratio(ms(med["ours"].p50), ms(med["floor"].p50)), ratio(med["ours"].rate, med["before"].rate))
 		}
 	}

@@ -36,6 +36,8 @@ type op struct {
 	// agree, if set, is the part of a (normalised) answer that all targets
 	// must agree on, where several answers are right.
 	agree func(data any) any
+	// zipf: clients draw arguments Zipf-like instead of walking them.
+	zipf bool
 }
 
 // runCypher runs one read query through the driver and returns its rows.
@@ -156,7 +158,7 @@ func ops(ds *kg.Dataset, k int) []op {
 		if len(w) > 4 {
 			w = w[:len(w)-2] + w[len(w)-1:]
 		}
-		_, params, err := store.SearchCandidates(context.Background(), w, nil, 10)
+		_, params, err := store.SearchCandidates(store.All, w, nil, 10)
 		if err != nil {
 			panic(fmt.Sprintf("O3 argument %q: %v", w, err))
 		}
@@ -164,9 +166,9 @@ func ops(ds *kg.Dataset, k int) []op {
 		maps.Copy(a, params)
 		o3 = append(o3, a)
 	}
-	// The fields the O3 query selects, as our server's loaders collect them
-	// (store.Only): the floor reads what our server reads.
-	o3Fields := []string{"search", "score", "entity", "id", "name", "kind"}
+	// The properties the O3 query reads, as our server's plan projects
+	// them: the floor reads what our server reads.
+	o3Reads := store.Project([]string{"name"}, nil)
 	list = append(list, op{
 		name: "O3-search",
 		args: o3,
@@ -176,7 +178,7 @@ func ops(ds *kg.Dataset, k int) []op {
 		peerFix: func(d, _ map[string]any) any { return map[string]any{"search": d["search"]} },
 		floorRun: func(ctx context.Context, query runCypher, a map[string]any) (any, error) {
 			text := a["text"].(string)
-			cypher, params, err := store.SearchCandidates(store.Only(ctx, o3Fields), text, nil, 10)
+			cypher, params, err := store.SearchCandidates(o3Reads, text, nil, 10)
 			if err != nil {
 				return nil, err
 			}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -113,14 +112,14 @@ type Query {
   searchCandidates(index: String!, query: String!, kinds: [String!], needles: [String!], candidates: Int!): [SearchCandidate!]!
     @cypher(
       statement: """
-      ` + indent(flush(store.SearchCandidatesCypher(searchCtx, false))) + `
+      ` + indent(flush(store.SearchCandidatesCypher(searchReads, false))) + `
       """
       columnName: "candidate"
     )
   searchCandidatesWithFigures(index: String!, query: String!, kinds: [String!], needles: [String!], candidates: Int!): [SearchCandidate!]!
     @cypher(
       statement: """
-      ` + indent(flush(store.SearchCandidatesCypher(searchCtx, true))) + `
+      ` + indent(flush(store.SearchCandidatesCypher(searchReads, true))) + `
       """
       columnName: "candidate"
     )
@@ -154,10 +153,10 @@ type Query {
 	return b.String()
 }
 
-// searchCtx projects the candidates' entities to what ranking reads (and
+// searchReads projects the candidates' entities to what ranking reads (and
 // SearchEntity holds), as our server does for a query showing id, name and
 // kind.
-var searchCtx = store.Only(context.Background(), nil)
+var searchReads = store.Project(nil, nil)
 
 // flush drops the tabs that lead the lines of Cypher written in Go source.
 func flush(s string) string {

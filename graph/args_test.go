@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,7 +30,7 @@ func TestSchemaDefaultsAreTheArgsDefaults(t *testing.T) {
 					continue
 				}
 				key := typ.Name + "." + f.Name + "." + arg.Name
-				if f.Name == "relationships" && isEntity(typ) {
+				if f.Name == "relationships" && (typ.Name == "Entity" || slices.Contains(typ.Interfaces, "Entity")) {
 					key = "Entity.relationships." + arg.Name
 				}
 				a, ok := known[key]

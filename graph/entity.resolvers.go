@@ -12,9 +12,13 @@ import (
 	"cyberkg/kg"
 )
 
-// Source is the resolver for the source field.
-func (r *evidenceResolver) Source(ctx context.Context, obj *kg.Evidence) (model.Entity, error) {
-	return entity(ctx, obj.Source)
+// Source is the batch resolver for the source field.
+func (r *evidenceResolver) Source(ctx context.Context, objs []*kg.Evidence) ([]model.Entity, error) {
+	ids := make([]string, len(objs))
+	for i, e := range objs {
+		ids[i] = e.Source
+	}
+	return entities(ctx, ids)
 }
 
 // Evidence returns generated.EvidenceResolver implementation.

@@ -9,6 +9,7 @@ import (
 
 	"cyberkg/graph/args"
 	"cyberkg/graph/generated"
+	"cyberkg/graph/plan"
 )
 
 // A cursor is whatever text a client sends as after: only cursors this API
@@ -81,7 +82,7 @@ func FuzzCostOfDocuments(f *testing.F) {
 			if err != nil {
 				continue
 			}
-			if cost := Cost(op, vars); cost < 0 {
+			if cost := plan.New(op, vars).Cost; cost < 0 {
 				t.Fatalf("cost of %q is %d", q, cost)
 			}
 		}

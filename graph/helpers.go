@@ -2,49 +2,56 @@ package graph
 
 import (
 	"context"
-	"slices"
+	"errors"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vikstrous/dataloadgen"
 
 	"cyberkg/graph/args"
 	"cyberkg/graph/loader"
 	"cyberkg/graph/model"
+	"cyberkg/graph/plan"
 	"cyberkg/kg"
 	"cyberkg/store"
 )
 
-// entity loads one entity through the request's loader, in its kind's type.
-func entity(ctx context.Context, id string) (model.Entity, error) {
-	e, err := loader.For(ctx).Entity(ctx, id)
+// entities looks up the entities of a batch resolver's parents, in their
+// order, in one call to the loader (the plan's prefetch has mostly primed
+// it). The errors are per item, as gqlgen's batch resolvers report them.
+func entities(ctx context.Context, ids []string) ([]model.Entity, error) {
+	es, err := loader.For(ctx).Entities(ctx, ids)
+	out := make([]model.Entity, len(ids))
+	for i, e := range es {
+		if e != nil {
+			out[i] = model.NewEntity(e)
+		}
+	}
+	if err == nil {
+		return out, nil
+	}
+	var each dataloadgen.ErrorSlice
+	if errors.As(err, &each) && len(each) == len(ids) {
+		return out, graphql.BatchErrorList(each)
+	}
+	errs := make(graphql.BatchErrorList, len(ids))
+	for i := range errs {
+		errs[i] = err
+	}
+	return out, errs
+}
+
+// rootEntity is entity for a root field, which also looks ahead for the
+// relationships the query selects on it.
+func rootEntity(ctx context.Context, id string) (model.Entity, error) {
+	e, err := loader.For(ctx).RootEntity(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	return model.NewEntity(e), nil
 }
 
-// rootEntity is entity for a root field, which also looks ahead for the
-// relationships the query selects on it.
-func rootEntity(ctx context.Context, id string) (model.Entity, error) {
-	l := loader.For(ctx)
-	e, err := l.RootEntity(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	es := []kg.Entity{e}
-	l.Prefetch(ctx, es, "")
-	return model.NewEntity(&es[0]), nil
-}
-
-// selects reports whether the current field's selection includes one of
-// the named fields (through fragments too).
-func selects(ctx context.Context, names ...string) bool {
-	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
-		if slices.Contains(names, f.Name) {
-			return true
-		}
-	}
-	return false
-}
+// reads is what the operation reads of entities and relationships.
+func reads(ctx context.Context) store.Projection { return plan.ReadsOf(plan.For(ctx)) }
 
 func deref(s *string) string {
 	if s == nil {
@@ -66,11 +73,12 @@ func (r *Resolver) entityConnection(ctx context.Context, f store.EntityFilter, o
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Store.Entities(loader.For(ctx).Scope(ctx), f, order, offset, limit, selects(ctx, "totalCount", "pageInfo"))
+	total := plan.For(ctx).Selects(plan.Field(ctx), "totalCount", "pageInfo")
+	p, err := r.Store.Entities(ctx, reads(ctx), f, order, offset, limit, total)
 	if err != nil {
 		return nil, err
 	}
-	loader.For(ctx).Prefetch(ctx, p.Items, "nodes", "edges.node")
+	loader.For(ctx).Prefetch(ctx, p.Items)
 	conn := &model.EntityConnection{Nodes: model.NewEntities(p.Items), TotalCount: p.Total, PageInfo: pageInfo(offset, len(p.Items), p.Total)}
 	conn.Edges = make([]model.EntityEdge, len(conn.Nodes))
 	for i, n := range conn.Nodes {
@@ -82,6 +90,6 @@ func (r *Resolver) entityConnection(ctx context.Context, f store.EntityFilter, o
 // subgraph wraps a store subgraph, priming the loader with its nodes so that
 // its edges' ends cost no query.
 func subgraph(ctx context.Context, g store.Subgraph) *model.Subgraph {
-	loader.For(ctx).Prefetch(ctx, g.Nodes, "nodes", "edges.from", "edges.to")
+	loader.For(ctx).Prefetch(ctx, g.Nodes)
 	return &model.Subgraph{Nodes: model.NewEntities(g.Nodes), Edges: nonNilRels(g.Edges), Truncated: g.Truncated}
 }

@@ -8,7 +8,7 @@ package graph
 import (
 	"context"
 	"cyberkg/graph/generated"
-	"cyberkg/graph/loader"
+	"github.com/99designs/gqlgen/graphql"
 	"cyberkg/graph/model"
 	"cyberkg/kg"
 )
@@ -19,25 +19,43 @@ func (r *relationshipResolver) Causal(ctx context.Context, obj *kg.Relationship)
 	return t.Causal, nil
 }
 
-// From is the resolver for the from field.
-func (r *relationshipResolver) From(ctx context.Context, obj *kg.Relationship) (model.Entity, error) {
-	return entity(ctx, obj.From)
-}
-
-// To is the resolver for the to field.
-func (r *relationshipResolver) To(ctx context.Context, obj *kg.Relationship) (model.Entity, error) {
-	return entity(ctx, obj.To)
-}
-
-// ClaimedBy is the resolver for the claimedBy field.
-func (r *relationshipResolver) ClaimedBy(ctx context.Context, obj *kg.Relationship) ([]model.Entity, error) {
-	es, err := loader.For(ctx).Entities(ctx, obj.ClaimedBy)
-	if err != nil {
-		return nil, err
+// From is the batch resolver for the from field.
+func (r *relationshipResolver) From(ctx context.Context, objs []*kg.Relationship) ([]model.Entity, error) {
+	ids := make([]string, len(objs))
+	for i, rel := range objs {
+		ids[i] = rel.From
 	}
-	out := make([]model.Entity, len(es))
-	for i, e := range es {
-		out[i] = model.NewEntity(e)
+	return entities(ctx, ids)
+}
+
+// To is the batch resolver for the to field.
+func (r *relationshipResolver) To(ctx context.Context, objs []*kg.Relationship) ([]model.Entity, error) {
+	ids := make([]string, len(objs))
+	for i, rel := range objs {
+		ids[i] = rel.To
+	}
+	return entities(ctx, ids)
+}
+
+// ClaimedBy is the batch resolver for the claimedBy field.
+func (r *relationshipResolver) ClaimedBy(ctx context.Context, objs []*kg.Relationship) ([][]model.Entity, error) {
+	var ids []string
+	for _, rel := range objs {
+		ids = append(ids, rel.ClaimedBy...)
+	}
+	all, err := entities(ctx, ids)
+	out, errs := make([][]model.Entity, len(objs)), make(graphql.BatchErrorList, len(objs))
+	failed := false
+	for i, rel := range objs {
+		n := len(rel.ClaimedBy)
+		out[i] = all[:n:n]
+		all = all[n:]
+		if err != nil {
+			errs[i], failed = err, true
+		}
+	}
+	if failed {
+		return out, errs
 	}
 	return out, nil
 }

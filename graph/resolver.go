@@ -7,6 +7,7 @@ import (
 	"cyberkg/store"
 )
 
+// make generate and scripts/check run this, so all three make the same files.
 //go:generate go tool gqlgen generate
 
 // Resolver is the root resolver; one serves every request.

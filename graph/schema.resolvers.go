@@ -26,7 +26,7 @@ func (r *queryResolver) Search(ctx context.Context, text string, kinds []kg.Kind
 	if err != nil {
 		return nil, err
 	}
-	hits, err := r.Store.Search(loader.For(ctx).Scope(ctx), text, kinds, n)
+	hits, err := r.Store.Search(ctx, reads(ctx), text, kinds, n)
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +34,7 @@ func (r *queryResolver) Search(ctx context.Context, text string, kinds []kg.Kind
 	for i, h := range hits {
 		found[i] = h.Entity
 	}
-	loader.For(ctx).Prefetch(ctx, found, "entity")
+	loader.For(ctx).Prefetch(ctx, found)
 	out := make([]model.SearchHit, len(hits))
 	for i, h := range hits {
 		out[i] = model.SearchHit{Score: h.Score, Entity: model.NewEntity(&found[i])}
@@ -68,11 +68,11 @@ func (r *queryResolver) Relationships(ctx context.Context, types []kg.RelType, f
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Store.Relationships(loader.For(ctx).Scope(ctx), types, offset, limit)
+	p, err := r.Store.Relationships(ctx, reads(ctx), types, offset, limit)
 	if err != nil {
 		return nil, err
 	}
-	if err := loader.For(ctx).PrimeEnds(ctx, p.Items, "nodes", "edges.node"); err != nil {
+	if err := loader.For(ctx).PrimeEnds(ctx, p.Items); err != nil {
 		return nil, err
 	}
 	conn := &model.RelationshipConnection{Nodes: nonNilRels(p.Items), TotalCount: p.Total, PageInfo: pageInfo(offset, len(p.Items), p.Total)}

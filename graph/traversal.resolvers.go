@@ -24,7 +24,7 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 	if err != nil {
 		return nil, err
 	}
-	g, err := r.Store.Expand(loader.For(ctx).Scope(ctx), id, d, model.RelFilter(types, direction, asOf), n)
+	g, err := r.Store.Expand(ctx, reads(ctx), id, d, model.RelFilter(types, direction, asOf), n)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxHo
 	if mode != nil {
 		m = store.PathMode(*mode)
 	}
-	paths, err := r.Store.Paths(loader.For(ctx).Scope(ctx), from, to, hops, model.RelFilter(types, direction, asOf), m, n)
+	paths, err := r.Store.Paths(ctx, reads(ctx), from, to, hops, model.RelFilter(types, direction, asOf), m, n)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxHo
 	for _, p := range paths {
 		nodes = append(nodes, p.Nodes...)
 	}
-	loader.For(ctx).Prefetch(ctx, nodes, "nodes", "edges.from", "edges.to")
+	loader.For(ctx).Prefetch(ctx, nodes)
 	out := make([]model.Path, len(paths))
 	for i, p := range paths {
 		out[i] = model.Path{Length: len(p.Edges), Nodes: model.NewEntities(p.Nodes), Edges: p.Edges}
@@ -78,7 +78,7 @@ func (r *queryResolver) Chain(ctx context.Context, from string, direction *model
 	if asOf != nil {
 		f.AsOf = *asOf
 	}
-	g, err := r.Store.Expand(loader.For(ctx).Scope(ctx), from, hops, f, n)
+	g, err := r.Store.Expand(ctx, reads(ctx), from, hops, f, n)
 	if err != nil {
 		return nil, err
 	}

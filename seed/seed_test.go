@@ -198,7 +198,7 @@ func TestLoadIsIdempotent(t *testing.T) {
 	for i, e := range ds.Entities {
 		ids[i] = e.ID
 	}
-	got, err := s.EntitiesByID(ctx, ids)
+	got, err := s.EntitiesByID(ctx, store.All, ids)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,14 +282,14 @@ func TestReplaceMakesTheGraphEqualToTheSeed(t *testing.T) {
 		t.Errorf("after replace: %d entities, %d relationships; want %d and %d",
 			stats.Entities, stats.Relationships, len(smaller.Entities), len(smaller.Relationships))
 	}
-	got, err := s.EntitiesByID(ctx, []string{dropped})
+	got, err := s.EntitiesByID(ctx, store.All, []string{dropped})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := got[dropped]; ok {
 		t.Errorf("entity %s is still in the graph after a seed without it", dropped)
 	}
-	rels, _, err := s.RelationshipsOf(ctx, []string{moved.From}, store.RelFilter{Direction: store.Outgoing}, 1000)
+	rels, _, err := s.RelationshipsOf(ctx, store.All, []string{moved.From}, store.RelFilter{Direction: store.Outgoing}, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,6 +61,7 @@ func benchServer(b *testing.B) (*httptest.Server, *kg.Dataset) {
 		}
 		cfg, _ := parseConfig("bench", nil)
 		cfg.maxCost = 1 << 40 // benchmarks measure the store, not the budget
+		cfg.cacheBytes = 0    // nor the response cache: every query is answered
 		cfg.rateLimit = 0
 		benchSrv = httptest.NewServer(newHandler(s, cfg, newMetrics(), discardLog()))
 	})

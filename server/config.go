@@ -23,6 +23,7 @@ type config struct {
 
 	// Limits on what one request may cost; see the README's "Limits".
 	maxCost        int
+	cacheBytes     int64
 	maxDepth       int
 	maxTokens      int
 	maxAliases     int
@@ -68,6 +69,7 @@ func parseConfig(name string, args []string) (config, error) {
 	fs.StringVar(&c.offlineCSV, "offline-csv", "", "with the import command: write FILE as CSV files for Neo4j's offline importer into this new directory (scripts/neo4j-import), touching no database")
 	fs.StringVar(&c.corsOrigins, "cors-origins", "", "comma-separated origins allowed to call the API from a browser (* for any)")
 	fs.IntVar(&c.maxCost, "max-cost", 50_000, "most nodes (entities, relationships, other objects) one request may ask for")
+	fs.Int64Var(&c.cacheBytes, "response-cache-bytes", 64<<20, "bytes of whole GraphQL responses kept for anonymous and reader queries, keyed by the graph's version (0: no cache)")
 	fs.IntVar(&c.maxDepth, "max-depth", 12, "deepest query selection accepted")
 	fs.IntVar(&c.maxTokens, "max-tokens", 5_000, "most parser tokens in one query document")
 	fs.IntVar(&c.maxAliases, "max-aliases", 30, "most aliases in one query document")
@@ -102,7 +104,7 @@ func parseConfig(name string, args []string) (config, error) {
 		return c, err
 	}
 	c.args = fs.Args()
-	if c.maxCost < 1 || c.maxDepth < 1 || c.maxTokens < 1 || c.maxAliases < 0 || c.maxDirectives < 0 || c.maxBodyBytes < 1 || c.requestTimeout <= 0 || c.exportMaxNodes < 1 {
+	if c.maxCost < 1 || c.cacheBytes < 0 || c.maxDepth < 1 || c.maxTokens < 1 || c.maxAliases < 0 || c.maxDirectives < 0 || c.maxBodyBytes < 1 || c.requestTimeout <= 0 || c.exportMaxNodes < 1 {
 		return c, fmt.Errorf("-max-cost, -max-depth, -max-tokens, -max-body-bytes, -request-timeout and -export-max-nodes must be positive; -max-aliases and -max-directives not negative")
 	}
 	return c, nil

@@ -21,6 +21,7 @@ import (
 	"cyberkg/errs"
 	"cyberkg/graph"
 	"cyberkg/graph/generated"
+	"cyberkg/graph/plan"
 	"cyberkg/store"
 )
 
@@ -28,9 +29,8 @@ import (
 // limits chosen on purpose (not gqlgen's default server): POST and GET only,
 // introspection on for the explorer unless turned off, no field suggestions,
 // and token, alias, directive, depth and cost limits that refuse abusive
-// queries before any Cypher runs (each described in the README). Field
-// middleware (AroundFields) would not see plain scalar fields, which
-// graph/gqlgen marshals without gqlgen's per-field resolution.
+// queries before any Cypher runs (each described in the README). The
+// executor is gqlgen's, generated and run as gqlgen makes it.
 func newGraphQL(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.Handler {
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
 		Resolvers: &graph.Resolver{Store: s},
@@ -39,14 +39,13 @@ func newGraphQL(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 	srv.AddTransport(transport.POST{})
 	srv.SetParserTokenLimit(cfg.maxTokens)
 	srv.SetDisableSuggestion(!cfg.suggestions)
-	srv.SetQueryCache(smallQueries[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000), maxCachedQuery})
+	srv.SetQueryCache(inlineDefer{smallQueries[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000), maxCachedQuery}})
 	if cfg.introspection {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: smallQueries[string]{lru.New[string](1000), maxCachedQuery}})
 	srv.Use(graph.DocumentLimits{MaxTokens: cfg.maxTokens, MaxAliases: cfg.maxAliases, MaxDirectives: cfg.maxDirectives})
-	srv.Use(graph.DepthLimit{Max: cfg.maxDepth})
-	srv.Use(graph.CostLimit{Budget: cfg.maxCost})
+	srv.Use(plan.Extension{MaxDepth: cfg.maxDepth, Budget: cfg.maxCost})
 	srv.AroundRootFields(deadline(cfg.requestTimeout))
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
@@ -64,7 +63,7 @@ func newGraphQL(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 			resp.Extensions = map[string]any{}
 		}
 		resp.Extensions["cypherQueries"] = n
-		if c := graph.CostOf(ctx); c >= 0 {
+		if c := plan.CostOf(ctx); c >= 0 {
 			resp.Extensions["cost"] = c
 		}
 		resp.Errors = capErrors(resp.Errors, cfg.maxErrors)
@@ -73,6 +72,11 @@ func newGraphQL(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 		}
 		return resp
 	})
+	// Registered after the handler above, so inside it: a cached response
+	// gets its extensions (cypherQueries: 0) like any other.
+	if cfg.cacheBytes > 0 {
+		srv.AroundResponses(newResponseCache(cfg.cacheBytes, m).cached(s.Head))
+	}
 	return srv
 }
 
@@ -164,6 +168,56 @@ func (c smallQueries[T]) Add(ctx context.Context, key string, v T) {
 	if len(key) <= c.maxKey {
 		c.Cache.Add(ctx, key, v)
 	}
+}
+
+// inlineDefer takes @defer off every document that has passed validation.
+// Our transports (POST and GET) write one response, and gqlgen's deferred
+// parts never reach it: the response would say "hasNext": true, hold null
+// where the deferred fields belong, and nothing would follow. So @defer is
+// accepted and the one response holds everything, as the
+// incremental-delivery proposal lets a server do. gqlgen hands the cache
+// every document it has validated (Add, whether or not the cache keeps it)
+// before it runs it, and before any other request can share it, so the
+// change is made where no one else reads the document yet.
+type inlineDefer struct {
+	graphql.Cache[*ast.QueryDocument]
+}
+
+func (c inlineDefer) Add(ctx context.Context, key string, doc *ast.QueryDocument) {
+	for _, op := range doc.Operations {
+		dropDefer(op.SelectionSet)
+	}
+	for _, f := range doc.Fragments {
+		dropDefer(f.SelectionSet)
+	}
+	c.Cache.Add(ctx, key, doc)
+}
+
+func dropDefer(set ast.SelectionSet) {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			dropDefer(s.SelectionSet)
+		case *ast.InlineFragment:
+			s.Directives = withoutDefer(s.Directives)
+			dropDefer(s.SelectionSet)
+		case *ast.FragmentSpread:
+			s.Directives = withoutDefer(s.Directives)
+		}
+	}
+}
+
+func withoutDefer(ds ast.DirectiveList) ast.DirectiveList {
+	if ds.ForName("defer") == nil {
+		return ds
+	}
+	out := make(ast.DirectiveList, 0, len(ds))
+	for _, d := range ds {
+		if d.Name != "defer" {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // capErrors keeps the first max errors of a response and says how many more

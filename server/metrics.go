@@ -16,6 +16,9 @@ type metrics struct {
 	cypherQueries     *prometheus.CounterVec
 	cypherDuration    *prometheus.HistogramVec
 	queriesPerRequest prometheus.Histogram
+
+	cacheHits, cacheMisses, cacheEvictions prometheus.Counter
+	cacheBytes                             prometheus.Gauge
 }
 
 func newMetrics() *metrics {
@@ -39,8 +42,21 @@ func newMetrics() *metrics {
 			Name: "cyberkg_graphql_cypher_queries_per_request", Help: "Cypher round trips one GraphQL request cost.",
 			Buckets: []float64{0, 1, 2, 3, 4, 6, 8, 12, 16, 32, 64},
 		}),
+		cacheHits: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "cyberkg_response_cache_hits_total", Help: "GraphQL responses served from the response cache.",
+		}),
+		cacheMisses: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "cyberkg_response_cache_misses_total", Help: "Cacheable GraphQL requests the response cache did not hold.",
+		}),
+		cacheEvictions: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "cyberkg_response_cache_evictions_total", Help: "Responses dropped from the response cache to keep it in its bytes.",
+		}),
+		cacheBytes: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "cyberkg_response_cache_bytes", Help: "Bytes of the responses the response cache holds.",
+		}),
 	}
 	m.registry.MustRegister(m.httpRequests, m.httpDuration, m.cypherQueries, m.cypherDuration, m.queriesPerRequest,
+		m.cacheHits, m.cacheMisses, m.cacheEvictions, m.cacheBytes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -12,6 +12,14 @@ import (
 // HTTP layer needs, carried in the request's context.
 type requestState struct {
 	unavailable bool // every root field failed because Neo4j is down
+
+	// For GET requests: the response's ETag (set by the response cache),
+	// whether it is for the caller alone, and the request's If-None-Match.
+	get         bool
+	etag        string
+	private     bool
+	ifNoneMatch string
+	notModified bool
 }
 
 type stateKey struct{}
@@ -26,7 +34,7 @@ func stateOf(ctx context.Context) *requestState {
 // transport's 200.
 func withRequestState(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st := &requestState{}
+		st := &requestState{get: r.Method == http.MethodGet, ifNoneMatch: r.Header.Get("If-None-Match")}
 		ctx := context.WithValue(store.WithQueryCounter(r.Context()), stateKey{}, st)
 		next.ServeHTTP(&statusWriter{ResponseWriter: w, st: st}, r.WithContext(ctx))
 	})
@@ -56,7 +64,23 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 		if w.st.unavailable {
 			w.Header().Set("Retry-After", retryAfter)
 			w.ResponseWriter.WriteHeader(http.StatusServiceUnavailable)
+		} else if w.st.get && w.st.etag != "" {
+			// Kept, but checked with us before every use: the version in
+			// the tag moves with every write.
+			w.Header().Set("ETag", w.st.etag)
+			cc := "public, no-cache"
+			if w.st.private {
+				cc = "private, no-cache"
+			}
+			w.Header().Set("Cache-Control", cc)
+			if w.st.ifNoneMatch == w.st.etag {
+				w.ResponseWriter.WriteHeader(http.StatusNotModified)
+				w.st.notModified = true
+			}
 		}
+	}
+	if w.st.notModified {
+		return len(b), nil // a 304 has no body
 	}
 	return w.ResponseWriter.Write(b)
 }

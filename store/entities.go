@@ -11,11 +11,11 @@ import (
 
 // EntitiesByID returns the entities with the given ids, in one query. Ids
 // that do not exist are absent from the map.
-func (s *Store) EntitiesByID(ctx context.Context, ids []string) (map[string]kg.Entity, error) {
+func (s *Store) EntitiesByID(ctx context.Context, p Projection, ids []string) (map[string]kg.Entity, error) {
 	out := make(map[string]kg.Entity, len(ids))
 	err := s.read(ctx, "store.EntitiesByID", func(tx neo4j.ManagedTransaction) error {
 		recs, err := s.query(ctx, tx, "store.EntitiesByID",
-			`UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN `+entityProjection(ctx, "n")+` AS n`, map[string]any{"ids": ids})
+			`UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN `+entityProjection(p, "n")+` AS n`, map[string]any{"ids": ids})
 		for _, rec := range recs {
 			e := entityFrom(rec.Values[0].(map[string]any))
 			out[e.ID] = e
@@ -59,7 +59,7 @@ var orderKeys = map[string]string{
 // Entities returns one page of the entities that match f, and with total
 // their number (else Page.Total is 0): counting reads every match, which a
 // page alone does not need.
-func (s *Store) Entities(ctx context.Context, f EntityFilter, order EntityOrder, offset, limit int, total bool) (Page[kg.Entity], error) {
+func (s *Store) Entities(ctx context.Context, p Projection, f EntityFilter, order EntityOrder, offset, limit int, total bool) (Page[kg.Entity], error) {
 	source, where, params := entityQuery(f)
 	key, ok := orderKeys[order.Field]
 	if !ok {
@@ -91,7 +91,7 @@ func (s *Store) Entities(ctx context.Context, f EntityFilter, order EntityOrder,
 	}
 	pageOf := source + ` WHERE ` + where + `
 		       WITH n ORDER BY ` + nullsLast + key + ` ` + dir + `, n.startLast DESC, n.id SKIP $skip LIMIT $limit
-		       RETURN collect(` + entityProjection(ctx, "n") + `) AS page`
+		       RETURN collect(` + entityProjection(p, "n") + `) AS page`
 	cypher := `CALL { ` + pageOf + ` } RETURN 0 AS total, page`
 	if total {
 		cypher = source + ` WHERE ` + where + ` WITH count(n) AS total

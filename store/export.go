@@ -43,7 +43,7 @@ type ExportSelection struct {
 
 // fullRelProjection is every field of relationship r: exports are lossless,
 // whatever an API caller selected.
-var fullRelProjection = relProjection(context.Background())
+var fullRelProjection = relProjection(All)
 
 // exportRelFilter keeps a relationship of one of $types (any, if null) in
 // force on $asOf (any day, if null). Types are a parameter here, not spliced

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"encoding/json"
 	"maps"
 	"strings"
@@ -186,40 +185,75 @@ func relationshipFrom(p map[string]any) kg.Relationship {
 	}
 }
 
+// A Projection says which optional properties of entities and
+// relationships a read returns; ids, kinds, types and ends always come, and
+// what is left out reads as empty. Facts and evidence are JSON that is
+// costly to send and decode, and a traversal that shows ids and names took
+// a third of the time without the rest. The zero value, All, returns every
+// property. The caller (the GraphQL plan) says what it will read; nothing
+// about it travels in a context.
+type Projection struct {
+	limited              bool
+	entity, relationship map[string]bool
+}
+
+// All is the projection of every property.
+var All Projection
+
+// Project returns the projection of the named properties: of entities
+// (names from EntityFields) and of relationships (RelationshipFields).
+// Other names are ignored.
+func Project(entity, relationship []string) Projection {
+	p := Projection{limited: true, entity: map[string]bool{}, relationship: map[string]bool{}}
+	for _, f := range entity {
+		p.entity[f] = true
+	}
+	for _, f := range relationship {
+		p.relationship[f] = true
+	}
+	return p
+}
+
+// withEntity is p with the entity properties named too: those the store
+// itself reads (search ranks by them).
+func (p Projection) withEntity(names ...string) Projection {
+	if !p.limited {
+		return p
+	}
+	q := Projection{limited: true, entity: maps.Clone(p.entity), relationship: p.relationship}
+	for _, f := range names {
+		q.entity[f] = true
+	}
+	return q
+}
+
 // relProjection is the Cypher map of relationship r that relationshipFrom
-// reads: for a caller that said which fields it needs (Only), its id, type
-// and ends and those fields alone.
-func relProjection(ctx context.Context) string {
+// reads: its id, type and ends, and p's properties.
+func relProjection(p Projection) string {
 	ends := `type: type(r), from: startNode(r).id, to: endNode(r).id`
-	fields, ok := only(ctx)
-	if !ok {
+	if !p.limited {
 		return `r{.*, ` + ends + `}`
 	}
-	return `r{.id, ` + properties(relFields, fields) + ends + `}`
+	return `r{.id, ` + properties(RelationshipFields, p.relationship) + ends + `}`
 }
 
-// entityProjection is the Cypher map of entity v that entityFrom reads: for
-// a caller that said which fields it needs (Only), its id and kind and
-// those fields alone, and the fields the store itself reads (also).
-func entityProjection(ctx context.Context, v string, also ...string) string {
-	fields, ok := only(ctx)
-	if !ok {
+// entityProjection is the Cypher map of entity v that entityFrom reads: its
+// id and kind and p's properties, and the properties the store itself reads
+// (also).
+func entityProjection(p Projection, v string, also ...string) string {
+	if !p.limited {
 		return v + `{.*}`
 	}
-	if len(also) > 0 {
-		fields = maps.Clone(fields)
-		for _, f := range also {
-			fields[f] = true
-		}
-	}
-	return v + `{.id, ` + properties(entityFields, fields) + `.kind}`
+	p = p.withEntity(also...)
+	return v + `{.id, ` + properties(EntityFields, p.entity) + `.kind}`
 }
 
-// The optional properties of entities and relationships, named as the
-// fields that show them; only these names are ever spliced.
+// EntityFields and RelationshipFields are the optional properties of
+// entities and relationships that a Projection can name; only these names
+// are ever spliced into Cypher.
 var (
-	entityFields = []string{"name", "aliases", "description", "start", "end", "title", "status", "article", "number", "text", "facts", "evidence"}
-	relFields    = []string{"description", "confidence", "claimedBy", "start", "end", "facts", "evidence"}
+	EntityFields       = []string{"name", "aliases", "description", "start", "end", "title", "status", "article", "number", "text", "facts", "evidence"}
+	RelationshipFields = []string{"description", "confidence", "claimedBy", "start", "end", "facts", "evidence"}
 )
 
 func properties(all []string, wanted map[string]bool) string {
@@ -230,27 +264,6 @@ func properties(all []string, wanted map[string]bool) string {
 		}
 	}
 	return b.String()
-}
-
-type onlyKey struct{}
-
-// Only marks ctx as that of a caller that will read, of the entities and
-// relationships it gets, no more than their ids, kinds, types and ends and
-// the fields named: reads then return only those properties. Facts and
-// evidence are JSON that is costly to send and decode, and a traversal
-// that shows ids and names took a third of the time without the rest.
-// Fields not named are left empty.
-func Only(ctx context.Context, fields []string) context.Context {
-	set := make(map[string]bool, len(fields))
-	for _, f := range fields {
-		set[f] = true
-	}
-	return context.WithValue(ctx, onlyKey{}, set)
-}
-
-func only(ctx context.Context) (map[string]bool, bool) {
-	set, ok := ctx.Value(onlyKey{}).(map[string]bool)
-	return set, ok
 }
 
 func factsJSON(fs []kg.Fact) string {

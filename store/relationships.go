@@ -88,7 +88,7 @@ func typeLabel(types []kg.RelType) (string, error) {
 // that pass f, ordered by start date, type and id, with the
 // entities at their other ends (so that callers need not look those up): all
 // in one query.
-func (s *Store) RelationshipsOf(ctx context.Context, ids []string, f RelFilter, limit int) (map[string][]kg.Relationship, []kg.Entity, error) {
+func (s *Store) RelationshipsOf(ctx context.Context, p Projection, ids []string, f RelFilter, limit int) (map[string][]kg.Relationship, []kg.Entity, error) {
 	pattern, params, err := relParams(f)
 	if err != nil {
 		return nil, nil, err
@@ -104,7 +104,7 @@ func (s *Store) RelationshipsOf(ctx context.Context, ids []string, f RelFilter, 
 			WITH r, m ORDER BY r.startFirst, type(r), r.id LIMIT $limit
 			RETURN r, m
 		}
-		RETURN id, ` + relProjection(ctx) + ` AS r, ` + entityProjection(ctx, "m") + ` AS m`
+		RETURN id, ` + relProjection(p) + ` AS r, ` + entityProjection(p, "m") + ` AS m`
 	out := make(map[string][]kg.Relationship, len(ids))
 	var ends []kg.Entity
 	err = s.read(ctx, "store.RelationshipsOf", func(tx neo4j.ManagedTransaction) error {
@@ -123,7 +123,7 @@ func (s *Store) RelationshipsOf(ctx context.Context, ids []string, f RelFilter, 
 // would return for it, in one query instead of two: a root field that
 // selects an entity and its relationships, the commonest question, costs
 // one round trip. found is false when there is no entity with that id.
-func (s *Store) EntityWithRelationships(ctx context.Context, id string, f RelFilter, limit int) (e kg.Entity, rels []kg.Relationship, ends []kg.Entity, found bool, err error) {
+func (s *Store) EntityWithRelationships(ctx context.Context, p Projection, id string, f RelFilter, limit int) (e kg.Entity, rels []kg.Relationship, ends []kg.Entity, found bool, err error) {
 	pattern, params, err := relParams(f)
 	if err != nil {
 		return e, nil, nil, false, err
@@ -133,9 +133,9 @@ func (s *Store) EntityWithRelationships(ctx context.Context, id string, f RelFil
 		CALL (n) {
 			MATCH ` + pattern + ` WHERE ` + relFilter(f) + `
 			WITH r, m ORDER BY r.startFirst, type(r), r.id LIMIT $limit
-			RETURN collect([` + relProjection(ctx) + `, ` + entityProjection(ctx, "m") + `]) AS rels
+			RETURN collect([` + relProjection(p) + `, ` + entityProjection(p, "m") + `]) AS rels
 		}
-		RETURN ` + entityProjection(ctx, "n") + ` AS n, rels`
+		RETURN ` + entityProjection(p, "n") + ` AS n, rels`
 	err = s.read(ctx, "store.EntityWithRelationships", func(tx neo4j.ManagedTransaction) error {
 		recs, err := s.query(ctx, tx, "store.EntityWithRelationships", cypher, params)
 		if err != nil || len(recs) == 0 {
@@ -155,7 +155,7 @@ func (s *Store) EntityWithRelationships(ctx context.Context, id string, f RelFil
 
 // Relationships returns one page of all relationships, optionally of some
 // types only, with their total.
-func (s *Store) Relationships(ctx context.Context, types []kg.RelType, offset, limit int) (Page[kg.Relationship], error) {
+func (s *Store) Relationships(ctx context.Context, p Projection, types []kg.RelType, offset, limit int) (Page[kg.Relationship], error) {
 	label, err := typeLabel(types)
 	if err != nil {
 		return Page[kg.Relationship]{}, err
@@ -164,7 +164,7 @@ func (s *Store) Relationships(ctx context.Context, types []kg.RelType, offset, l
 	cypher := `MATCH ()-[r` + label + `]->() WITH count(r) AS total
 		CALL { MATCH ()-[r` + label + `]->()
 		       WITH r ORDER BY r.id SKIP $skip LIMIT $limit
-		       RETURN collect(` + relProjection(ctx) + `) AS page }
+		       RETURN collect(` + relProjection(p) + `) AS page }
 		RETURN total, page`
 	var page Page[kg.Relationship]
 	err = s.read(ctx, "store.Relationships", func(tx neo4j.ManagedTransaction) error {

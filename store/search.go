@@ -38,8 +38,8 @@ type Hit struct {
 // match, plus one for holding a figure of the query as a fact), with the
 // full-text score squashed into the fraction: higher is better, and the
 // integer part says why.
-func (s *Store) Search(ctx context.Context, text string, kinds []kg.Kind, first int) ([]Hit, error) {
-	cypher, params, err := SearchCandidates(ctx, text, kinds, first)
+func (s *Store) Search(ctx context.Context, p Projection, text string, kinds []kg.Kind, first int) ([]Hit, error) {
+	cypher, params, err := SearchCandidates(p, text, kinds, first)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func (s *Store) Search(ctx context.Context, text string, kinds []kg.Kind, first 
 // fact}, the entity as entityProjection (with what ranking reads), its
 // full-text score, and whether it holds a figure of text as a fact.
 // RankCandidates orders them. The benchmark runs the same.
-func SearchCandidates(ctx context.Context, text string, kinds []kg.Kind, first int) (cypher string, params map[string]any, err error) {
+func SearchCandidates(p Projection, text string, kinds []kg.Kind, first int) (cypher string, params map[string]any, err error) {
 	words := queryWords(text)
 	q := luceneQuery(words)
 	if q == "" {
@@ -88,16 +88,16 @@ func SearchCandidates(ctx context.Context, text string, kinds []kg.Kind, first i
 	needles := factNeedles(text)
 	params = map[string]any{"index": SearchIndex, "query": q, "kinds": ks, "needles": needles,
 		"candidates": max(5*first, 50)}
-	return SearchCandidatesCypher(ctx, len(needles) > 0), params, nil
+	return SearchCandidatesCypher(p, len(needles) > 0), params, nil
 }
 
 // SearchCandidatesCypher is SearchCandidates' Cypher, with the clause that
 // finds the entities holding a figure as a fact ($needles, see factNeedles)
 // or without it. Its parameters are $index, $query, $kinds (null for all),
 // $needles and $candidates, the most rows it returns.
-func SearchCandidatesCypher(ctx context.Context, figures bool) string {
+func SearchCandidatesCypher(p Projection, figures bool) string {
 	// Whatever the caller shows, ranking reads these.
-	entity := entityProjection(ctx, "node", "name", "aliases", "description", "facts")
+	entity := entityProjection(p, "node", "name", "aliases", "description", "facts")
 	if !figures {
 		// The limit lets Lucene keep the best hits as it scores them: without
 		// it, a common word at 1M entities hands Cypher 15,000-90,000 nodes

@@ -34,13 +34,13 @@ func TestSearchRanksWhatPeopleType(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
-			hits, err := s.Search(context.Background(), tt.text, nil, 10)
+			hits, err := s.Search(context.Background(), store.All, tt.text, nil, 10)
 			if err != nil {
 				t.Fatal(err)
 			}
 			// A caller showing ids alone gets the same ranking: the
 			// candidates carry what ranking reads whatever is shown.
-			few, err := s.Search(store.Only(context.Background(), []string{"id"}), tt.text, nil, 10)
+			few, err := s.Search(context.Background(), store.Project(nil, nil), tt.text, nil, 10)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,7 +74,7 @@ func TestSearchFindsEveryFigureByItsValue(t *testing.T) {
 				continue
 			}
 			checked++
-			hits, err := s.Search(context.Background(), f.Value, nil, 5)
+			hits, err := s.Search(context.Background(), store.All, f.Value, nil, 5)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -51,7 +51,7 @@ type neighbour struct {
 // relationships or fewer and maxHops allows more: the caller must ask Neo4j.
 // Which paths of one length it returns is the order it meets them in, the
 // same every time while the graph is unchanged.
-func (s *Store) shortestPaths(ctx context.Context, from, to string, maxHops int, f RelFilter, mode PathMode, limit int) (paths []Path, handed bool, err error) {
+func (s *Store) shortestPaths(ctx context.Context, p Projection, from, to string, maxHops int, f RelFilter, mode PathMode, limit int) (paths []Path, handed bool, err error) {
 	if mode == Shortest {
 		limit = 1
 	}
@@ -67,7 +67,7 @@ func (s *Store) shortestPaths(ctx context.Context, from, to string, maxHops int,
 	q := pathQueries(f.Direction, back, types, relFilter(f))
 	match, _ := pathMatch(mode, f, types, maxHops)
 	ends := q.ends + `
-		` + pathsBetween(ctx, "NOT search", match) + `
+		` + pathsBetween(p, "NOT search", match) + `
 		RETURN elementId(a), elementId(b), ` + q.neighbours + `, search, paths`
 	params["from"], params["to"], params["endLimit"], params["costly"], params["limit"] = from, to, endLimit, costly, limit
 	// Parallel relationships in the middle of a path make more paths: one
@@ -166,7 +166,7 @@ func (s *Store) shortestPaths(ctx context.Context, from, to string, maxHops int,
 			handed = maxHops > 4
 			return nil
 		}
-		paths, err = s.pathsOf(ctx, tx, found)
+		paths, err = s.pathsOf(ctx, tx, p, found)
 		return err
 	})
 	return paths, handed, err
@@ -276,14 +276,14 @@ func neighboursFrom(v any) []neighbour {
 
 // pathsOf reads the entities and relationships of paths from their element
 // ids, in one statement.
-func (s *Store) pathsOf(ctx context.Context, tx neo4j.ManagedTransaction, paths []elementPath) ([]Path, error) {
+func (s *Store) pathsOf(ctx context.Context, tx neo4j.ManagedTransaction, p Projection, paths []elementPath) ([]Path, error) {
 	var nodes, rels []string
 	for _, p := range paths {
 		nodes, rels = append(nodes, p.nodes...), append(rels, p.rels...)
 	}
 	recs, err := s.query(ctx, tx, "store.Paths", `
-		CALL () { UNWIND $nodes AS id MATCH (n) WHERE elementId(n) = id RETURN collect([id, `+entityProjection(ctx, "n")+`]) AS nodes }
-		CALL () { UNWIND $rels AS id MATCH ()-[r]->() WHERE elementId(r) = id RETURN collect([id, `+relProjection(ctx)+`]) AS edges }
+		CALL () { UNWIND $nodes AS id MATCH (n) WHERE elementId(n) = id RETURN collect([id, `+entityProjection(p, "n")+`]) AS nodes }
+		CALL () { UNWIND $rels AS id MATCH ()-[r]->() WHERE elementId(r) = id RETURN collect([id, `+relProjection(p)+`]) AS edges }
 		RETURN nodes, edges`, map[string]any{"nodes": distinct(nodes), "rels": distinct(rels)})
 	if err != nil || len(recs) != 1 {
 		return nil, err

@@ -67,7 +67,7 @@ func TestShortestPathsAreShortestAndReal(t *testing.T) {
 	for name, f := range filters {
 		for _, maxHops := range []int{1, 3, 5} {
 			for _, p := range pairs {
-				got, err := s.Paths(context.Background(), p[0], p[1], maxHops, f, store.AllShortest, 50)
+				got, err := s.Paths(context.Background(), store.All, p[0], p[1], maxHops, f, store.AllShortest, 50)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -90,7 +90,7 @@ func TestShortestPathsAreShortestAndReal(t *testing.T) {
 				limit int
 			}{{store.Shortest, 5}, {store.AllShortest, 50}, {store.AllShortest, 2}} {
 				where := fmt.Sprintf("costly %d, %s, %s %d, %d hops, %s to %s", costly, c.mode, q.filter, c.limit, q.maxHops, q.ends[0], q.ends[1])
-				got, err := s.Paths(context.Background(), q.ends[0], q.ends[1], q.maxHops, f, c.mode, c.limit)
+				got, err := s.Paths(context.Background(), store.All, q.ends[0], q.ends[1], q.maxHops, f, c.mode, c.limit)
 				if err != nil {
 					t.Fatal(err)
 				}

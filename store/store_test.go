@@ -27,7 +27,7 @@ func TestSearchIsTolerant(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
-			hits, err := s.Search(context.Background(), tt.text, nil, 3)
+			hits, err := s.Search(context.Background(), store.All, tt.text, nil, 3)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -46,7 +46,7 @@ func TestSearchIsTolerant(t *testing.T) {
 func TestSearchTreatsLuceneSyntaxAsText(t *testing.T) {
 	s, _ := dbtest.Seeded(t)
 	for _, text := range []string{`apple AND (`, `"unterminated`, `name:apple~~ ^3 \`, `OR`, `*apple*`, `a/b[c]{d}`, `the`, `of the`, `a`} {
-		if _, err := s.Search(context.Background(), text, nil, 5); err != nil {
+		if _, err := s.Search(context.Background(), store.All, text, nil, 5); err != nil {
 			t.Errorf("search %q: %v", text, err)
 		}
 	}
@@ -54,7 +54,7 @@ func TestSearchTreatsLuceneSyntaxAsText(t *testing.T) {
 
 func TestSearchFiltersByKind(t *testing.T) {
 	s, _ := dbtest.Seeded(t)
-	hits, err := s.Search(context.Background(), "qualcomm", []kg.Kind{kg.Event}, 10)
+	hits, err := s.Search(context.Background(), store.All, "qualcomm", []kg.Kind{kg.Event}, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestSearchByKindKeepsScores(t *testing.T) {
 	s, _ := dbtest.Seeded(t)
 	ctx := context.Background()
 	for _, text := range []string{"qualcomm", "china cyber", "snowden disclosures"} {
-		all, err := s.Search(ctx, text, nil, 200)
+		all, err := s.Search(ctx, store.All, text, nil, 200)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +85,7 @@ func TestSearchByKindKeepsScores(t *testing.T) {
 			score[h.Entity.ID] = h.Score
 		}
 		for _, k := range []kg.Kind{kg.Event, kg.Firm, kg.Law} {
-			hits, err := s.Search(ctx, text, []kg.Kind{k}, 10)
+			hits, err := s.Search(ctx, store.All, text, []kg.Kind{k}, 10)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -99,7 +99,7 @@ func TestSearchByKindKeepsScores(t *testing.T) {
 			}
 		}
 	}
-	if _, err := s.Search(ctx, "qualcomm", []kg.Kind{"FIRM) OR name:(x"}, 10); err == nil {
+	if _, err := s.Search(ctx, store.All, "qualcomm", []kg.Kind{"FIRM) OR name:(x"}, 10); err == nil {
 		t.Error("an unknown kind was searched for")
 	}
 }
@@ -114,7 +114,7 @@ func TestApplySchemaRemakesAnOldSearchIndex(t *testing.T) {
 	if err := s.ApplySchema(ctx); err != nil {
 		t.Fatal(err)
 	}
-	hits, err := s.Search(ctx, "qualcomm", []kg.Kind{kg.Firm}, 3)
+	hits, err := s.Search(ctx, store.All, "qualcomm", []kg.Kind{kg.Firm}, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestEntitiesPagesAreStableAndComplete(t *testing.T) {
 	ctx := context.Background()
 	var seen []string
 	for offset := 0; ; offset += 40 {
-		p, err := s.Entities(ctx, store.EntityFilter{}, store.EntityOrder{Field: "ID"}, offset, 40, true)
+		p, err := s.Entities(ctx, store.All, store.EntityFilter{}, store.EntityOrder{Field: "ID"}, offset, 40, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,7 +166,7 @@ func TestEntitiesFilters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := s.Entities(ctx, tt.f, store.EntityOrder{Field: "NAME"}, 0, 100, true)
+			p, err := s.Entities(ctx, store.All, tt.f, store.EntityOrder{Field: "NAME"}, 0, 100, true)
 			if err != nil {
 				t.Fatal(err)
 			}

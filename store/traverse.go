@@ -53,7 +53,7 @@ func relFilter(f RelFilter) string {
 // previous hop's new entities, and each of those gives at most limit+1
 // relationships (which ones, when it has more, is said below), so hubs cost
 // what is returned, not every path through them.
-func (s *Store) Expand(ctx context.Context, id string, depth int, f RelFilter, limit int) (Subgraph, error) {
+func (s *Store) Expand(ctx context.Context, p Projection, id string, depth int, f RelFilter, limit int) (Subgraph, error) {
 	if depth < 1 || depth > MaxExpandDepth {
 		return Subgraph{}, errs.Invalidf("depth must be between 1 and %d, got %d", MaxExpandDepth, depth)
 	}
@@ -92,9 +92,9 @@ func (s *Store) Expand(ctx context.Context, id string, depth int, f RelFilter, l
 		UNWIND rels AS r
 		WITH DISTINCT r WHERE startNode(r) IN kept AND endNode(r) IN kept
 		WITH r ORDER BY r.id
-		RETURN collect(` + relProjection(ctx) + `) AS edges
+		RETURN collect(` + relProjection(p) + `) AS edges
 	}
-	RETURN [n IN kept | ` + entityProjection(ctx, "n") + `] AS nodes, edges, truncated`
+	RETURN [n IN kept | ` + entityProjection(p, "n") + `] AS nodes, edges, truncated`
 
 	var g Subgraph
 	found := false
@@ -167,12 +167,12 @@ func pathMatch(mode PathMode, f RelFilter, types string, maxHops int) (string, b
 // ALL_SHORTEST between ends next to big hubs search in up to four
 // (shortestPaths). A missing end is a NotFound error; no path is an empty
 // list.
-func (s *Store) Paths(ctx context.Context, from, to string, maxHops int, f RelFilter, mode PathMode, limit int) ([]Path, error) {
+func (s *Store) Paths(ctx context.Context, p Projection, from, to string, maxHops int, f RelFilter, mode PathMode, limit int) ([]Path, error) {
 	if maxHops < 1 || maxHops > MaxExpandDepth || limit < 1 {
 		return nil, errs.Invalidf("maxHops must be between 1 and %d and limit positive, got %d and %d", MaxExpandDepth, maxHops, limit)
 	}
 	if mode == Shortest || mode == AllShortest {
-		paths, handed, err := s.shortestPaths(ctx, from, to, maxHops, f, mode, limit)
+		paths, handed, err := s.shortestPaths(ctx, p, from, to, maxHops, f, mode, limit)
 		if !handed {
 			sortPaths(paths)
 			return paths, err
@@ -192,7 +192,7 @@ func (s *Store) Paths(ctx context.Context, from, to string, maxHops int, f RelFi
 	}
 	params["from"], params["to"], params["limit"] = from, to, limit
 	cypher := `OPTIONAL MATCH (a:Entity {id: $from}) OPTIONAL MATCH (b:Entity {id: $to})
-	` + pathsBetween(ctx, "true", match) + `
+	` + pathsBetween(p, "true", match) + `
 	RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, paths`
 
 	var paths []Path
@@ -227,14 +227,14 @@ func sortPaths(paths []Path) {
 
 // pathsBetween is the Cypher call that finds paths p from a to b by match,
 // when cond holds, and returns up to $limit of them as paths, for pathsFrom.
-func pathsBetween(ctx context.Context, cond, match string) string {
+func pathsBetween(p Projection, cond, match string) string {
 	return `CALL (*) {
 		WITH a, b WHERE ` + cond + ` AND a IS NOT NULL AND b IS NOT NULL AND a <> b
 		CALL (a, b) {
 		` + match + `
 		}
 		WITH p LIMIT $limit
-		RETURN collect({nodes: [n IN nodes(p) | ` + entityProjection(ctx, "n") + `], edges: [r IN relationships(p) | ` + relProjection(ctx) + `]}) AS paths
+		RETURN collect({nodes: [n IN nodes(p) | ` + entityProjection(p, "n") + `], edges: [r IN relationships(p) | ` + relProjection(p) + `]}) AS paths
 	}`
 }
 

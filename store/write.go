@@ -76,6 +76,9 @@ func validate(op string, ds *kg.Dataset) error {
 }
 
 func (s *Store) writeDataset(ctx context.Context, tx neo4j.ManagedTransaction, ds *kg.Dataset) error {
+	if err := bumpVersion(ctx, tx); err != nil {
+		return err
+	}
 	rows := make([]any, len(ds.Entities))
 	for i, e := range ds.Entities {
 		rows[i] = EntityProps(e)
@@ -222,7 +225,7 @@ func (s *Store) Load(ctx context.Context, ds *kg.Dataset) error {
 			return err
 		}
 	}
-	return nil
+	return s.bump(ctx, "store.Load")
 }
 
 // loadParts splits a dataset into transactions of at most loadChunk items,
@@ -302,5 +305,5 @@ func (s *Store) DeleteAll(ctx context.Context) error {
 			return classify(ctx, "store.DeleteAll", err)
 		}
 	}
-	return nil
+	return s.bump(ctx, "store.DeleteAll")
 }

@@ -67,3 +67,14 @@ func (a Int) From(m map[string]any) int {
 // clamped to the range, so that the cost of a request refused for a bad
 // value is still finite.
 func (a Int) Bound(m map[string]any) int { return min(max(a.From(m), a.Min), a.Max) }
+
+// Lookup is the argument name of field ("Type.field"), if it is one of
+// All.
+func Lookup(field, name string) (Int, bool) {
+	for _, a := range All {
+		if a.Field == field && a.Name == name {
+			return a, true
+		}
+	}
+	return Int{}, false
+}

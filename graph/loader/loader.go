@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
 
 	"cyberkg/errs"
+	"cyberkg/graph/plan"
 	"cyberkg/kg"
 	"cyberkg/store"
 )
@@ -29,9 +29,6 @@ type Loaders struct {
 	entities      *dataloadgen.Loader[string, *kg.Entity] // shared, never changed: every field that refers to an entity reads the one copy
 	relationships *dataloadgen.Loader[relKey, []kg.Relationship]
 	pre           prefetched
-
-	detailOnce sync.Once
-	fields     []string // every field name the operation selects, nil if unknown (see Scope)
 }
 
 // relKey is comparable, as a loader key must be, so the filter's types are
@@ -48,7 +45,7 @@ type relKey struct {
 func New(s *store.Store) *Loaders {
 	l := &Loaders{store: s, pre: prefetched{done: map[relKey]bool{}}}
 	l.entities = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*kg.Entity, []error) {
-		found, err := s.EntitiesByID(l.Scope(ctx), ids)
+		found, err := s.EntitiesByID(ctx, reads(ctx), ids)
 		out, errors := make([]*kg.Entity, len(ids)), make([]error, len(ids))
 		for i, id := range ids {
 			e, ok := found[id]
@@ -90,7 +87,7 @@ func (l *Loaders) relationshipsOf(ctx context.Context, keys []relKey) ([][]kg.Re
 	results := map[relKey][]kg.Relationship{}
 	failed := map[relKey]error{}
 	for fk, g := range groups {
-		byID, ends, err := l.store.RelationshipsOf(l.Scope(ctx), g.ids, g.filter, g.limit)
+		byID, ends, err := l.store.RelationshipsOf(ctx, reads(ctx), g.ids, g.filter, g.limit)
 		l.Prime(ends...)
 		for _, id := range g.ids {
 			k := fk
@@ -131,36 +128,42 @@ func (l *Loaders) Entity(ctx context.Context, id string) (*kg.Entity, error) {
 // RootEntity looks one entity up at once, without the batching window: a
 // root field has nothing to batch with, and waiting out the window was most
 // of a point lookup's time (5 ms around 0.6 ms of Cypher). The entity is
-// cached for the fields that refer to it. When the query selects one
-// relationships field on it, they come in the same query (one round trip
-// instead of two) and prime the relationships loader, and the look-ahead
-// goes on from their far ends.
-func (l *Loaders) RootEntity(ctx context.Context, id string) (kg.Entity, error) {
-	if field, f, limit, vars, ok := soleRelationships(ctx); ok && len(l.claim([]string{id}, f, limit)) == 1 {
-		e, rels, ends, found, err := l.store.EntityWithRelationships(l.Scope(ctx), id, f, limit)
+// cached for the fields that refer to it. When the plan has one
+// relationship level on it, its relationships come in the same query (one
+// round trip instead of two) and prime the relationships loader, and the
+// levels below are fetched from their far ends; otherwise every level is
+// fetched as Prefetch does.
+func (l *Loaders) RootEntity(ctx context.Context, id string) (*kg.Entity, error) {
+	levels := plan.For(ctx).Levels(plan.Field(ctx))
+	if len(levels) == 1 && len(l.claim([]string{id}, levels[0].Filter, levels[0].Limit)) == 1 {
+		lv := levels[0]
+		e, rels, ends, found, err := l.store.EntityWithRelationships(ctx, reads(ctx), id, lv.Filter, lv.Limit)
 		if err != nil {
-			l.release([]string{id}, f, limit)
-			return kg.Entity{}, err
+			l.release([]string{id}, lv.Filter, lv.Limit)
+			return nil, err
 		}
 		if !found {
-			return kg.Entity{}, errs.E("entity", errs.NotFound, fmt.Errorf("no entity with id %q", id))
+			return nil, errs.E("entity", errs.NotFound, fmt.Errorf("no entity with id %q", id))
 		}
 		l.Prime(e)
-		l.cover(field)
-		l.primed(ctx, map[string][]kg.Relationship{id: rels}, ends, []string{id}, field, f, limit, vars)
-		return e, nil
+		l.primed(ctx, map[string][]kg.Relationship{id: rels}, ends, []string{id}, lv)
+		return &e, nil
 	}
-	found, err := l.store.EntitiesByID(l.Scope(ctx), []string{id})
+	found, err := l.store.EntitiesByID(ctx, reads(ctx), []string{id})
 	if err != nil {
-		return kg.Entity{}, err
+		return nil, err
 	}
 	e, ok := found[id]
 	if !ok {
-		return kg.Entity{}, errs.E("entity", errs.NotFound, fmt.Errorf("no entity with id %q", id))
+		return nil, errs.E("entity", errs.NotFound, fmt.Errorf("no entity with id %q", id))
 	}
-	l.Prime(e)
-	return e, nil
+	es := []kg.Entity{e}
+	l.Prefetch(ctx, es)
+	return &es[0], nil
 }
+
+// reads is what the operation reads of entities and relationships.
+func reads(ctx context.Context) store.Projection { return plan.ReadsOf(plan.For(ctx)) }
 
 // Entities loads several entities, in order.
 func (l *Loaders) Entities(ctx context.Context, ids []string) ([]*kg.Entity, error) {

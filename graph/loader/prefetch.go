@@ -2,144 +2,73 @@ package loader
 
 import (
 	"context"
-	"strings"
 	"sync"
 
-	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2/ast"
-
-	argspec "cyberkg/graph/args"
+	"cyberkg/graph/plan"
 	"cyberkg/kg"
 	"cyberkg/store"
 )
 
 // Batching by a time window alone leaves the round trips of a nested query to
 // chance: items of a long list reach their loader a few milliseconds apart
-// and land in several batches. So roots that return entities also look ahead
-// in the query: for the relationships it selects on those entities, and on
-// the entities at their ends, level by level, they fetch each level in one
-// query and prime the loaders. A nested query then costs one query per level
-// of relationships, whatever the page size; the window batching remains for
-// whatever the look-ahead does not cover.
+// and land in several batches. So roots that return entities fetch the
+// relationship levels their plan selects on those entities, and on the
+// entities at their ends, level by level, each level in one query, and
+// prime the loaders. A nested query then costs one query per level of
+// relationships, whatever the page size; the window batching remains for
+// whatever the plan does not reach (the entities of a quote's source).
 
-// prefetched records which (entity, filter) pairs are already primed, and
-// which relationships fields of the query the look-ahead has primed for
-// every entity that reaches them.
+// prefetched records which (entity, filter) pairs are already primed.
 type prefetched struct {
-	mu      sync.Mutex
-	done    map[relKey]bool
-	covered map[*ast.Field]bool
+	mu   sync.Mutex
+	done map[relKey]bool
 }
 
-// Covered reports whether the request's look-ahead has fetched this
-// relationships field for every entity it is selected on, so that
-// resolving it waits on nothing. (A field of a fragment spread in two places
-// counts as covered if either was: resolving the other then waits on the
-// loader's batch, which is slower, never wrong.)
-func Covered(ctx context.Context, field *ast.Field) bool {
-	l, ok := ctx.Value(ctxKey{}).(*Loaders)
-	if !ok {
-		return false
-	}
-	l.pre.mu.Lock()
-	defer l.pre.mu.Unlock()
-	return l.pre.covered[field]
-}
-
-func (l *Loaders) cover(field *ast.Field) {
-	l.pre.mu.Lock()
-	defer l.pre.mu.Unlock()
-	if l.pre.covered == nil {
-		l.pre.covered = map[*ast.Field]bool{}
-	}
-	l.pre.covered[field] = true
-}
-
-// Prefetch is told the entities a root field returns: it primes the entity
-// loader with them, and the relationships loader with the relationships the
-// query selects on them. paths say where the entities sit below the root
-// field ("nodes", "edges.node"; "" for the root itself).
-func (l *Loaders) Prefetch(ctx context.Context, entities []kg.Entity, paths ...string) {
+// Prefetch is told the entities the current root field returns: it primes
+// the entity loader with them, and the relationships loader with the levels
+// the plan selects on them.
+func (l *Loaders) Prefetch(ctx context.Context, entities []kg.Entity) {
 	l.Prime(entities...)
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || !graphql.HasOperationContext(ctx) || len(entities) == 0 {
+	if len(entities) == 0 {
 		return
-	}
-	op := graphql.GetOperationContext(ctx) // panics without one: checked above
-	var fields []*ast.Field
-	for _, p := range paths {
-		sel := fc.Field.Selections
-		if p != "" {
-			for _, name := range strings.Split(p, ".") {
-				sel = childSelections(sel, name)
-			}
-		}
-		fields = append(fields, fieldsNamed(sel, "relationships")...)
 	}
 	ids := make([]string, len(entities))
 	for i, e := range entities {
 		ids[i] = e.ID
 	}
-	l.prefetch(ctx, ids, fields, op.Variables)
+	l.prefetch(ctx, ids, plan.For(ctx).Levels(plan.Field(ctx)))
 }
 
-func (l *Loaders) prefetch(ctx context.Context, ids []string, fields []*ast.Field, vars map[string]any) {
-	for _, field := range fields {
-		f, limit, ok := relArgs(field.ArgumentMap(vars))
-		if !ok {
-			continue // the resolver will report the bad argument
-		}
-		todo := l.claim(ids, f, limit)
+func (l *Loaders) prefetch(ctx context.Context, ids []string, levels []*plan.Level) {
+	for _, lv := range levels {
+		todo := l.claim(ids, lv.Filter, lv.Limit)
 		if len(todo) == 0 {
-			l.cover(field)
 			continue
 		}
-		byID, ends, err := l.store.RelationshipsOf(l.Scope(ctx), todo, f, limit)
+		byID, ends, err := l.store.RelationshipsOf(ctx, reads(ctx), todo, lv.Filter, lv.Limit)
 		if err != nil {
-			l.release(todo, f, limit) // the loaders will try again and report the error
+			l.release(todo, lv.Filter, lv.Limit) // the loaders will try again and report the error
 			return
 		}
-		l.cover(field)
-		l.primed(ctx, byID, ends, todo, field, f, limit, vars)
+		l.primed(ctx, byID, ends, todo, lv)
 	}
 }
 
-// primed puts relationships fetched for field into the loaders, and looks
-// ahead to the relationships the query selects on their ends.
-func (l *Loaders) primed(ctx context.Context, byID map[string][]kg.Relationship, ends []kg.Entity, ids []string, field *ast.Field, f store.RelFilter, limit int, vars map[string]any) {
+// primed puts relationships fetched for level lv into the loaders, and
+// fetches the levels below it from their ends.
+func (l *Loaders) primed(ctx context.Context, byID map[string][]kg.Relationship, ends []kg.Entity, ids []string, lv *plan.Level) {
 	l.Prime(ends...)
 	var next []string
 	for _, id := range ids {
 		rels := nonNil(byID[id])
-		l.relationships.Prime(keyOf(id, f, limit), rels)
+		l.relationships.Prime(keyOf(id, lv.Filter, lv.Limit), rels)
 		for _, r := range rels {
 			next = append(next, r.From, r.To)
 		}
 	}
-	var nested []*ast.Field
-	for _, end := range []string{"from", "to"} {
-		nested = append(nested, fieldsNamed(childSelections(field.SelectionSet, end), "relationships")...)
+	if len(lv.Next) > 0 {
+		l.prefetch(ctx, dedupe(next), lv.Next)
 	}
-	if len(nested) > 0 {
-		l.prefetch(ctx, dedupe(next), nested, vars)
-	}
-}
-
-// soleRelationships returns the relationships field selected on the
-// current (root) field, its arguments and the operation's variables, when
-// there is exactly one such field.
-func soleRelationships(ctx context.Context) (field *ast.Field, f store.RelFilter, limit int, vars map[string]any, ok bool) {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || !graphql.HasOperationContext(ctx) {
-		return nil, f, 0, nil, false
-	}
-	fields := fieldsNamed(fc.Field.Selections, "relationships")
-	if len(fields) != 1 {
-		return nil, f, 0, nil, false
-	}
-	vars = graphql.GetOperationContext(ctx).Variables
-	f, limit, ok = relArgs(fields[0].ArgumentMap(vars))
-	return fields[0], f, limit, vars, ok
 }
 
 // claim returns the ids not yet fetched with f and limit, marking them fetched.
@@ -164,73 +93,6 @@ func (l *Loaders) release(ids []string, f store.RelFilter, limit int) {
 	}
 }
 
-// relArgs reads the arguments of a relationships field, already coerced by
-// validation and with defaults applied.
-func relArgs(args map[string]any) (f store.RelFilter, limit int, ok bool) {
-	f.Direction = store.Both
-	first, isInt := args["first"].(int64)
-	if !isInt {
-		return f, 0, false
-	}
-	limit = int(first)
-	if ts, ok := args["types"].([]any); ok {
-		for _, t := range ts {
-			info, ok := kg.LookupRelType(asString(t))
-			if !ok {
-				return f, 0, false
-			}
-			f.Types = append(f.Types, info.Type)
-		}
-	}
-	if d, ok := args["direction"]; ok && d != nil {
-		f.Direction = store.Direction(asString(d))
-	}
-	if a, ok := args["asOf"]; ok && a != nil {
-		d, err := kg.ParseDate(asString(a))
-		if err != nil {
-			return f, 0, false
-		}
-		f.AsOf = d
-	}
-	return f, limit, argspec.EntityRelationships.Valid(limit)
-}
-
-func asString(v any) string {
-	s, _ := v.(string)
-	return s
-}
-
-// fieldsNamed returns the fields called name in a selection set, looking
-// through fragments whatever their type condition: prefetching a little too
-// much is harmless, and entities of every kind share these fields.
-func fieldsNamed(set ast.SelectionSet, name string) []*ast.Field {
-	var out []*ast.Field
-	for _, sel := range set {
-		switch s := sel.(type) {
-		case *ast.Field:
-			if s.Name == name {
-				out = append(out, s)
-			}
-		case *ast.InlineFragment:
-			out = append(out, fieldsNamed(s.SelectionSet, name)...)
-		case *ast.FragmentSpread:
-			if s.Definition != nil {
-				out = append(out, fieldsNamed(s.Definition.SelectionSet, name)...)
-			}
-		}
-	}
-	return out
-}
-
-// childSelections merges the selections of every field called name.
-func childSelections(set ast.SelectionSet, name string) ast.SelectionSet {
-	var out ast.SelectionSet
-	for _, f := range fieldsNamed(set, name) {
-		out = append(out, f.SelectionSet...)
-	}
-	return out
-}
-
 func dedupe(ids []string) []string {
 	seen := make(map[string]bool, len(ids))
 	out := ids[:0:0]
@@ -243,30 +105,31 @@ func dedupe(ids []string) []string {
 	return out
 }
 
-// PrimeEnds loads, in one batch, the entities at the ends of rels when the
-// query selects from or to below one of paths of the current field
-// ("nodes", "edges.node"), so that resolving them finds them cached rather
-// than each waiting on a batch of its own.
-func (l *Loaders) PrimeEnds(ctx context.Context, rels []kg.Relationship, paths ...string) error {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || len(rels) == 0 {
-		return nil
-	}
-	selected := false
-	for _, p := range paths {
-		sel := fc.Field.Selections
-		for _, name := range strings.Split(p, ".") {
-			sel = childSelections(sel, name)
-		}
-		selected = selected || len(fieldsNamed(sel, "from")) > 0 || len(fieldsNamed(sel, "to")) > 0
-	}
-	if !selected {
+// PrimeEnds loads, in one query, the entities at the ends of rels when the
+// plan selects an entity below the current root field, so that resolving
+// them finds them cached rather than each waiting on a batch of its own;
+// then the levels selected on those ends.
+func (l *Loaders) PrimeEnds(ctx context.Context, rels []kg.Relationship) error {
+	field := plan.Field(ctx)
+	if len(rels) == 0 || !plan.For(ctx).SelectsEntities(field) {
 		return nil
 	}
 	ids := make([]string, 0, 2*len(rels))
 	for _, r := range rels {
 		ids = append(ids, r.From, r.To)
 	}
-	_, err := l.Entities(ctx, dedupe(ids))
-	return err
+	ids = dedupe(ids)
+	found, err := l.store.EntitiesByID(ctx, reads(ctx), ids)
+	if err != nil {
+		return err
+	}
+	ends := make([]kg.Entity, 0, len(found))
+	for _, id := range ids {
+		if e, ok := found[id]; ok {
+			ends = append(ends, e)
+		}
+	}
+	l.Prime(ends...)
+	l.prefetch(ctx, ids, plan.For(ctx).Levels(field))
+	return nil
 }

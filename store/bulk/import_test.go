@@ -63,7 +63,7 @@ func TestImportEqualsLoad(t *testing.T) {
 		t.Fatalf("apply the schema to the imported graph: %v", err)
 	}
 	t.Logf("schema applied in %s", time.Since(start).Round(time.Millisecond))
-	hits, err := s.Search(ctx, "qualcom", nil, 3)
+	hits, err := s.Search(ctx, store.All, "qualcom", nil, 3)
 	s.Close(ctx)
 	if err != nil || len(hits) == 0 || hits[0].Entity.ID != "qualcomm" {
 		t.Errorf("full-text search on the imported graph: %v, %v; want qualcomm first", hits, err)
@@ -210,7 +210,7 @@ func readGraph(t *testing.T, cfg store.Config) graph {
 	defer d.Close(ctx)
 	g := graph{}
 	for _, q := range []string{
-		`MATCH (n) RETURN 'entity ' + n.id AS key, labels(n) AS what, properties(n) AS props,
+		`MATCH (n:Entity) RETURN 'entity ' + n.id AS key, labels(n) AS what, properties(n) AS props,
 		   [k IN keys(n) | k + ': ' + valueType(n[k])] AS types`,
 		`MATCH (a)-[r]->(b) RETURN 'relationship ' + r.id AS key, [type(r), a.id, b.id] AS what, properties(r) AS props,
 		   [k IN keys(r) | k + ': ' + valueType(r[k])] AS types`,

@@ -1,21 +1,67 @@
-package graph
+package plan_test
 
 import (
+	"reflect"
 	"testing"
+
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/vektah/gqlparser/v2"
 
 	"cyberkg/graph/generated"
+	. "cyberkg/graph/plan"
+	"cyberkg/kg"
+	"cyberkg/store"
 )
 
-func costOf(t *testing.T, query string, vars map[string]any) int {
+func planOf(t *testing.T, query string, vars map[string]any) (*Plan, *ast.OperationDefinition) {
 	t.Helper()
-	schema := generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{}}).Schema()
+	schema := generated.NewExecutableSchema(generated.Config{}).Schema()
 	doc, errs := gqlparser.LoadQueryWithRules(schema, query, nil)
 	if len(errs) > 0 {
 		t.Fatalf("%s: %v", query, errs)
 	}
-	return Cost(doc.Operations[0], vars)
+	return New(doc.Operations[0], vars), doc.Operations[0]
+}
+
+func costOf(t *testing.T, query string, vars map[string]any) int {
+	p, _ := planOf(t, query, vars)
+	return p.Cost
+}
+
+// The plan reads of entities and relationships the properties the
+// operation's fields show on them, by type, through fragments too.
+func TestReadsAreWhatTheOperationShows(t *testing.T) {
+	p, _ := planOf(t, `{ search(text: "x") { score entity { id name ...L } }
+	  relationships { nodes { type confidence from { description } } } }
+	  fragment L on Law { status }`, nil)
+	want := store.Project([]string{"id", "name", "status", "description"}, []string{"type", "confidence", "from"})
+	if !reflect.DeepEqual(p.Reads, want) {
+		t.Errorf("reads = %+v, want %+v", p.Reads, want)
+	}
+}
+
+// Relationship levels are found on the entities a root returns, wherever
+// they sit below it, and below each level on its ends, with the level's
+// filter and limit.
+func TestLevelsFollowTheEntitiesOfARoot(t *testing.T) {
+	p, op := planOf(t, `{ neighborhood(id: "a") { nodes { relationships(first: 7, direction: OUTGOING) { to {
+	  relationships(types: [CAUSED], first: 3) { id } } } } edges { from { id } } } }`, nil)
+	levels := p.Levels(op.SelectionSet[0].(*ast.Field))
+	if len(levels) != 1 || levels[0].Limit != 7 || levels[0].Filter.Direction != store.Outgoing {
+		t.Fatalf("levels = %+v", levels)
+	}
+	next := levels[0].Next
+	if len(next) != 1 || next[0].Limit != 3 || len(next[0].Filter.Types) != 1 || next[0].Filter.Types[0] != kg.RelType("CAUSED") {
+		t.Fatalf("next = %+v", next)
+	}
+}
+
+func TestDepthLeavesIntrospectionOut(t *testing.T) {
+	p, _ := planOf(t, `{ entity(id: "a") { relationships { to { id } } } __schema { types { fields { type { name } } } } }`, nil)
+	if p.Depth != 4 {
+		t.Errorf("depth = %d, want 4", p.Depth)
+	}
 }
 
 // The cost is the most nodes a query can return, multiplied through nesting
@@ -34,8 +80,11 @@ func TestCostCountsWhatListsCanReturn(t *testing.T) {
 		{"totalCount costs what it counts", `{ relationships(first: 0) { totalCount } }`, 1 + TotalCountCost},
 		{"root floor", `{ stats { entities } }`, RootCost},
 		{"two roots add", `{ a: entity(id: "a") { id } b: entity(id: "b") { id } }`, 2 * RootCost},
-		{"paths: hops+1 nodes and hops edges each", `{ paths(from: "a", to: "b", maxHops: 2, limit: 30) { nodes { id } edges { id } } }`,
-			30 * (1 + 1 + 3 + 2)},
+		{"paths: at most hops+1 nodes and edges each", `{ paths(from: "a", to: "b", maxHops: 2, limit: 30) { nodes { id } edges { id } } }`,
+			30 * (1 + 3 + 3)},
+		{"chain: limit nodes and edges, whatever the hops", `{ chain(from: "a", maxHops: 8, limit: 50) { nodes { id } edges { id } } }`, 1 + 50 + 50},
+		{"an unsized list of objects counts five", `{ entity(id: "a") { evidence { quote } } }`, RootCost},
+		{"an unsized list nested counts five each", `{ entity(id: "a") { relationships(first: 100) { claimedBy { id } } } }`, 1 + 100*(1+5)},
 		{"neighborhood: limit nodes and edges", `{ neighborhood(id: "a", limit: 50) { nodes { id } edges { id } } }`, 1 + 50 + 50},
 		{"fragments count where they are spread", `{ entity(id: "a") { ...R } } fragment R on Entity { relationships(first: 700) { id } }`, 1 + 700},
 		{"variables are read", `query($n: Int) { entity(id: "a") { relationships(first: $n) { id } } }`, 1 + 300},
