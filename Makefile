@@ -12,7 +12,7 @@ LOCAL_NEO4J = [ -n "$$NEO4J_URI" ] || { scripts/neo4j-start && export NEO4J_URI=
 
 ## run: start Neo4j if needed, apply the schema, seed an empty graph, serve on http://127.0.0.1:8080
 run:
-	@$(LOCAL_NEO4J); go run ./server
+	@$(LOCAL_NEO4J); go run ./server -rate-limit-loopback=false
 
 ## test: run every test against a real Neo4j of its own (never the one make run serves), started and stopped here
 test:

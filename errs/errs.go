@@ -16,6 +16,9 @@ const (
 	NotFound    Kind = "NOT_FOUND"           // what was asked for does not exist
 	Unavailable Kind = "SERVICE_UNAVAILABLE" // the database cannot be reached; try again
 	Timeout     Kind = "TIMEOUT"             // the request ran out of time; ask for less or try again
+
+	Unauthenticated Kind = "UNAUTHENTICATED" // no valid credentials: a bad, expired or revoked key or token
+	Forbidden       Kind = "FORBIDDEN"       // valid credentials whose role may not do this
 )
 
 // Error is an error with an operation and a kind.

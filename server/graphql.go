@@ -47,6 +47,7 @@ func newGraphQL(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 	srv.Use(graph.DocumentLimits{MaxTokens: cfg.maxTokens, MaxAliases: cfg.maxAliases, MaxDirectives: cfg.maxDirectives})
 	srv.Use(graph.DepthLimit{Max: cfg.maxDepth})
 	srv.Use(graph.CostLimit{Budget: cfg.maxCost})
+	srv.Use(chargeOperation{}) // after CostLimit, whose cost it charges
 	srv.AroundRootFields(deadline(cfg.requestTimeout))
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
@@ -114,7 +115,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			kindErr = &errs.Error{Kind: errs.Internal, Err: gqlErr.Err}
 		}
 		switch kindErr.Kind {
-		case errs.Invalid, errs.NotFound:
+		case errs.Invalid, errs.NotFound, errs.Unauthenticated, errs.Forbidden:
 			gqlErr.Message = kindErr.Err.Error()
 		case errs.Unavailable:
 			log.Warn("neo4j unavailable", "path", gqlErr.Path.String(), "err", err)
