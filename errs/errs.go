@@ -17,8 +17,8 @@ const (
 	Unavailable Kind = "SERVICE_UNAVAILABLE" // the database cannot be reached; try again
 	Timeout     Kind = "TIMEOUT"             // the request ran out of time; ask for less or try again
 
-	Unauthenticated Kind = "UNAUTHENTICATED" // no valid credentials: a bad, expired or revoked key or token
-	Forbidden       Kind = "FORBIDDEN"       // valid credentials whose role may not do this
+	Unauthenticated Kind = "UNAUTHENTICATED" // the request needs credentials and has none (or bad ones)
+	Forbidden       Kind = "FORBIDDEN"       // the caller's role does not allow it
 )
 
 // Error is an error with an operation and a kind.
