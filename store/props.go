@@ -24,6 +24,7 @@ type evidenceJSON struct {
 	Source    string `json:"source"`
 	Paragraph int    `json:"paragraph"`
 	Quote     string `json:"quote"`
+	Stance    string `json:"stance,omitempty"` // absent: SUPPORTS
 }
 
 type factJSON struct {
@@ -165,7 +166,17 @@ func entityFrom(p map[string]any) kg.Entity {
 		Text:        str(p["text"]),
 		Facts:       factsFrom(p["facts"]),
 		Evidence:    evidenceFrom(p["evidence"]),
+		Version:     versionOf(p),
 	}
+}
+
+// versionOf reads a version property; a graph written before versions (or
+// by a load, which writes none) is at version 1.
+func versionOf(p map[string]any) int {
+	if v, ok := p["version"].(int64); ok && v > 0 {
+		return int(v)
+	}
+	return 1
 }
 
 // relationshipFrom reads a relationship projected as
@@ -183,6 +194,7 @@ func relationshipFrom(p map[string]any) kg.Relationship {
 		ClaimedBy:   strs(p["claimedBy"]),
 		Facts:       factsFrom(p["facts"]),
 		Evidence:    evidenceFrom(p["evidence"]),
+		Version:     versionOf(p),
 	}
 }
 
@@ -195,7 +207,7 @@ func relProjection(ctx context.Context) string {
 	if !ok {
 		return `r{.*, ` + ends + `}`
 	}
-	return `r{.id, ` + properties(relFields, fields) + ends + `}`
+	return `r{.id, .version, ` + properties(relFields, fields) + ends + `}`
 }
 
 // entityProjection is the Cypher map of entity v that entityFrom reads: for
@@ -212,7 +224,7 @@ func entityProjection(ctx context.Context, v string, also ...string) string {
 			fields[f] = true
 		}
 	}
-	return v + `{.id, ` + properties(entityFields, fields) + `.kind}`
+	return v + `{.id, .version, ` + properties(entityFields, fields) + `.kind}`
 }
 
 // The optional properties of entities and relationships, named as the
@@ -271,10 +283,18 @@ func evidenceListJSON(es []kg.Evidence) string {
 	return string(b)
 }
 
-func evidenceToJSON(e kg.Evidence) evidenceJSON { return evidenceJSON{e.Source, e.Paragraph, e.Quote} }
+// A stance of SUPPORTS is stored and read as "", the default, so that the
+// evidence of graphs written before stances reads the same.
+func evidenceToJSON(e kg.Evidence) evidenceJSON {
+	stance := string(e.Stance)
+	if e.Stance == kg.Supports {
+		stance = ""
+	}
+	return evidenceJSON{e.Source, e.Paragraph, e.Quote, stance}
+}
 
 func evidenceFromJSON(e evidenceJSON) kg.Evidence {
-	return kg.Evidence{Source: e.Source, Paragraph: e.Paragraph, Quote: e.Quote}
+	return kg.Evidence{Source: e.Source, Paragraph: e.Paragraph, Quote: e.Quote, Stance: kg.Stance(e.Stance)}
 }
 
 // factsFrom and evidenceFrom read a JSON property. Absent (not asked for,

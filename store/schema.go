@@ -16,6 +16,10 @@ const SearchIndex = "entity_search"
 
 var schemaStatements = []string{
 	`CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE`,
+	// The change log (changes.go): the graph's version and its changes.
+	`CREATE CONSTRAINT graph_state_key IF NOT EXISTS FOR (g:GraphState) REQUIRE g.key IS UNIQUE`,
+	`CREATE CONSTRAINT change_id IF NOT EXISTS FOR (c:Change) REQUIRE c.id IS UNIQUE`,
+	`CREATE CONSTRAINT change_seq IF NOT EXISTS FOR (c:Change) REQUIRE c.seq IS UNIQUE`,
 	`CREATE INDEX entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)`,
 	`CREATE INDEX entity_start IF NOT EXISTS FOR (n:Entity) ON (n.startFirst)`,
 	`CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)`,
