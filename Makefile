@@ -22,9 +22,10 @@ test:
 seed:
 	@$(LOCAL_NEO4J); go run ./server seed
 
-## audit-deps: install the GraphQL-over-HTTP audit (graphql-http, pinned in server/testdata/audit), which make test then runs
+## audit-deps: install the GraphQL-over-HTTP audit (graphql-http, pinned in server/testdata/audit) and the feed's clients (graphql-ws, graphql-sse, in server/testdata/feed), which make test then runs
 audit-deps:
 	cd server/testdata/audit && npm ci --no-audit --no-fund
+	cd server/testdata/feed && npm ci --no-audit --no-fund
 
 ## fuzz: run every fuzz target for FUZZTIME (default 100000 inputs) each, from its committed corpus in testdata/fuzz
 # A count, not a duration: Go 1.26 can fail a duration-bound run with a bare

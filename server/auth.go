@@ -73,6 +73,16 @@ func (a *authenticator) middleware(next http.Handler) http.Handler {
 // actor is who the value of an Authorization header (or of the feed's
 // connection_init payload) says is calling: Anonymous for none.
 func (a *authenticator) actor(ctx context.Context, authorization string) (kg.Actor, error) {
+	return a.resolve(ctx, authorization, true)
+}
+
+// check is actor without the cache: for the feed, which checks the
+// credentials of its open connections again now and then.
+func (a *authenticator) check(ctx context.Context, authorization string) (kg.Actor, error) {
+	return a.resolve(ctx, authorization, false)
+}
+
+func (a *authenticator) resolve(ctx context.Context, authorization string, cached bool) (kg.Actor, error) {
 	if authorization == "" {
 		return kg.Anonymous, nil
 	}
@@ -82,7 +92,7 @@ func (a *authenticator) actor(ctx context.Context, authorization string) (kg.Act
 		return kg.Actor{}, errs.E("auth", errs.Unauthenticated, errors.New(`credentials go in "Authorization: Bearer <API key or token>"`))
 	}
 	if _, ok := store.KeyID(token); ok {
-		return a.keyActor(ctx, token)
+		return a.keyActor(ctx, token, cached)
 	}
 	if a.oidc != nil && strings.Count(token, ".") == 2 { // a JWT's three parts
 		return a.oidc.actor(ctx, token)
@@ -90,9 +100,9 @@ func (a *authenticator) actor(ctx context.Context, authorization string) (kg.Act
 	return kg.Actor{}, errs.E("auth", errs.Unauthenticated, store.ErrBadKey)
 }
 
-func (a *authenticator) keyActor(ctx context.Context, key string) (kg.Actor, error) {
+func (a *authenticator) keyActor(ctx context.Context, key string, cached bool) (kg.Actor, error) {
 	sum := sha256.Sum256([]byte(key))
-	if a.known != nil {
+	if a.known != nil && cached {
 		if actor, ok := a.known.Get(sum); ok {
 			return actor, nil
 		}

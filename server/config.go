@@ -43,6 +43,7 @@ type config struct {
 	rateLimitKeys     int
 	rateLimitLoopback bool
 	keyRole, keyName  string // keys create
+	feed              feedConfig
 	introspection     bool
 	suggestions       bool
 	csrfHeaders       string
@@ -93,6 +94,13 @@ func parseConfig(name string, args []string) (config, error) {
 	fs.StringVar(&c.oidcIssuer, "oidc-issuer", "", "accept OIDC/JWT bearer tokens signed by this issuer (its URL; discovery and keys are fetched from it)")
 	fs.StringVar(&c.oidcAudience, "oidc-audience", "", "the audience (client id) a token must be for; needed with -oidc-issuer")
 	fs.StringVar(&c.oidcRoleClaim, "oidc-role-claim", "roles", "the token claim holding the caller's roles (reader, curator, admin); a dotted path reaches into objects: realm_access.roles")
+	fs.DurationVar(&c.feed.poll, "feed-poll", 100*time.Millisecond, "how often the change feed asks Neo4j for the graph's version while anyone subscribes")
+	fs.IntVar(&c.feed.buffer, "feed-buffer", 256, "changes a feed subscriber may fall behind before it is cut off as a slow consumer (WebSocket close code 4430)")
+	fs.IntVar(&c.feed.maxSubsPerConn, "feed-max-subscriptions", 20, "most subscriptions on one feed connection")
+	fs.IntVar(&c.feed.maxPerClient, "feed-max-connections-per-client", 20, "most feed connections (WebSocket or SSE) of one client: key, token or address")
+	fs.IntVar(&c.feed.maxConns, "feed-max-connections", 5000, "most feed connections this server holds")
+	fs.DurationVar(&c.feed.keepAlive, "feed-keepalive", 15*time.Second, "how often an idle feed connection is pinged")
+	fs.DurationVar(&c.feed.recheck, "feed-auth-recheck", 10*time.Second, "how often the credentials of open feed connections are checked again: a revoked key's subscriptions end within this")
 	if name == "keys" {
 		fs.StringVar(&c.keyRole, "role", "", "keys create: the key's role: reader, curator or admin")
 		fs.StringVar(&c.keyName, "name", "", "keys create: who or what the key is for")

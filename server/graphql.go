@@ -31,10 +31,15 @@ import (
 // queries before any Cypher runs (each described in the README). Field
 // middleware (AroundFields) would not see plain scalar fields, which
 // graph/gqlgen marshals without gqlgen's per-field resolution.
-func newGraphQL(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.Handler {
+func newGraphQL(s *store.Store, f *feed, cfg config, m *metrics, log *slog.Logger) http.Handler {
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
-		Resolvers: &graph.Resolver{Store: s},
+		Resolvers: &graph.Resolver{Store: s, Feed: f},
 	}))
+	// The change feed's transports come first: GET and POST would take an
+	// upgrade and an event stream too.
+	ws, sse := f.transports()
+	srv.AddTransport(ws)
+	srv.AddTransport(sse)
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetParserTokenLimit(cfg.maxTokens)

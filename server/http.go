@@ -34,13 +34,15 @@ func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 
 	// Outermost first: refuse what is cheap to refuse before anything is read.
 	auth, limiter := newAuthenticator(s, cfg, log), newRateLimiter(cfg)
-	var api http.Handler = newGraphQL(s, cfg, m, log)
-	api = loader.Middleware(s, api)
+	feed := newFeed(s, auth, cfg, log)
+	gql := newGraphQL(s, feed, cfg, m, log)
+	var api http.Handler = loader.Middleware(s, gql)
 	api = withCallLimit(cfg.neo4jCalls, api)
 	api = withRequestState(api)
 	api = limitBody(cfg.maxBodyBytes, api)
 	api = preventCSRF(splitList(cfg.csrfHeaders), api)
-	api = limiter.middleware(0, api) // by the caller auth found
+	api = routeStreams(feed.middleware(gql), api) // the change feed's WebSocket and SSE connections
+	api = limiter.middleware(0, api)              // by the caller auth found
 	api = auth.middleware(api)
 	if origins := splitList(cfg.corsOrigins); len(origins) > 0 {
 		// Outside auth: a browser's preflight carries no credentials.
