@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-
 	"cyberkg/errs"
 	"cyberkg/graph/generated"
 	"cyberkg/graph/model"
