@@ -175,5 +175,3 @@ func prefix(s string, n int) string {
 	}
 	return s[:n]
 }
-
-
