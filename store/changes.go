@@ -173,14 +173,18 @@ func (s *Store) ChangesAfter(ctx context.Context, after int64, f kg.ChangeFilter
 		out = out[:0]
 		// The oldest change held, to tell a cursor the log no longer reaches.
 		recs, err := s.query(ctx, tx, op, `OPTIONAL MATCH (g:GraphState {key: 'graph'})
-			CALL { MATCH (c:Change) RETURN c.seq AS oldest ORDER BY c.seq LIMIT 1 }
-			RETURN coalesce(g.version, 0) AS head, oldest`, nil)
+			RETURN coalesce(g.version, 0) AS head, COLLECT { MATCH (c:Change) RETURN c.seq ORDER BY c.seq LIMIT 1 } AS oldest`, nil)
 		if err != nil {
 			return err
 		}
 		if len(recs) == 1 && after > 0 {
 			head, _ := recs[0].Values[0].(int64)
-			oldest, held := recs[0].Values[1].(int64)
+			var oldest int64
+			first, _ := recs[0].Values[1].([]any)
+			held := len(first) == 1
+			if held {
+				oldest = first[0].(int64)
+			}
 			if (held && after < oldest-1) || (!held && after < head) {
 				if !held {
 					oldest = head + 1

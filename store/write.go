@@ -100,6 +100,9 @@ func (s *Store) writeDataset(ctx context.Context, tx neo4j.ManagedTransaction, d
 	if err := s.batches(ctx, tx, mergeEntities, rows); err != nil {
 		return err
 	}
+	if err := s.batches(ctx, tx, mergeSources, sourceRows(ds)); err != nil {
+		return err
+	}
 
 	starts := EntityStarts(ds)
 	byType := map[kg.RelType][]any{}
@@ -232,6 +235,9 @@ func (s *Store) Load(ctx context.Context, ds *kg.Dataset) error {
 			if p == nil {
 				return nil
 			}
+			if _, err := s.query(ctx, tx, "store.Load", mergeSources, map[string]any{"rows": sourceRows(ds)}); err != nil {
+				return err
+			}
 			p.Items = loadItems(ds)
 			if err := s.appendChange(ctx, tx, "store.Load", p); err != nil {
 				return err
@@ -334,7 +340,7 @@ var createRelationships = func() map[kg.RelType]string {
 	return m
 }()
 
-// DeleteAll removes every entity and relationship, in batches so that a
+// DeleteAll removes every entity, relationship, version and source, in batches so that a
 // large graph does not exceed one transaction's memory. Tests and the
 // synthetic benchmark graph use it; the API never does.
 func (s *Store) DeleteAll(ctx context.Context) error {
@@ -345,6 +351,10 @@ func (s *Store) DeleteAll(ctx context.Context) error {
 	for _, stmt := range []string{
 		`MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS`,
 		`MATCH (n:Entity) CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS`,
+		// and their history and sources: a graph loaded afresh starts its
+		// versions afresh (the change log and Head go on, so a cache keyed
+		// on Head never answers from before)
+		`MATCH (n) WHERE n:Version OR n:Source CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS`,
 	} {
 		res, err := session.Run(ctx, stmt, nil)
 		if err == nil {
