@@ -16,6 +16,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	coderws "github.com/coder/websocket"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"cyberkg/errs"
 	"cyberkg/kg"
@@ -49,6 +50,8 @@ type feed struct {
 	running bool
 	conns   map[*feedConn]struct{}
 	clients map[string]int // open connections per client
+
+	slowClosed prometheus.Counter
 }
 
 type feedConfig struct {
@@ -62,7 +65,7 @@ type feedConfig struct {
 	accept         coderws.AcceptOptions // which origins may open a WebSocket (-cors-origins)
 }
 
-func newFeed(log kg.ChangeLog, auth *authenticator, cfg config, logger *slog.Logger) *feed {
+func newFeed(log kg.ChangeLog, auth *authenticator, cfg config, reg prometheus.Registerer, logger *slog.Logger) *feed {
 	fc := cfg.feed
 	// Browsers send an Origin with a WebSocket; the same origin is always
 	// allowed, others as CORS allows them.
@@ -73,8 +76,16 @@ func newFeed(log kg.ChangeLog, auth *authenticator, cfg config, logger *slog.Log
 			fc.accept.OriginPatterns = append(fc.accept.OriginPatterns, u.Host)
 		}
 	}
-	return &feed{log: log, auth: auth, cfg: fc, logger: logger,
-		subs: map[*subscriber]struct{}{}, conns: map[*feedConn]struct{}{}, clients: map[string]int{}}
+	f := &feed{log: log, auth: auth, cfg: fc, logger: logger,
+		subs: map[*subscriber]struct{}{}, conns: map[*feedConn]struct{}{}, clients: map[string]int{},
+		slowClosed: prometheus.NewCounter(prometheus.CounterOpts{Name: "cyberkg_feed_slow_consumers_total",
+			Help: "Feed subscribers cut off for falling -feed-buffer changes behind."})}
+	reg.MustRegister(f.slowClosed,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cyberkg_feed_subscriptions", Help: "Open change feed subscriptions."},
+			func() float64 { f.mu.Lock(); defer f.mu.Unlock(); return float64(len(f.subs)) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cyberkg_feed_connections", Help: "Open change feed connections (WebSocket and SSE)."},
+			func() float64 { f.mu.Lock(); defer f.mu.Unlock(); return float64(len(f.conns)) }))
+	return f
 }
 
 type subscriber struct {
@@ -262,6 +273,7 @@ func (f *feed) fanOut(c kg.Change) {
 		default: // full: cut it off rather than wait for it
 			delete(f.subs, sub)
 			close(sub.gone)
+			f.slowClosed.Inc()
 			if sub.conn != nil {
 				go sub.conn.close(closeSlow, fmt.Sprintf("slow consumer: fell %d changes behind", f.cfg.buffer))
 			}
@@ -447,7 +459,7 @@ func (f *feed) initConnection(ctx context.Context, payload transport.InitPayload
 	if cred != "" {
 		actor, err := f.auth.actor(ctx, cred)
 		if err != nil {
-			return transport.WithWebsocketCloseCode(ctx, 4403), nil, err
+			return refuseInit(ctx, "unauthenticated: the credentials are not valid"), nil, err
 		}
 		if c := connFrom(ctx); c != nil {
 			c.setAuthorization(cred)
@@ -455,10 +467,16 @@ func (f *feed) initConnection(ctx context.Context, payload transport.InitPayload
 		return kg.NewContextWithActor(ctx, actor), nil, nil
 	}
 	if kg.ActorFromContext(ctx).ID == "" && !f.auth.anonymousReads {
-		return transport.WithWebsocketCloseCode(ctx, 4403), nil,
-			errors.New("this server does not answer anonymous requests: send {\"Authorization\": \"Bearer <API key or token>\"} as the connection_init payload")
+		return refuseInit(ctx, `unauthenticated: no anonymous reads; send {"Authorization": "Bearer <key>"} in connection_init`), nil,
+			errors.New(`this server does not answer anonymous requests: send {"Authorization": "Bearer <API key or token>"} as the connection_init payload`)
 	}
 	return ctx, nil, nil
+}
+
+// refuseInit closes a WebSocket refused at connection_init with 4403, as
+// graphql-transport-ws recommends, and a reason (at most 123 bytes).
+func refuseInit(ctx context.Context, reason string) context.Context {
+	return transport.AppendCloseReason(transport.WithWebsocketCloseCode(ctx, 4403), reason)
 }
 
 // acceptingWebsocket is gqlgen's WebSocket implementation, keeping hold of

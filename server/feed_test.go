@@ -6,14 +6,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"cyberkg/internal/dbtest"
 	"cyberkg/kg"
@@ -251,4 +255,147 @@ func waitServing(t *testing.T, addr string, logs fmt.Stringer) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("the second server never listened on %s:\n%s", addr, logs)
+}
+
+// A consumer that stops reading is cut off once it is -feed-buffer changes
+// behind, while a fast one on another connection keeps receiving every
+// change promptly: the poller never waits for anyone.
+func TestFeedCutsOffASlowConsumer(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.feed.buffer = 4
+	s, _ := dbtest.Seeded(t)
+	m := newMetrics()
+	ts := httptest.NewServer(newHandler(s, cfg, m, discardLog()))
+	t.Cleanup(ts.Close)
+	head, _ := s.Head(context.Background())
+
+	// The slow one: 20 subscriptions of everything on a socket with a small
+	// receive buffer, never read.
+	dialer := &net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		return c.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}
+	ctx := context.Background()
+	slow, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.URL, "http")+"/graphql", &websocket.DialOptions{
+		HTTPClient:   &http.Client{Transport: &http.Transport{DialContext: dialer.DialContext}},
+		Subprotocols: []string{"graphql-transport-ws"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.CloseNow()
+	slow.SetReadLimit(-1)
+	send := func(v any) {
+		b, _ := json.Marshal(v)
+		if err := slow.Write(ctx, websocket.MessageText, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(map[string]any{"type": "connection_init"})
+	if _, ack, err := slow.Read(ctx); err != nil || !strings.Contains(string(ack), "connection_ack") {
+		t.Fatalf("connection_init: %s %v", ack, err)
+	}
+	for i := range 20 {
+		send(map[string]any{"id": strconv.Itoa(i), "type": "subscribe", "payload": map[string]any{
+			"query": `subscription { changes { id seq at reason items { op kind target version fields entities relType } } }`}})
+	}
+
+	fast := follow(t, "ws", ts.URL, 1000, strconv.FormatInt(head, 10), "")
+	var worst time.Duration
+	cutOff := false
+	for i := 0; i < 40 && !cutOff; i++ {
+		seq := commitChange(t, s)
+		committed := time.Now()
+		e := fast.next(t)
+		if e.Seq != seq {
+			t.Fatalf("fast consumer: seq %d, want %d", e.Seq, seq)
+		}
+		worst = max(worst, time.UnixMilli(e.MS).Sub(committed))
+		cutOff = metricValue(t, m, "cyberkg_feed_slow_consumers_total") > 0
+	}
+	if !cutOff {
+		t.Fatal("the slow consumer was never cut off")
+	}
+	if worst > time.Second {
+		t.Errorf("the fast consumer waited up to %s for a change while the slow one lagged", worst)
+	}
+	t.Logf("fast consumer's slowest delivery while the slow one lagged: %s", worst)
+
+	// Read what reached the slow socket: it ends, closed by the server.
+	readCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		if _, _, err = slow.Read(readCtx); err != nil {
+			break
+		}
+	}
+	if readCtx.Err() != nil {
+		t.Fatal("the slow consumer's connection was not closed")
+	}
+	if code := websocket.CloseStatus(err); code != -1 && code != closeSlow {
+		t.Errorf("close status %d, want %d (or the connection dropped)", code, closeSlow)
+	}
+	t.Logf("the slow socket ended with: %v", err)
+	if n := metricValue(t, m, "cyberkg_feed_subscriptions"); n != 1 {
+		t.Errorf("%v subscriptions open, want the fast consumer's one", n)
+	}
+}
+
+// metricValue is the value of a counter or gauge the server exposes.
+func metricValue(t *testing.T, m *metrics, name string) float64 {
+	t.Helper()
+	families, err := m.registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() == name && len(f.Metric) > 0 {
+			if c := f.Metric[0].GetCounter(); c != nil {
+				return c.GetValue()
+			}
+			return f.Metric[0].GetGauge().GetValue()
+		}
+	}
+	t.Fatalf("no metric %s", name)
+	return 0
+}
+
+// With anonymous reading off, a WebSocket is authenticated at
+// connection_init (browsers cannot send headers with one) and SSE by its
+// request; once its key is revoked, a connection's subscriptions end.
+func TestFeedAuthenticatesAndEndsRevokedKeys(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.anonymousReads, cfg.keyCacheTTL, cfg.feed.recheck = false, 0, 100*time.Millisecond
+	ts, s := feedServer(t, cfg)
+	head, _ := s.Head(context.Background())
+	after := strconv.FormatInt(head, 10)
+	node, dir := nodeFeedDir(t)
+	for _, transport := range []string{"ws", "sse"} {
+		out, _ := exec.Command(node, filepath.Join(dir, "client.mjs"), transport, ts.URL+"/graphql", "1", after).Output()
+		if !strings.Contains(string(out), map[string]string{"ws": "no anonymous reads", "sse": "401"}[transport]) || strings.Contains(string(out), `"seq"`) {
+			t.Errorf("%s without credentials: %s", transport, out)
+		}
+		if transport == "ws" && !strings.Contains(string(out), `"code":4403`) {
+			t.Errorf("ws without credentials: %s, want close code 4403", out)
+		}
+	}
+
+	key, id := createKey(t, "reader", "feed-revoked")
+	ws := follow(t, "ws", ts.URL, 2, after, "Bearer "+key)
+	sse := follow(t, "sse", ts.URL, 2, after, "Bearer "+key)
+	seq := commitChange(t, s)
+	for _, c := range []*feedClient{ws, sse} {
+		if e := c.next(t); e.Seq != seq {
+			t.Fatalf("with a key: %+v, want %d", e, seq)
+		}
+	}
+	if _, err := serverCommand(t, "keys", "revoke", id); err != nil {
+		t.Fatal(err)
+	}
+	e, ok := <-ws.events
+	if !ok || !strings.Contains(e.Error, "no longer valid") {
+		t.Errorf("ws after its key was revoked: %+v (ok %v), want the connection closed", e, ok)
+	}
+	if e, ok := <-sse.events; ok && e.Error == "" {
+		t.Errorf("sse after its key was revoked: %+v, want the stream ended", e)
+	}
 }

@@ -34,7 +34,7 @@ func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 
 	// Outermost first: refuse what is cheap to refuse before anything is read.
 	auth, limiter := newAuthenticator(s, cfg, log), newRateLimiter(cfg)
-	feed := newFeed(s, auth, cfg, log)
+	feed := newFeed(s, auth, cfg, m.registry, log)
 	gql := newGraphQL(s, feed, cfg, m, log)
 	var api http.Handler = loader.Middleware(s, gql)
 	api = withCallLimit(cfg.neo4jCalls, api)
