@@ -13,7 +13,7 @@ LOCAL_NEO4J = [ -n "$$NEO4J_URI" ] || { scripts/neo4j-start && export NEO4J_URI=
 ## run: install what is missing (scripts/setup), start Neo4j if needed, apply the schema, seed an empty graph, serve on http://127.0.0.1:8080
 run:
 	@scripts/setup run
-	@$(LOCAL_NEO4J); go run ./server
+	@$(LOCAL_NEO4J); go run ./server -rate-limit-loopback=false
 
 ## test: install what is missing (scripts/setup test), then every test against a real Neo4j of its own (never the one make run serves): Go and browser tests, the GraphQL-over-HTTP audit, the Python readers of the exports and the notebooks
 test:
@@ -47,9 +47,10 @@ images:
 test-containers:
 	scripts/test-containers
 
-## audit-deps: install the GraphQL-over-HTTP audit (graphql-http, pinned in server/testdata/audit), which make test then runs
+## audit-deps: install the GraphQL-over-HTTP audit (graphql-http, pinned in server/testdata/audit) and the feed's clients (graphql-ws, graphql-sse, in server/testdata/feed), which make test then runs
 audit-deps:
 	cd server/testdata/audit && npm ci --no-audit --no-fund
+	cd server/testdata/feed && npm ci --no-audit --no-fund
 
 ## fuzz: run every fuzz target for FUZZTIME (default 100000 inputs) each, from its committed corpus in testdata/fuzz
 # A count, not a duration: Go 1.26 can fail a duration-bound run with a bare

@@ -16,6 +16,9 @@ const (
 	NotFound    Kind = "NOT_FOUND"           // what was asked for does not exist
 	Unavailable Kind = "SERVICE_UNAVAILABLE" // the database cannot be reached; try again
 	Timeout     Kind = "TIMEOUT"             // the request ran out of time; ask for less or try again
+
+	Unauthenticated Kind = "UNAUTHENTICATED" // the request needs credentials and has none (or bad ones)
+	Forbidden       Kind = "FORBIDDEN"       // the caller's role does not allow it
 )
 
 // Error is an error with an operation and a kind.

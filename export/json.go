@@ -71,9 +71,10 @@ type jsonFact struct {
 }
 
 type jsonEvidence struct {
-	Source    string `json:"source"`
-	Paragraph int    `json:"paragraph"`
-	Quote     string `json:"quote"`
+	Source    string    `json:"source"`
+	Paragraph int       `json:"paragraph"`
+	Quote     string    `json:"quote"`
+	Stance    kg.Stance `json:"stance,omitempty"` // absent: SUPPORTS
 }
 
 // JSON writes the lossless JSON format.

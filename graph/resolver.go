@@ -13,4 +13,5 @@ import (
 // Resolver is the root resolver; one serves every request.
 type Resolver struct {
 	Store *store.Store
+	Feed  ChangeFeed // the changes subscription's (server/feed.go)
 }

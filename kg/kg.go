@@ -22,6 +22,8 @@ type Entity struct {
 
 	Facts    []Fact
 	Evidence []Evidence
+
+	Version int // 1 for a new entity; each change that touches it adds one
 }
 
 // LawStatus is where a law or regulation stands as the source last describes
@@ -52,6 +54,8 @@ type Relationship struct {
 
 	Facts    []Fact
 	Evidence []Evidence
+
+	Version int // as Entity.Version
 }
 
 // Fact is a typed quantity stated by a source.
@@ -69,6 +73,7 @@ type Evidence struct {
 	Source    string // id of a REPORT entity
 	Paragraph int    // 1-based; paragraphs are the source's non-empty lines
 	Quote     string // copied exactly from that paragraph
+	Stance    Stance // DISPUTES, or SUPPORTS (also when "", as stored)
 }
 
 // Locator names the place in the source, e.g. "¶25".

@@ -34,12 +34,23 @@ type config struct {
 	neo4jCalls     int
 	rateLimit      int
 	rateWindow     time.Duration
-	introspection  bool
-	suggestions    bool
-	csrfHeaders    string
-	frameAncestors string
-	metricsAddr    string
-	pprofAddr      string
+
+	// Who may call (docs/access.md).
+	anonymousReads    bool
+	keyCacheTTL       time.Duration
+	oidcIssuer        string
+	oidcAudience      string
+	oidcRoleClaim     string
+	rateLimitKeys     int
+	rateLimitLoopback bool
+	keyRole, keyName  string // keys create
+	feed              feedConfig
+	introspection     bool
+	suggestions       bool
+	csrfHeaders       string
+	frameAncestors    string
+	metricsAddr       string
+	pprofAddr         string
 
 	exportMaxNodes int
 	exportTimeout  time.Duration
@@ -78,8 +89,26 @@ func parseConfig(name string, args []string) (config, error) {
 	fs.Int64Var(&c.maxBodyBytes, "max-body-bytes", 256<<10, "largest request body accepted (413 above)")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", 10*time.Second, "deadline of a whole GraphQL request, carried into every Neo4j transaction")
 	fs.IntVar(&c.neo4jCalls, "max-neo4j-calls", 4, "most Neo4j transactions one request runs at a time")
-	fs.IntVar(&c.rateLimit, "rate-limit", 600, "requests per client (remote IP) per -rate-window; 0 turns rate limiting off")
-	fs.DurationVar(&c.rateWindow, "rate-window", time.Minute, "window of -rate-limit")
+	fs.IntVar(&c.rateLimit, "rate-limit", 5_000, "points per -rate-window for each client without credentials (by address); a request costs its extensions.cost in hundreds, at least 1; 0 turns rate limiting off")
+	fs.IntVar(&c.rateLimitKeys, "rate-limit-keys", 20_000, "points per -rate-window for each API key or token")
+	fs.DurationVar(&c.rateWindow, "rate-window", time.Minute, "window of -rate-limit: a client's bucket refills at its budget per window")
+	fs.BoolVar(&c.rateLimitLoopback, "rate-limit-loopback", true, "rate-limit clients on the loopback address too (make run turns it off: a notebook on the same machine is not limited)")
+	fs.BoolVar(&c.anonymousReads, "anonymous-reads", true, "answer reads without credentials; false: every request needs an API key or token")
+	fs.DurationVar(&c.keyCacheTTL, "key-cache-ttl", 10*time.Second, "how long a checked API key is trusted before Neo4j is asked again: a key revoked elsewhere is refused here at most this much later (0: ask every time)")
+	fs.StringVar(&c.oidcIssuer, "oidc-issuer", "", "accept OIDC/JWT bearer tokens signed by this issuer (its URL; discovery and keys are fetched from it)")
+	fs.StringVar(&c.oidcAudience, "oidc-audience", "", "the audience (client id) a token must be for; needed with -oidc-issuer")
+	fs.StringVar(&c.oidcRoleClaim, "oidc-role-claim", "roles", "the token claim holding the caller's roles (reader, curator, admin); a dotted path reaches into objects: realm_access.roles")
+	fs.DurationVar(&c.feed.poll, "feed-poll", 100*time.Millisecond, "how often the change feed asks Neo4j for the graph's version while anyone subscribes")
+	fs.IntVar(&c.feed.buffer, "feed-buffer", 256, "changes a feed subscriber may fall behind before it is cut off as a slow consumer (WebSocket close code 4430)")
+	fs.IntVar(&c.feed.maxSubsPerConn, "feed-max-subscriptions", 20, "most subscriptions on one feed connection")
+	fs.IntVar(&c.feed.maxPerClient, "feed-max-connections-per-client", 20, "most feed connections (WebSocket or SSE) of one client: key, token or address")
+	fs.IntVar(&c.feed.maxConns, "feed-max-connections", 5000, "most feed connections this server holds")
+	fs.DurationVar(&c.feed.keepAlive, "feed-keepalive", 15*time.Second, "how often an idle feed connection is pinged")
+	fs.DurationVar(&c.feed.recheck, "feed-auth-recheck", 10*time.Second, "how often the credentials of open feed connections are checked again: a revoked key's subscriptions end within this")
+	if name == "keys" {
+		fs.StringVar(&c.keyRole, "role", "", "keys create: the key's role: reader, curator or admin")
+		fs.StringVar(&c.keyName, "name", "", "keys create: who or what the key is for")
+	}
 	fs.BoolVar(&c.introspection, "introspection", true, "answer introspection queries (the explorer needs them)")
 	fs.BoolVar(&c.suggestions, "suggestions", false, `suggest field names in validation errors ("did you mean")`)
 	fs.StringVar(&c.csrfHeaders, "csrf-headers", "GraphQL-Require-Preflight,Apollo-Require-Preflight,X-Apollo-Operation-Name",
@@ -92,10 +121,11 @@ func parseConfig(name string, args []string) (config, error) {
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to let requests finish on SIGINT/SIGTERM")
 	addOpsFlags(fs, &c.ops)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: server [seed] [flags]  |  server import [flags] FILE\n\n"+
+		fmt.Fprintf(fs.Output(), "usage: server [seed] [flags]  |  server import [flags] FILE  |  server keys create|list|revoke\n\n"+
 			"Serves the knowledge graph over GraphQL; \"seed\" makes the graph equal to the seed data and exits;\n"+
 			"\"import FILE\" loads a JSON export (flags go before FILE) and exits; with -offline-csv DIR it writes\n"+
 			"FILE as CSV files for Neo4j's offline importer instead (scripts/neo4j-import).\n"+
+			"\"keys create -role ROLE -name NAME\" prints a new API key once; \"keys list\"; \"keys revoke ID\".\n"+
 			"Every flag can also be set by an environment variable: -neo4j-uri is NEO4J_URI.\n\n")
 		fs.PrintDefaults()
 	}
@@ -104,6 +134,9 @@ func parseConfig(name string, args []string) (config, error) {
 		return c, err
 	}
 	c.args = fs.Args()
+	if c.oidcIssuer != "" && c.oidcAudience == "" {
+		return c, fmt.Errorf("-oidc-issuer needs -oidc-audience: the client id its tokens must be for")
+	}
 	if c.maxCost < 1 || c.cacheBytes < 0 || c.maxDepth < 1 || c.maxTokens < 1 || c.maxAliases < 0 || c.maxDirectives < 0 || c.maxBodyBytes < 1 || c.requestTimeout <= 0 || c.exportMaxNodes < 1 {
 		return c, fmt.Errorf("-max-cost, -max-depth, -max-tokens, -max-body-bytes, -request-timeout and -export-max-nodes must be positive; -max-aliases and -max-directives not negative")
 	}

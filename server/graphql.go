@@ -31,10 +31,15 @@ import (
 // and token, alias, directive, depth and cost limits that refuse abusive
 // queries before any Cypher runs (each described in the README). The
 // executor is gqlgen's, generated and run as gqlgen makes it.
-func newGraphQL(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.Handler {
+func newGraphQL(s *store.Store, f *feed, cfg config, m *metrics, log *slog.Logger) http.Handler {
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
-		Resolvers: &graph.Resolver{Store: s},
+		Resolvers: &graph.Resolver{Store: s, Feed: f},
 	}))
+	// The change feed's transports come first: GET and POST would take an
+	// upgrade and an event stream too.
+	ws, sse := f.transports()
+	srv.AddTransport(ws)
+	srv.AddTransport(sse)
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetParserTokenLimit(cfg.maxTokens)
@@ -46,6 +51,7 @@ func newGraphQL(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 	srv.Use(extension.AutomaticPersistedQuery{Cache: smallQueries[string]{lru.New[string](1000), maxCachedQuery}})
 	srv.Use(graph.DocumentLimits{MaxTokens: cfg.maxTokens, MaxAliases: cfg.maxAliases, MaxDirectives: cfg.maxDirectives})
 	srv.Use(plan.Extension{MaxDepth: cfg.maxDepth, Budget: cfg.maxCost})
+	srv.Use(chargeOperation{}) // after the plan, whose cost it charges
 	srv.AroundRootFields(deadline(cfg.requestTimeout))
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
@@ -118,7 +124,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			kindErr = &errs.Error{Kind: errs.Internal, Err: gqlErr.Err}
 		}
 		switch kindErr.Kind {
-		case errs.Invalid, errs.NotFound:
+		case errs.Invalid, errs.NotFound, errs.Unauthenticated, errs.Forbidden:
 			gqlErr.Message = kindErr.Err.Error()
 		case errs.Unavailable:
 			log.Warn("neo4j unavailable", "path", gqlErr.Path.String(), "err", err)

@@ -33,21 +33,27 @@ func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 	}
 
 	// Outermost first: refuse what is cheap to refuse before anything is read.
-	var api http.Handler = newGraphQL(s, cfg, m, log)
-	api = loader.Middleware(s, api)
+	auth, limiter := newAuthenticator(s, cfg, log), newRateLimiter(cfg)
+	feed := newFeed(s, auth, cfg, m.registry, log)
+	gql := newGraphQL(s, feed, cfg, m, log)
+	var api http.Handler = loader.Middleware(s, gql)
 	api = withCallLimit(cfg.neo4jCalls, api)
 	api = withRequestState(api)
 	api = limitBody(cfg.maxBodyBytes, api)
 	api = preventCSRF(splitList(cfg.csrfHeaders), api)
+	api = routeStreams(feed.middleware(gql), api) // the change feed's WebSocket and SSE connections
+	api = limiter.middleware(0, api)              // by the caller auth found
+	api = auth.middleware(api)
 	if origins := splitList(cfg.corsOrigins); len(origins) > 0 {
+		// Outside auth: a browser's preflight carries no credentials.
 		api = cors.New(cors.Options{
 			AllowedOrigins: origins,
 			AllowedMethods: []string{http.MethodGet, http.MethodPost},
-			AllowedHeaders: append([]string{"Content-Type", "Accept"}, splitList(cfg.csrfHeaders)...),
+			AllowedHeaders: append([]string{"Content-Type", "Accept", "Authorization"}, splitList(cfg.csrfHeaders)...),
+			ExposedHeaders: []string{"RateLimit-Policy", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"},
 			MaxAge:         600,
 		}).Handler(api)
 	}
-	api = rateLimit(cfg.rateLimit, cfg.rateWindow, api)
 	mux.Handle("/graphql", instrument("graphql", api))
 
 	explorer, _ := fs.Sub(web.Explorer, "explorer")
@@ -59,8 +65,8 @@ func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 		http.ServeFileFS(w, r, explorer, "index.html")
 	})))
 
-	// Exports are the costliest answers: the same per-client limit, its own bucket.
-	mux.Handle("GET /export/{file}", instrument("export", rateLimit(cfg.rateLimit, cfg.rateWindow, newExportHandler(s, cfg, log))))
+	// Exports are the costliest answers: each takes exportPoints from the client's bucket.
+	mux.Handle("GET /export/{file}", instrument("export", auth.middleware(limiter.middleware(exportPoints, newExportHandler(s, cfg, log)))))
 	addPages(mux, cfg, instrument)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

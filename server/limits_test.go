@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -225,37 +226,93 @@ func TestCSRFPrevention(t *testing.T) {
 	}
 }
 
-func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
+// A request takes its cost in points (hundreds, at least one) from its
+// client's bucket; every answer says what is left in the RateLimit headers;
+// past the budget the answer is 429 RATE_LIMITED with Retry-After, before
+// any Cypher runs.
+func TestRateLimitChargesCostWithHeaders(t *testing.T) {
 	cfg := testConfig(t)
-	cfg.rateLimit, cfg.rateWindow = 3, time.Minute
-	ts, _ := countingServer(t, cfg)
-	for i := range 3 {
-		if status, _ := post(t, ts, `{ __typename }`, nil); status != 200 {
-			t.Fatalf("request %d: status %d", i, status)
+	// A day's window: what refills while the test runs is far below a point.
+	cfg.rateLimit, cfg.rateWindow = 31, 24*time.Hour
+	ts, cypher := countingServer(t, cfg)
+	const page = `{ entities(first: 100) { nodes { id } } }` // cost 1 + 100: 2 points
+	remaining := 31
+	for i := 0; ; i++ {
+		before := cypher.Load()
+		status, resp, h := call(t, ts.URL, "", page)
+		if status == http.StatusTooManyRequests {
+			if code(resp) != "RATE_LIMITED" || h.Get("Retry-After") == "" || h.Get("RateLimit-Remaining") != strconv.Itoa(remaining) {
+				t.Errorf("refusal: %+v, Retry-After %q, RateLimit-Remaining %q (want %d)", resp, h.Get("Retry-After"), h.Get("RateLimit-Remaining"), remaining)
+			}
+			if n := cypher.Load() - before; n != 0 {
+				t.Errorf("a refused request ran %d Cypher statements", n)
+			}
+			if remaining != 1 {
+				t.Errorf("refused with %d points left for a %d-point request", remaining, 2)
+			}
+			break
+		}
+		cost, _ := resp.Extensions["cost"].(float64)
+		points := max(1, (int(cost)+99)/100)
+		remaining -= points
+		if status != 200 || points != 2 {
+			t.Fatalf("request %d: status %d, cost %v (%d points) %+v", i, status, cost, points, resp.Errors)
+		}
+		if h.Get("RateLimit-Limit") != "31" || h.Get("RateLimit-Policy") != "31;w=86400" || h.Get("RateLimit-Remaining") != strconv.Itoa(remaining) || h.Get("RateLimit-Reset") == "" {
+			t.Errorf("request %d: RateLimit-Limit %q, -Policy %q, -Remaining %q (want %d), -Reset %q", i,
+				h.Get("RateLimit-Limit"), h.Get("RateLimit-Policy"), h.Get("RateLimit-Remaining"), remaining, h.Get("RateLimit-Reset"))
+		}
+		if i > 20 {
+			t.Fatal("never refused")
 		}
 	}
-	resp, err := http.Post(ts.URL+"/graphql", "application/json", strings.NewReader(`{"query":"{ __typename }"}`))
-	if err != nil {
-		t.Fatal(err)
+	// One point is still there: a one-point request goes through.
+	if status, resp, _ := call(t, ts.URL, "", `{ __typename }`); status != 200 {
+		t.Errorf("a 1-point request with 1 point left: %d %+v", status, resp)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
-		t.Errorf("status %d, Retry-After %q; want 429 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	if status, _, h := call(t, ts.URL, "", `{ __typename }`); status != 429 || h.Get("Retry-After") == "" {
+		t.Errorf("an empty bucket: %d, Retry-After %q", status, h.Get("Retry-After"))
 	}
+}
 
-	// Exports have a bucket of their own, limited the same way.
-	for i := range 4 {
-		resp, err := http.Get(ts.URL + "/export/entities.csv?kinds=STATE")
+// An API key has a bucket of its own, larger than an address's; exports
+// take exportPoints from the same bucket.
+func TestRateLimitGivesKeysTheirOwnLargerBudget(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.rateLimit, cfg.rateLimitKeys, cfg.rateWindow = 600, 2000, 24*time.Hour
+	ts := authServer(t, cfg)
+	key, _ := createKey(t, "reader", "rate-limited")
+	for i := range 2 {
+		req, _ := http.NewRequest(http.MethodGet, ts.URL+"/export/entities.csv?kinds=STATE", nil)
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
 		want := http.StatusOK
-		if i == 3 {
+		if i == 1 { // 600 points hold one export of 500
 			want = http.StatusTooManyRequests
 		}
-		if resp.StatusCode != want {
-			t.Errorf("export %d: status %d, want %d", i, resp.StatusCode, want)
+		if resp.StatusCode != want || (want == 429 && resp.Header.Get("Retry-After") == "") {
+			t.Errorf("anonymous export %d: status %d, Retry-After %q; want %d", i, resp.StatusCode, resp.Header.Get("Retry-After"), want)
+		}
+	}
+	status, _, h := call(t, ts.URL, "Bearer "+key, `{ __typename }`)
+	if status != 200 || h.Get("RateLimit-Limit") != "2000" || h.Get("RateLimit-Remaining") != "1999" {
+		t.Errorf("with a key, after the address's bucket is spent: %d, RateLimit-Limit %q, -Remaining %q", status, h.Get("RateLimit-Limit"), h.Get("RateLimit-Remaining"))
+	}
+}
+
+// With -rate-limit-loopback=false (make run) a client on this machine is
+// not limited at all.
+func TestRateLimitCanLeaveLoopbackAlone(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.rateLimit, cfg.rateLimitLoopback = 1, false
+	ts, _ := countingServer(t, cfg)
+	for i := range 5 {
+		status, _, h := call(t, ts.URL, "", `{ stats { entities } }`)
+		if status != 200 || h.Get("RateLimit-Limit") != "" {
+			t.Fatalf("request %d from loopback: %d, RateLimit-Limit %q", i, status, h.Get("RateLimit-Limit"))
 		}
 	}
 }

@@ -6,6 +6,8 @@
 //	server import FILE    load a JSON export (GET /export/graph.json) into an
 //	                      empty graph (-replace: make the graph equal to FILE, in one transaction;
 //	                      -offline-csv DIR: write it as CSV files for Neo4j's offline importer)
+//	server keys create -role ROLE -name NAME | keys list | keys revoke ID
+//	                      make, list and revoke API keys (docs/access.md)
 //
 // Run "server -help" for the flags; each can also be set by environment.
 package main
@@ -42,10 +44,17 @@ func main() {
 		}
 		return
 	}
-	if len(args) > 0 && (args[0] == "seed" || args[0] == "serve" || args[0] == "import") {
+	if len(args) > 0 && (args[0] == "seed" || args[0] == "serve" || args[0] == "import" || args[0] == "keys") {
 		cmd, args = args[0], args[1:]
 	}
+	var action string // keys create|list|revoke: the word before the flags
+	if cmd == "keys" && len(args) > 0 {
+		action, args = args[0], args[1:]
+	}
 	cfg, err := parseConfig(cmd, args)
+	if action != "" {
+		cfg.args = append([]string{action}, cfg.args...)
+	}
 	if errors.Is(err, flag.ErrHelp) {
 		return
 	}
@@ -89,6 +98,9 @@ func run(ctx context.Context, cmd string, cfg config, log *slog.Logger) error {
 			load = s.Load
 		}
 		return loadSeed(ctx, s, load, log)
+	}
+	if cmd == "keys" {
+		return runKeys(ctx, s, cfg.keyRole, cfg.keyName, cfg.args, os.Stdout)
 	}
 	if cmd == "import" {
 		if len(cfg.args) != 1 {

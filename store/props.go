@@ -23,6 +23,7 @@ type evidenceJSON struct {
 	Source    string `json:"source"`
 	Paragraph int    `json:"paragraph"`
 	Quote     string `json:"quote"`
+	Stance    string `json:"stance,omitempty"` // absent: SUPPORTS
 }
 
 type factJSON struct {
@@ -164,7 +165,17 @@ func entityFrom(p map[string]any) kg.Entity {
 		Text:        str(p["text"]),
 		Facts:       factsFrom(p["facts"]),
 		Evidence:    evidenceFrom(p["evidence"]),
+		Version:     versionOf(p),
 	}
+}
+
+// versionOf reads a version property; a graph written before versions (or
+// by a load, which writes none) is at version 1.
+func versionOf(p map[string]any) int {
+	if v, ok := p["version"].(int64); ok && v > 0 {
+		return int(v)
+	}
+	return 1
 }
 
 // relationshipFrom reads a relationship projected as
@@ -182,6 +193,7 @@ func relationshipFrom(p map[string]any) kg.Relationship {
 		ClaimedBy:   strs(p["claimedBy"]),
 		Facts:       factsFrom(p["facts"]),
 		Evidence:    evidenceFrom(p["evidence"]),
+		Version:     versionOf(p),
 	}
 }
 
@@ -234,7 +246,7 @@ func relProjection(p Projection) string {
 	if !p.limited {
 		return `r{.*, ` + ends + `}`
 	}
-	return `r{.id, ` + properties(RelationshipFields, p.relationship) + ends + `}`
+	return `r{.id, .version, ` + properties(RelationshipFields, p.relationship) + ends + `}`
 }
 
 // entityProjection is the Cypher map of entity v that entityFrom reads: its
@@ -245,7 +257,7 @@ func entityProjection(p Projection, v string, also ...string) string {
 		return v + `{.*}`
 	}
 	p = p.withEntity(also...)
-	return v + `{.id, ` + properties(EntityFields, p.entity) + `.kind}`
+	return v + `{.id, .version, ` + properties(EntityFields, p.entity) + `.kind}`
 }
 
 // EntityFields and RelationshipFields are the optional properties of
@@ -284,10 +296,18 @@ func evidenceListJSON(es []kg.Evidence) string {
 	return string(b)
 }
 
-func evidenceToJSON(e kg.Evidence) evidenceJSON { return evidenceJSON{e.Source, e.Paragraph, e.Quote} }
+// A stance of SUPPORTS is stored and read as "", the default, so that the
+// evidence of graphs written before stances reads the same.
+func evidenceToJSON(e kg.Evidence) evidenceJSON {
+	stance := string(e.Stance)
+	if e.Stance == kg.Supports {
+		stance = ""
+	}
+	return evidenceJSON{e.Source, e.Paragraph, e.Quote, stance}
+}
 
 func evidenceFromJSON(e evidenceJSON) kg.Evidence {
-	return kg.Evidence{Source: e.Source, Paragraph: e.Paragraph, Quote: e.Quote}
+	return kg.Evidence{Source: e.Source, Paragraph: e.Paragraph, Quote: e.Quote, Stance: kg.Stance(e.Stance)}
 }
 
 // factsFrom and evidenceFrom read a JSON property. Absent (not asked for,

@@ -16,6 +16,14 @@ const SearchIndex = "entity_search"
 
 var schemaStatements = []string{
 	`CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE`,
+	// The change log (changes.go): the graph's version and its changes.
+	`CREATE CONSTRAINT graph_state_key IF NOT EXISTS FOR (g:GraphState) REQUIRE g.key IS UNIQUE`,
+	`CREATE CONSTRAINT change_id IF NOT EXISTS FOR (c:Change) REQUIRE c.id IS UNIQUE`,
+	`CREATE CONSTRAINT change_seq IF NOT EXISTS FOR (c:Change) REQUIRE c.seq IS UNIQUE`,
+	// Versions (versions.go) and sources (sources.go).
+	`CREATE CONSTRAINT version_key IF NOT EXISTS FOR (v:Version) REQUIRE v.key IS UNIQUE`,
+	`CREATE INDEX version_target IF NOT EXISTS FOR (v:Version) ON (v.target)`,
+	`CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE`,
 	`CREATE INDEX entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)`,
 	`CREATE INDEX entity_start IF NOT EXISTS FOR (n:Entity) ON (n.startFirst)`,
 	`CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)`,

@@ -48,6 +48,8 @@ type Store struct {
 	writeTimeout time.Duration
 	observe      Observer
 	health       *health
+	retention    atomic.Pointer[Retention] // of the change log (changes.go)
+	failHook     atomic.Pointer[func(op string) error]
 }
 
 // Open connects and checks that Neo4j answers.

@@ -48,22 +48,36 @@ func (s *Store) Replace(ctx context.Context, ds *kg.Dataset) error {
 	for i, r := range ds.Relationships {
 		relKeys[i] = relKey(string(r.Type), r.ID, r.From, r.To)
 	}
-	return s.write(ctx, "store.Replace", func(tx neo4j.ManagedTransaction) error {
+	_, err := s.change(ctx, "store.Replace", kg.ActorFromContext(ctx), loadReason(ds), OriginOf(ctx), func(tx neo4j.ManagedTransaction, p *pending) error {
 		deleteStale := []struct {
 			cypher string
 			keep   []string
 		}{
 			{`MATCH (a:Entity)-[r]->(b:Entity)
-			  WHERE NOT type(r) + '|' + r.id + '|' + a.id + '|' + b.id IN $keep DELETE r`, relKeys},
-			{`MATCH (n:Entity) WHERE NOT n.id IN $keep DETACH DELETE n`, entityIDs},
+			  WHERE NOT type(r) + '|' + r.id + '|' + a.id + '|' + b.id IN $keep
+			  WITH r, r.id AS id, type(r) AS type, [a.id, b.id] AS ends DELETE r RETURN id, type, ends`, relKeys},
+			{`MATCH (n:Entity) WHERE NOT n.id IN $keep WITH n, n.id AS id DETACH DELETE n RETURN id, '', [id]`, entityIDs},
 		}
 		for _, d := range deleteStale {
-			if _, err := s.query(ctx, tx, "store.Replace", d.cypher, map[string]any{"keep": d.keep}); err != nil {
+			recs, err := s.query(ctx, tx, "store.Replace", d.cypher, map[string]any{"keep": d.keep})
+			if err != nil {
 				return err
 			}
+			for _, rec := range recs {
+				it := kg.ChangeItem{Op: kg.OpRetract, Kind: kg.TargetEntity, Target: str(rec.Values[0]), Entities: strs(rec.Values[2])}
+				if t := str(rec.Values[1]); t != "" {
+					it.Kind, it.RelType = kg.TargetRelationship, kg.RelType(t)
+				}
+				p.add(it)
+			}
+		}
+		for _, it := range loadItems(ds) {
+			it.Op = kg.OpUpdate
+			p.add(it)
 		}
 		return s.writeDataset(ctx, tx, ds)
 	})
+	return err
 }
 
 func relKey(typ, id, from, to string) string { return typ + "|" + id + "|" + from + "|" + to }
@@ -76,9 +90,6 @@ func validate(op string, ds *kg.Dataset) error {
 }
 
 func (s *Store) writeDataset(ctx context.Context, tx neo4j.ManagedTransaction, ds *kg.Dataset) error {
-	if err := bumpVersion(ctx, tx); err != nil {
-		return err
-	}
 	rows := make([]any, len(ds.Entities))
 	for i, e := range ds.Entities {
 		rows[i] = EntityProps(e)
@@ -87,6 +98,9 @@ func (s *Store) writeDataset(ctx context.Context, tx neo4j.ManagedTransaction, d
 	// data is removed from the graph too.
 	const mergeEntities = `UNWIND $rows AS row MERGE (n:Entity {id: row.id}) SET n = row, n.nameKey = toLower(row.name)`
 	if err := s.batches(ctx, tx, mergeEntities, rows); err != nil {
+		return err
+	}
+	if err := s.batches(ctx, tx, mergeSources, sourceRows(ds)); err != nil {
 		return err
 	}
 
@@ -203,19 +217,36 @@ func (s *Store) Load(ctx context.Context, ds *kg.Dataset) error {
 		return errs.E("store.Load", errs.Invalid, errors.New("the graph is not empty"))
 	}
 	parts := loadParts(ds)
-	run := func(part func() []loadStatement) error {
+	run := func(part func() []loadStatement, record bool) error {
 		stmts := part()
 		return s.write(ctx, "store.Load", func(tx neo4j.ManagedTransaction) error {
+			var p *pending
+			if record { // the last transaction records the load in the change log
+				var err error
+				if p, err = s.lockGraph(ctx, tx, "store.Load", kg.ActorFromContext(ctx), loadReason(ds), OriginOf(ctx)); err != nil {
+					return err
+				}
+			}
 			for _, st := range stmts {
 				if _, err := s.query(ctx, tx, "store.Load", st.cypher, map[string]any{"rows": st.rows}); err != nil {
 					return err
 				}
 			}
-			return nil
+			if p == nil {
+				return nil
+			}
+			if _, err := s.query(ctx, tx, "store.Load", mergeSources, map[string]any{"rows": sourceRows(ds)}); err != nil {
+				return err
+			}
+			p.Items = loadItems(ds)
+			if err := s.appendChange(ctx, tx, "store.Load", p); err != nil {
+				return err
+			}
+			return s.failAfterWrite("store.Load")
 		})
 	}
 	for i, part := range parts {
-		if err := run(part); err != nil {
+		if err := run(part, i == len(parts)-1); err != nil {
 			if i == 0 { // rolled back: nothing was written
 				return err
 			}
@@ -225,7 +256,7 @@ func (s *Store) Load(ctx context.Context, ds *kg.Dataset) error {
 			return err
 		}
 	}
-	return s.bump(ctx, "store.Load")
+	return nil
 }
 
 // loadParts splits a dataset into transactions of at most loadChunk items,
@@ -262,6 +293,30 @@ func loadParts(ds *kg.Dataset) []func() []loadStatement {
 	return parts
 }
 
+// maxLoggedItems bounds the items the change log records of one load: a
+// million-entity import is recorded as one change without its items (its
+// reason says what it held), not as a string of hundreds of megabytes.
+const maxLoggedItems = 20_000
+
+func loadReason(ds *kg.Dataset) string {
+	return fmt.Sprintf("load %d entities and %d relationships", len(ds.Entities), len(ds.Relationships))
+}
+
+// loadItems are the change log's items for a load into an empty graph.
+func loadItems(ds *kg.Dataset) []kg.ChangeItem {
+	if len(ds.Entities)+len(ds.Relationships) > maxLoggedItems {
+		return nil
+	}
+	items := make([]kg.ChangeItem, 0, len(ds.Entities)+len(ds.Relationships))
+	for _, e := range ds.Entities {
+		items = append(items, kg.ChangeItem{Op: kg.OpCreate, Kind: kg.TargetEntity, Target: e.ID, Version: 1, Entities: []string{e.ID}})
+	}
+	for _, r := range ds.Relationships {
+		items = append(items, kg.ChangeItem{Op: kg.OpCreate, Kind: kg.TargetRelationship, Target: r.ID, Version: 1, Entities: []string{r.From, r.To}, RelType: r.Type})
+	}
+	return items
+}
+
 // loadStatement is one UNWIND statement of a Load and its rows.
 type loadStatement struct {
 	cypher string
@@ -285,7 +340,7 @@ var createRelationships = func() map[kg.RelType]string {
 	return m
 }()
 
-// DeleteAll removes every entity and relationship, in batches so that a
+// DeleteAll removes every entity, relationship, version and source, in batches so that a
 // large graph does not exceed one transaction's memory. Tests and the
 // synthetic benchmark graph use it; the API never does.
 func (s *Store) DeleteAll(ctx context.Context) error {
@@ -296,6 +351,10 @@ func (s *Store) DeleteAll(ctx context.Context) error {
 	for _, stmt := range []string{
 		`MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS`,
 		`MATCH (n:Entity) CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS`,
+		// and their history and sources: a graph loaded afresh starts its
+		// versions afresh (the change log and Head go on, so a cache keyed
+		// on Head never answers from before)
+		`MATCH (n) WHERE n:Version OR n:Source CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS`,
 	} {
 		res, err := session.Run(ctx, stmt, nil)
 		if err == nil {

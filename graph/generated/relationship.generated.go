@@ -1482,4 +1482,22 @@ func (ec *executionContext) marshalORelationType2ᚕcyberkgᚋkgᚐRelTypeᚄ(ct
 	return ret
 }
 
+func (ec *executionContext) unmarshalORelationType2ᚖcyberkgᚋkgᚐRelType(ctx context.Context, v any) (*kg.RelType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := model.UnmarshalRelationType(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORelationType2ᚖcyberkgᚋkgᚐRelType(ctx context.Context, sel ast.SelectionSet, v *kg.RelType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := model.MarshalRelationType(*v)
+	return res
+}
+
 // endregion ***************************** type.gotpl *****************************

@@ -26,6 +26,7 @@ type ResolverRoot interface {
 	Evidence() EvidenceResolver
 	Query() QueryResolver
 	Relationship() RelationshipResolver
+	Subscription() SubscriptionResolver
 }
 
 type DirectiveRoot struct {
@@ -56,6 +57,33 @@ type ComplexityRoot struct {
 		Name          func(childComplexity int) int
 		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
 		Start         func(childComplexity int) int
+	}
+
+	Change struct {
+		Actor  func(childComplexity int) int
+		At     func(childComplexity int) int
+		Cursor func(childComplexity int) int
+		ID     func(childComplexity int) int
+		Items  func(childComplexity int) int
+		Origin func(childComplexity int) int
+		Reason func(childComplexity int) int
+		Seq    func(childComplexity int) int
+	}
+
+	ChangeActor struct {
+		ID   func(childComplexity int) int
+		Name func(childComplexity int) int
+		Role func(childComplexity int) int
+	}
+
+	ChangeItem struct {
+		Entities func(childComplexity int) int
+		Fields   func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Op       func(childComplexity int) int
+		RelType  func(childComplexity int) int
+		Target   func(childComplexity int) int
+		Version  func(childComplexity int) int
 	}
 
 	EntityConnection struct {
@@ -296,6 +324,10 @@ type ComplexityRoot struct {
 		Truncated func(childComplexity int) int
 	}
 
+	Subscription struct {
+		Changes func(childComplexity int, after *string, entity *string, types []kg.RelType, kinds []model.ChangeTargetKind, actor *string) int
+	}
+
 	TypeCount struct {
 		Count func(childComplexity int) int
 		Type  func(childComplexity int) int
@@ -447,6 +479,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agreement.Start(childComplexity), true
+
+	case "Change.actor":
+		if e.ComplexityRoot.Change.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Actor(childComplexity), true
+	case "Change.at":
+		if e.ComplexityRoot.Change.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.At(childComplexity), true
+	case "Change.cursor":
+		if e.ComplexityRoot.Change.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Cursor(childComplexity), true
+	case "Change.id":
+		if e.ComplexityRoot.Change.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.ID(childComplexity), true
+	case "Change.items":
+		if e.ComplexityRoot.Change.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Items(childComplexity), true
+	case "Change.origin":
+		if e.ComplexityRoot.Change.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Origin(childComplexity), true
+	case "Change.reason":
+		if e.ComplexityRoot.Change.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Reason(childComplexity), true
+	case "Change.seq":
+		if e.ComplexityRoot.Change.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Seq(childComplexity), true
+
+	case "ChangeActor.id":
+		if e.ComplexityRoot.ChangeActor.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeActor.ID(childComplexity), true
+	case "ChangeActor.name":
+		if e.ComplexityRoot.ChangeActor.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeActor.Name(childComplexity), true
+	case "ChangeActor.role":
+		if e.ComplexityRoot.ChangeActor.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeActor.Role(childComplexity), true
+
+	case "ChangeItem.entities":
+		if e.ComplexityRoot.ChangeItem.Entities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeItem.Entities(childComplexity), true
+	case "ChangeItem.fields":
+		if e.ComplexityRoot.ChangeItem.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeItem.Fields(childComplexity), true
+	case "ChangeItem.kind":
+		if e.ComplexityRoot.ChangeItem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeItem.Kind(childComplexity), true
+	case "ChangeItem.op":
+		if e.ComplexityRoot.ChangeItem.Op == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeItem.Op(childComplexity), true
+	case "ChangeItem.relType":
+		if e.ComplexityRoot.ChangeItem.RelType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeItem.RelType(childComplexity), true
+	case "ChangeItem.target":
+		if e.ComplexityRoot.ChangeItem.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeItem.Target(childComplexity), true
+	case "ChangeItem.version":
+		if e.ComplexityRoot.ChangeItem.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeItem.Version(childComplexity), true
 
 	case "EntityConnection.edges":
 		if e.ComplexityRoot.EntityConnection.Edges == nil {
@@ -1537,6 +1680,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subgraph.Truncated(childComplexity), true
 
+	case "Subscription.changes":
+		if e.ComplexityRoot.Subscription.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["after"].(*string), args["entity"].(*string), args["types"].([]kg.RelType), args["kinds"].([]model.ChangeTargetKind), args["actor"].(*string)), true
+
 	case "TypeCount.count":
 		if e.ComplexityRoot.TypeCount.Count == nil {
 			break
@@ -1595,6 +1750,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -1922,6 +2094,83 @@ type EntityKindInfo {
   description: String!
 }
 `, BuiltIn: false},
+	{Name: "../../schema/feed.graphqls", Input: `# The change feed: the change log, live (docs/feed.md).
+
+type Subscription {
+  """
+  Every change committed to the graph from now on, through any server, in
+  commit order; with after, first the changes after that cursor that are
+  still retained (exactly those, in order), then live ones. entity, types,
+  kinds and actor narrow it as the changes query does: a change is sent when
+  one of its items matches. An after older than the retained log is refused,
+  saying how far back it goes. Served over WebSocket (graphql-transport-ws)
+  and server-sent events (graphql-sse, distinct connections).
+  """
+  changes(after: String, entity: ID, types: [RelationType!], kinds: [ChangeTargetKind!], actor: ID): Change!
+}
+
+# The change log's types. The curation schema (the changes query, history)
+# shares them; until it lands they are declared here.
+
+"One committed write: a mutation, a seed reload or an import."
+type Change {
+  "Stable: what revertChange takes."
+  id: ID!
+  "Where this change is in the log: pass it as after to resume after it."
+  cursor: String!
+  "Position in the log, from 1, gapless and in commit order."
+  seq: Int!
+  "Record time: when it was committed (RFC 3339, UTC)."
+  at: String!
+  "Who made it, with the role they had then."
+  actor: ChangeActor!
+  "Why, as its author said; may be empty."
+  reason: String!
+  "How: api, seed or import."
+  origin: String!
+  "What it did, target by target."
+  items: [ChangeItem!]!
+}
+
+"The author of a change."
+type ChangeActor {
+  "An API key's id (key:…) or an OIDC token's issuer and subject; null when anonymous."
+  id: ID
+  name: String!
+  role: String!
+}
+
+"What one change did to one target."
+type ChangeItem {
+  op: ChangeOp!
+  kind: ChangeTargetKind!
+  "The id of the entity, relationship, evidence or source."
+  target: ID!
+  "The target's version after the change."
+  version: Int!
+  "The fields it set, for an UPDATE."
+  fields: [String!]!
+  "Every entity the item touches: an entity itself, a relationship's two ends, what evidence cites."
+  entities: [ID!]!
+  "The relationship's type, for a relationship (or evidence on one)."
+  relType: RelationType
+}
+
+enum ChangeOp {
+  CREATE
+  UPDATE
+  RETRACT
+  MERGE
+  REVERT
+}
+
+enum ChangeTargetKind {
+  ENTITY
+  RELATIONSHIP
+  EVIDENCE
+  SOURCE
+}
+`, BuiltIn: false},
 	{Name: "../../schema/relationship.graphqls", Input: `# Relationships: typed, directed, dated edges with hedging and evidence.
 
 """
@@ -2207,6 +2456,60 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Change_id(ctx, field)
+	case "cursor":
+		return ec.fieldContext_Change_cursor(ctx, field)
+	case "seq":
+		return ec.fieldContext_Change_seq(ctx, field)
+	case "at":
+		return ec.fieldContext_Change_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_Change_actor(ctx, field)
+	case "reason":
+		return ec.fieldContext_Change_reason(ctx, field)
+	case "origin":
+		return ec.fieldContext_Change_origin(ctx, field)
+	case "items":
+		return ec.fieldContext_Change_items(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeActor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ChangeActor_id(ctx, field)
+	case "name":
+		return ec.fieldContext_ChangeActor_name(ctx, field)
+	case "role":
+		return ec.fieldContext_ChangeActor_role(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeActor", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "op":
+		return ec.fieldContext_ChangeItem_op(ctx, field)
+	case "kind":
+		return ec.fieldContext_ChangeItem_kind(ctx, field)
+	case "target":
+		return ec.fieldContext_ChangeItem_target(ctx, field)
+	case "version":
+		return ec.fieldContext_ChangeItem_version(ctx, field)
+	case "fields":
+		return ec.fieldContext_ChangeItem_fields(ctx, field)
+	case "entities":
+		return ec.fieldContext_ChangeItem_entities(ctx, field)
+	case "relType":
+		return ec.fieldContext_ChangeItem_relType(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeItem", field.Name)
+}
 
 func (ec *executionContext) childFields_EntityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {

@@ -10,6 +10,50 @@ import (
 	"strconv"
 )
 
+// One committed write: a mutation, a seed reload or an import.
+type Change struct {
+	// Stable: what revertChange takes.
+	ID string `json:"id"`
+	// Where this change is in the log: pass it as after to resume after it.
+	Cursor string `json:"cursor"`
+	// Position in the log, from 1, gapless and in commit order.
+	Seq int `json:"seq"`
+	// Record time: when it was committed (RFC 3339, UTC).
+	At string `json:"at"`
+	// Who made it, with the role they had then.
+	Actor *ChangeActor `json:"actor"`
+	// Why, as its author said; may be empty.
+	Reason string `json:"reason"`
+	// How: api, seed or import.
+	Origin string `json:"origin"`
+	// What it did, target by target.
+	Items []ChangeItem `json:"items"`
+}
+
+// The author of a change.
+type ChangeActor struct {
+	// An API key's id (key:…) or an OIDC token's issuer and subject; null when anonymous.
+	ID   *string `json:"id,omitempty"`
+	Name string  `json:"name"`
+	Role string  `json:"role"`
+}
+
+// What one change did to one target.
+type ChangeItem struct {
+	Op   ChangeOp         `json:"op"`
+	Kind ChangeTargetKind `json:"kind"`
+	// The id of the entity, relationship, evidence or source.
+	Target string `json:"target"`
+	// The target's version after the change.
+	Version int `json:"version"`
+	// The fields it set, for an UPDATE.
+	Fields []string `json:"fields"`
+	// Every entity the item touches: an entity itself, a relationship's two ends, what evidence cites.
+	Entities []string `json:"entities"`
+	// The relationship's type, for a relationship (or evidence on one).
+	RelType *kg.RelType `json:"relType,omitempty"`
+}
+
 type EntityConnection struct {
 	Edges      []EntityEdge `json:"edges"`
 	Nodes      []Entity     `json:"nodes"`
@@ -111,6 +155,9 @@ type Subgraph struct {
 	Truncated bool `json:"truncated"`
 }
 
+type Subscription struct {
+}
+
 type TypeCount struct {
 	Type  kg.RelType `json:"type"`
 	Count int        `json:"count"`
@@ -168,6 +215,126 @@ func (e *ChainDirection) UnmarshalJSON(b []byte) error {
 }
 
 func (e ChainDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ChangeOp string
+
+const (
+	ChangeOpCreate  ChangeOp = "CREATE"
+	ChangeOpUpdate  ChangeOp = "UPDATE"
+	ChangeOpRetract ChangeOp = "RETRACT"
+	ChangeOpMerge   ChangeOp = "MERGE"
+	ChangeOpRevert  ChangeOp = "REVERT"
+)
+
+var AllChangeOp = []ChangeOp{
+	ChangeOpCreate,
+	ChangeOpUpdate,
+	ChangeOpRetract,
+	ChangeOpMerge,
+	ChangeOpRevert,
+}
+
+func (e ChangeOp) IsValid() bool {
+	switch e {
+	case ChangeOpCreate, ChangeOpUpdate, ChangeOpRetract, ChangeOpMerge, ChangeOpRevert:
+		return true
+	}
+	return false
+}
+
+func (e ChangeOp) String() string {
+	return string(e)
+}
+
+func (e *ChangeOp) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChangeOp(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChangeOp", str)
+	}
+	return nil
+}
+
+func (e ChangeOp) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChangeOp) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChangeOp) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ChangeTargetKind string
+
+const (
+	ChangeTargetKindEntity       ChangeTargetKind = "ENTITY"
+	ChangeTargetKindRelationship ChangeTargetKind = "RELATIONSHIP"
+	ChangeTargetKindEvidence     ChangeTargetKind = "EVIDENCE"
+	ChangeTargetKindSource       ChangeTargetKind = "SOURCE"
+)
+
+var AllChangeTargetKind = []ChangeTargetKind{
+	ChangeTargetKindEntity,
+	ChangeTargetKindRelationship,
+	ChangeTargetKindEvidence,
+	ChangeTargetKindSource,
+}
+
+func (e ChangeTargetKind) IsValid() bool {
+	switch e {
+	case ChangeTargetKindEntity, ChangeTargetKindRelationship, ChangeTargetKindEvidence, ChangeTargetKindSource:
+		return true
+	}
+	return false
+}
+
+func (e ChangeTargetKind) String() string {
+	return string(e)
+}
+
+func (e *ChangeTargetKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChangeTargetKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChangeTargetKind", str)
+	}
+	return nil
+}
+
+func (e ChangeTargetKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChangeTargetKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChangeTargetKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

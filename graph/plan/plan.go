@@ -421,6 +421,12 @@ func each(n, child int) int {
 
 func sat(n int) int { return min(n, maxCost) }
 
+// OfOperation is the plan of operation oc, or nil when it was not planned.
+func OfOperation(oc *graphql.OperationContext) *Plan {
+	p, _ := oc.Stats.GetExtension(extensionName).(*Plan)
+	return p
+}
+
 // For is the plan of the operation ctx belongs to, or nil.
 func For(ctx context.Context) *Plan {
 	if !graphql.HasOperationContext(ctx) {

@@ -212,7 +212,7 @@ func readGraph(t *testing.T, cfg store.Config) graph {
 	for _, q := range []string{
 		`MATCH (n:Entity) RETURN 'entity ' + n.id AS key, labels(n) AS what, properties(n) AS props,
 		   [k IN keys(n) | k + ': ' + valueType(n[k])] AS types`,
-		`MATCH (a)-[r]->(b) RETURN 'relationship ' + r.id AS key, [type(r), a.id, b.id] AS what, properties(r) AS props,
+		`MATCH (a:Entity)-[r]->(b:Entity) RETURN 'relationship ' + r.id AS key, [type(r), a.id, b.id] AS what, properties(r) AS props,
 		   [k IN keys(r) | k + ': ' + valueType(r[k])] AS types`,
 	} {
 		res, err := neo4j.ExecuteQuery(ctx, d, q, nil, neo4j.EagerResultTransformer)

@@ -1,0 +1,334 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"cyberkg/errs"
+	"cyberkg/kg"
+)
+
+// The change log (kg.ChangeLog) on Neo4j: one (:Change) node per committed
+// write, appended in the writer's own transaction, and the single
+// (:GraphState {key: 'graph'}) node whose version is the newest Seq.
+//
+// A writer begins by incrementing that version (lockGraph): the increment
+// takes the node's write lock, so writers run one after another, every
+// later read in the transaction sees what the previous writer committed,
+// and Seq order is commit order with no gaps (a transaction that fails
+// rolls its increment back). The record time of the change is read after
+// the lock is taken, so it grows with Seq.
+
+// Retention says how much of the change log to keep; zero fields keep
+// everything. Changes beyond it are pruned by later writes, a few at a time.
+type Retention struct {
+	Days    int // keep changes recorded in the last Days days
+	Changes int // keep the newest Changes changes
+}
+
+// SetChangeRetention sets how much of the log the store keeps.
+func (s *Store) SetChangeRetention(r Retention) { s.retention.Store(&r) }
+
+func (s *Store) changeRetention() Retention {
+	if r := s.retention.Load(); r != nil {
+		return *r
+	}
+	return Retention{}
+}
+
+// pending is a change being written: lockGraph starts it, the writer adds
+// items, appendChange records it. Its Seq and At are the transaction's.
+type pending struct {
+	kg.Change
+}
+
+// lockGraph takes the graph's write lock and the next Seq, and reads the
+// record time: the first statement of every write transaction.
+func (s *Store) lockGraph(ctx context.Context, tx neo4j.ManagedTransaction, op string, actor kg.Actor, reason, origin string) (*pending, error) {
+	recs, err := s.query(ctx, tx, op, `MERGE (g:GraphState {key: 'graph'})
+		ON CREATE SET g.version = 0
+		SET g.version = g.version + 1
+		RETURN g.version AS seq, datetime.realtime() AS at`, nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) != 1 {
+		return nil, errs.E(op, errs.Internal, fmt.Errorf("graph state: %d records", len(recs)))
+	}
+	seq := recs[0].Values[0].(int64)
+	at := recs[0].Values[1].(time.Time)
+	return &pending{kg.Change{ID: changeID(seq), Seq: seq, At: at, Actor: actor, Reason: reason, Origin: origin}}, nil
+}
+
+func changeID(seq int64) string { return fmt.Sprintf("change-%d", seq) }
+
+// add records one item of the change.
+func (p *pending) add(it kg.ChangeItem) { p.Items = append(p.Items, it) }
+
+// itemJSON is a change item as the log stores it (the brief's shape).
+type itemJSON struct {
+	Op       kg.ChangeOp   `json:"op"`
+	Kind     kg.TargetKind `json:"kind"`
+	Target   string        `json:"target"`
+	Version  int           `json:"version"`
+	Fields   []string      `json:"fields,omitempty"`
+	Entities []string      `json:"entities,omitempty"`
+	RelType  kg.RelType    `json:"relType,omitempty"`
+}
+
+// appendChange writes the (:Change) node of p: the last statement of a
+// write transaction. It also prunes a few changes beyond the retention.
+func (s *Store) appendChange(ctx context.Context, tx neo4j.ManagedTransaction, op string, p *pending) error {
+	items := make([]itemJSON, len(p.Items))
+	entities, relTypes, kinds := []string{}, []string{}, []string{}
+	seenE, seenT, seenK := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for i, it := range p.Items {
+		items[i] = itemJSON{it.Op, it.Kind, it.Target, it.Version, it.Fields, it.Entities, it.RelType}
+		for _, e := range it.Entities {
+			if !seenE[e] {
+				seenE[e] = true
+				entities = append(entities, e)
+			}
+		}
+		if t := string(it.RelType); t != "" && !seenT[t] {
+			seenT[t] = true
+			relTypes = append(relTypes, t)
+		}
+		if k := string(it.Kind); !seenK[k] {
+			seenK[k] = true
+			kinds = append(kinds, k)
+		}
+	}
+	b, err := json.Marshal(items)
+	if err != nil {
+		return errs.E(op, errs.Internal, err)
+	}
+	_, err = s.query(ctx, tx, op, `CREATE (c:Change {id: $id, seq: $seq, at: $at, actorId: $actorId, actorName: $actorName,
+		actorRole: $actorRole, reason: $reason, origin: $origin, items: $items, entities: $entities, relTypes: $relTypes, kinds: $kinds})`,
+		map[string]any{
+			"id": p.ID, "seq": p.Seq, "at": p.At, "actorId": p.Actor.ID, "actorName": p.Actor.Name, "actorRole": p.Actor.Role.String(),
+			"reason": p.Reason, "origin": p.Origin, "items": string(b), "entities": entities, "relTypes": relTypes, "kinds": kinds,
+		})
+	if err != nil {
+		return err
+	}
+	return s.prune(ctx, tx, op, p)
+}
+
+// prune deletes up to 100 changes beyond the retention: each write removes
+// more than it adds, so the log shrinks back to its bound.
+func (s *Store) prune(ctx context.Context, tx neo4j.ManagedTransaction, op string, p *pending) error {
+	r := s.changeRetention()
+	if r.Days <= 0 && r.Changes <= 0 {
+		return nil
+	}
+	keepSeq := int64(0) // prune seq <= keepSeq
+	if r.Changes > 0 {
+		keepSeq = p.Seq - int64(r.Changes)
+	}
+	var before any // prune at < before
+	if r.Days > 0 {
+		before = p.At.Add(-time.Duration(r.Days) * 24 * time.Hour)
+	}
+	_, err := s.query(ctx, tx, op, `MATCH (c:Change) WHERE c.seq <= $keepSeq OR c.at < $before
+		WITH c ORDER BY c.seq LIMIT 100 DELETE c`, map[string]any{"keepSeq": keepSeq, "before": before})
+	return err
+}
+
+// Head is the graph's version: the newest change's Seq, 0 before any. It
+// is not counted among a request's Cypher queries (QueryCount): the
+// response cache reads it for every request.
+func (s *Store) Head(ctx context.Context) (int64, error) {
+	var head int64
+	err := s.read(ctx, "store.Head", func(tx neo4j.ManagedTransaction) error {
+		start := time.Now()
+		res, err := tx.Run(ctx, `OPTIONAL MATCH (g:GraphState {key: 'graph'}) RETURN coalesce(g.version, 0)`, nil)
+		if err == nil {
+			var rec *neo4j.Record
+			if rec, err = res.Single(ctx); err == nil {
+				head, _ = rec.Values[0].(int64)
+			}
+		}
+		s.observe("store.Head", time.Since(start), err)
+		return err
+	})
+	return head, err
+}
+
+// ChangesAfter returns at most limit changes with Seq > after that match f,
+// oldest first (kg.ChangeLog).
+func (s *Store) ChangesAfter(ctx context.Context, after int64, f kg.ChangeFilter, limit int) ([]kg.Change, error) {
+	const op = "store.ChangesAfter"
+	if limit <= 0 {
+		return nil, nil
+	}
+	var types, kinds []string
+	for _, t := range f.Types {
+		types = append(types, string(t))
+	}
+	for _, k := range f.Kinds {
+		kinds = append(kinds, string(k))
+	}
+	params := map[string]any{"after": after, "limit": limit, "entity": nilIfEmpty(f.Entity), "actor": nilIfEmpty(f.Actor), "types": types, "kinds": kinds}
+	var out []kg.Change
+	err := s.read(ctx, op, func(tx neo4j.ManagedTransaction) error {
+		out = out[:0]
+		// The oldest change held, to tell a cursor the log no longer reaches.
+		recs, err := s.query(ctx, tx, op, `OPTIONAL MATCH (g:GraphState {key: 'graph'})
+			RETURN coalesce(g.version, 0) AS head, COLLECT { MATCH (c:Change) RETURN c.seq ORDER BY c.seq LIMIT 1 } AS oldest`, nil)
+		if err != nil {
+			return err
+		}
+		if len(recs) == 1 && after > 0 {
+			head, _ := recs[0].Values[0].(int64)
+			var oldest int64
+			first, _ := recs[0].Values[1].([]any)
+			held := len(first) == 1
+			if held {
+				oldest = first[0].(int64)
+			}
+			if (held && after < oldest-1) || (!held && after < head) {
+				if !held {
+					oldest = head + 1
+				}
+				return errs.Invalidf("after: change %d is older than the change log retains; the oldest held is %d (start from %d, or from 0 for everything held)", after, oldest, oldest-1)
+			}
+		}
+		recs, err = s.query(ctx, tx, op, `MATCH (c:Change) WHERE c.seq > $after
+			AND ($entity IS NULL OR $entity IN c.entities)
+			AND ($actor IS NULL OR c.actorId = $actor)
+			AND (size($types) = 0 OR any(t IN c.relTypes WHERE t IN $types))
+			AND (size($kinds) = 0 OR any(k IN c.kinds WHERE k IN $kinds))
+			RETURN c{.*} AS c ORDER BY c.seq LIMIT $limit`, params)
+		for _, rec := range recs {
+			c, err := changeFrom(rec.Values[0].(map[string]any))
+			if err != nil {
+				return errs.E(op, errs.Internal, err)
+			}
+			out = append(out, c)
+		}
+		return err
+	})
+	return out, err
+}
+
+// ChangeByID returns one change of the log.
+func (s *Store) ChangeByID(ctx context.Context, id string) (kg.Change, bool, error) {
+	var c kg.Change
+	var found bool
+	err := s.read(ctx, "store.ChangeByID", func(tx neo4j.ManagedTransaction) error {
+		recs, err := s.query(ctx, tx, "store.ChangeByID", `MATCH (c:Change {id: $id}) RETURN c{.*}`, map[string]any{"id": id})
+		if err != nil || len(recs) == 0 {
+			return err
+		}
+		found = true
+		c, err = changeFrom(recs[0].Values[0].(map[string]any))
+		return err
+	})
+	return c, found, err
+}
+
+func changeFrom(p map[string]any) (kg.Change, error) {
+	role, _ := kg.ParseRole(str(p["actorRole"]))
+	c := kg.Change{
+		ID: str(p["id"]), Seq: num(p["seq"]), Reason: str(p["reason"]), Origin: str(p["origin"]),
+		Actor: kg.Actor{ID: str(p["actorId"]), Name: str(p["actorName"]), Role: role},
+	}
+	if t, ok := p["at"].(time.Time); ok {
+		c.At = t
+	}
+	var items []itemJSON
+	if s := str(p["items"]); s != "" {
+		if err := json.Unmarshal([]byte(s), &items); err != nil {
+			return c, fmt.Errorf("change %s: items: %w", c.ID, err)
+		}
+	}
+	c.Items = make([]kg.ChangeItem, len(items))
+	for i, it := range items {
+		c.Items[i] = kg.ChangeItem{Op: it.Op, Kind: it.Kind, Target: it.Target, Version: it.Version, Fields: it.Fields, Entities: it.Entities, RelType: it.RelType}
+	}
+	return c, nil
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+var _ kg.ChangeLog = (*Store)(nil)
+
+// change runs fn in one write transaction that begins by taking the graph's
+// lock and the next Seq (lockGraph) and ends by appending the change fn
+// described (appendChange): the data, its audit and its event commit
+// together or not at all. fn adds its items to p. A change of no items
+// (fn found nothing to do) is rolled back: the log records only changes.
+func (s *Store) change(ctx context.Context, op string, actor kg.Actor, reason, origin string, fn func(tx neo4j.ManagedTransaction, p *pending) error) (kg.Change, error) {
+	var out kg.Change
+	err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) error {
+		p, err := s.lockGraph(ctx, tx, op, actor, reason, origin)
+		if err != nil {
+			return err
+		}
+		if err := fn(tx, p); err != nil {
+			return err
+		}
+		if len(p.Items) == 0 {
+			return errNothingChanged
+		}
+		if err := s.appendChange(ctx, tx, op, p); err != nil {
+			return err
+		}
+		if err := s.failAfterWrite(op); err != nil {
+			return err
+		}
+		out = p.Change
+		return nil
+	})
+	if errors.Is(err, errNothingChanged) {
+		return kg.Change{}, nil
+	}
+	return out, err
+}
+
+// errNothingChanged rolls back a change that found nothing to do.
+var errNothingChanged = errs.E("store.change", errs.Invalid, errors.New("nothing changed"))
+
+// failAfterWrite is the test hook that injects a failure after a change's
+// data, audit and event are written and before it commits (FailAfterWrite).
+func (s *Store) failAfterWrite(op string) error {
+	if f := s.failHook.Load(); f != nil {
+		return (*f)(op)
+	}
+	return nil
+}
+
+// FailAfterWrite makes every change fail with fn's error, when fn returns
+// one, after all its statements ran and before it commits: tests prove that
+// such a failure leaves nothing. It returns the function that removes it.
+func (s *Store) FailAfterWrite(fn func(op string) error) (restore func()) {
+	s.failHook.Store(&fn)
+	return func() { s.failHook.Store(nil) }
+}
+
+type originKey struct{}
+
+// WithOrigin marks ctx as that of a write of the given origin ("seed",
+// "import"); the change log records it. Writes without one are "api".
+func WithOrigin(ctx context.Context, origin string) context.Context {
+	return context.WithValue(ctx, originKey{}, origin)
+}
+
+// OriginOf is the origin WithOrigin set, or "api".
+func OriginOf(ctx context.Context) string {
+	if o, ok := ctx.Value(originKey{}).(string); ok && o != "" {
+		return o
+	}
+	return "api"
+}
