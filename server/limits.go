@@ -312,6 +312,9 @@ func (chargeOperation) MutateOperationContext(ctx context.Context, oc *graphql.O
 	if ch.take(points, true) {
 		return nil
 	}
+	if p := plan.OfOperation(oc); p != nil {
+		p.Admitted = false // refused: the response cache must not answer it either
+	}
 	err := gqlerror.Errorf("%s", ch.refusal())
 	errcode.Set(err, "RATE_LIMITED")
 	err.Extensions["points"] = points

@@ -45,6 +45,10 @@ func (s *Store) changeRetention() Retention {
 // items, appendChange records it. Its Seq and At are the transaction's.
 type pending struct {
 	kg.Change
+	// unlisted: the change is too large to list its items (a whole
+	// dataset's load); it is recorded all the same, its reason saying what
+	// it held.
+	unlisted bool
 }
 
 // lockGraph takes the graph's write lock and the next Seq, and reads the
@@ -62,7 +66,7 @@ func (s *Store) lockGraph(ctx context.Context, tx neo4j.ManagedTransaction, op s
 	}
 	seq := recs[0].Values[0].(int64)
 	at := recs[0].Values[1].(time.Time)
-	return &pending{kg.Change{ID: changeID(seq), Seq: seq, At: at, Actor: actor, Reason: reason, Origin: origin}}, nil
+	return &pending{Change: kg.Change{ID: changeID(seq), Seq: seq, At: at, Actor: actor, Reason: reason, Origin: origin}}, nil
 }
 
 func changeID(seq int64) string { return fmt.Sprintf("change-%d", seq) }
@@ -279,7 +283,7 @@ func (s *Store) change(ctx context.Context, op string, actor kg.Actor, reason, o
 		if err := fn(tx, p); err != nil {
 			return err
 		}
-		if len(p.Items) == 0 {
+		if len(p.Items) == 0 && !p.unlisted {
 			return errNothingChanged
 		}
 		if err := s.appendChange(ctx, tx, op, p); err != nil {

@@ -17,16 +17,19 @@ import (
 // batchSize is the rows one UNWIND statement carries.
 const batchSize = 1000
 
-// Write validates a dataset and merges it into the graph in one transaction:
-// all of it is written, or, on any error, nothing. Merging by id makes it
-// idempotent: writing the same dataset twice leaves the same graph.
+// Write validates a dataset and merges it into the graph in one transaction
+// that records it in the change log: all of it is written, or, on any
+// error, nothing. Merging by id makes it idempotent: writing the same
+// dataset twice leaves the same graph (and a second change).
 func (s *Store) Write(ctx context.Context, ds *kg.Dataset) error {
 	if err := validate("store.Write", ds); err != nil {
 		return err
 	}
-	return s.write(ctx, "store.Write", func(tx neo4j.ManagedTransaction) error {
+	_, err := s.change(ctx, "store.Write", kg.ActorFromContext(ctx), loadReason(ds), OriginOf(ctx), func(tx neo4j.ManagedTransaction, p *pending) error {
+		p.addLoad(ds)
 		return s.writeDataset(ctx, tx, ds)
 	})
+	return err
 }
 
 // Replace makes the graph equal to a dataset in one transaction: what the
@@ -71,10 +74,7 @@ func (s *Store) Replace(ctx context.Context, ds *kg.Dataset) error {
 				p.add(it)
 			}
 		}
-		for _, it := range loadItems(ds) {
-			it.Op = kg.OpUpdate
-			p.add(it)
-		}
+		p.addLoad(ds)
 		return s.writeDataset(ctx, tx, ds)
 	})
 	return err
@@ -300,6 +300,17 @@ const maxLoggedItems = 20_000
 
 func loadReason(ds *kg.Dataset) string {
 	return fmt.Sprintf("load %d entities and %d relationships", len(ds.Entities), len(ds.Relationships))
+}
+
+// addLoad records the items of a dataset merged into the graph, or, for
+// one too large to list, the change without them.
+func (p *pending) addLoad(ds *kg.Dataset) {
+	items := loadItems(ds)
+	p.unlisted = p.unlisted || items == nil
+	for _, it := range items {
+		it.Op = kg.OpUpdate
+		p.add(it)
+	}
 }
 
 // loadItems are the change log's items for a load into an empty graph.
