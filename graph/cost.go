@@ -138,6 +138,8 @@ func (w costWalker) field(f *ast.Field) int {
 		return w.page(args.ChainLimit.Bound(m), f.SelectionSet)
 	case key == "Query.paths":
 		return each(args.PathLimit.Bound(m), w.path(args.PathHops.Bound(m), f.SelectionSet))
+	case key == "Query.nodes":
+		return each(listLen(m["ids"], args.Nodes.Max), w.set(f.SelectionSet))
 	case f.Name == "relationships" && isEntity(f.ObjectDefinition):
 		return each(args.EntityRelationships.Bound(m), w.set(f.SelectionSet))
 	}
@@ -181,6 +183,15 @@ func (w costWalker) path(hops int, set ast.SelectionSet) int {
 		}
 	}
 	return total
+}
+
+// listLen is the length of a list argument, at most max (longer ones are
+// refused before anything runs).
+func listLen(v any, max int) int {
+	if l, ok := v.([]any); ok {
+		return min(len(l), max)
+	}
+	return max
 }
 
 func isEntity(d *ast.Definition) bool {

@@ -20,6 +20,39 @@ func (r *queryResolver) Entity(ctx context.Context, id string) (model.Entity, er
 	return rootEntity(ctx, id)
 }
 
+// Node is the resolver for the node field.
+func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
+	found, err := r.lookupNodes(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	n, ok := found[id]
+	if !ok {
+		return nil, noNode(id)
+	}
+	return n, nil
+}
+
+// Nodes is the resolver for the nodes field.
+func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, error) {
+	if err := args.Nodes.Check(len(ids)); err != nil {
+		return nil, err
+	}
+	found, err := r.lookupNodes(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.Node, len(ids))
+	for i, id := range ids {
+		if n, ok := found[id]; ok {
+			out[i] = n
+		} else {
+			addNotFound(ctx, i, id)
+		}
+	}
+	return out, nil
+}
+
 // Search is the resolver for the search field.
 func (r *queryResolver) Search(ctx context.Context, text string, kinds []kg.Kind, first *int) ([]model.SearchHit, error) {
 	n, err := args.Search.Value(first)

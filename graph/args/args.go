@@ -67,3 +67,23 @@ func (a Int) From(m map[string]any) int {
 // clamped to the range, so that the cost of a request refused for a bad
 // value is still finite.
 func (a Int) Bound(m map[string]any) int { return min(max(a.From(m), a.Min), a.Max) }
+
+// List is one list argument and the most items it takes.
+type List struct {
+	Field string // "Type.field", as the schema names it
+	Name  string
+	Max   int
+}
+
+// The list arguments whose size the resolvers check themselves.
+var (
+	Nodes = List{"Query.nodes", "ids", 100}
+)
+
+// Check refuses a list of n items when that is more than the maximum.
+func (a List) Check(n int) error {
+	if n > a.Max {
+		return errs.Invalidf("%s takes at most %d items, got %d", a.Name, a.Max, n)
+	}
+	return nil
+}

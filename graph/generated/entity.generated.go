@@ -3373,7 +3373,7 @@ func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet, o
 
 // region    **************************** object.gotpl ****************************
 
-var agencyImplementors = []string{"Agency", "Entity"}
+var agencyImplementors = []string{"Agency", "Entity", "Node"}
 
 func (ec *executionContext) _Agency(ctx context.Context, sel ast.SelectionSet, obj *model.Agency) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, agencyImplementors)
@@ -3452,7 +3452,7 @@ func (ec *executionContext) _Agency(ctx context.Context, sel ast.SelectionSet, o
 	return object{fields, out.Values}
 }
 
-var agreementImplementors = []string{"Agreement", "Entity"}
+var agreementImplementors = []string{"Agreement", "Entity", "Node"}
 
 func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet, obj *model.Agreement) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, agreementImplementors)
@@ -3655,7 +3655,7 @@ func (ec *executionContext) _EntityKindInfo(ctx context.Context, sel ast.Selecti
 	return object{fields, out.Values}
 }
 
-var eventImplementors = []string{"Event", "Entity"}
+var eventImplementors = []string{"Event", "Entity", "Node"}
 
 func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *model.Event) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, eventImplementors)
@@ -3841,7 +3841,7 @@ func (ec *executionContext) _Fact(ctx context.Context, sel ast.SelectionSet, obj
 	return object{fields, out.Values}
 }
 
-var firmImplementors = []string{"Firm", "Entity"}
+var firmImplementors = []string{"Firm", "Entity", "Node"}
 
 func (ec *executionContext) _Firm(ctx context.Context, sel ast.SelectionSet, obj *model.Firm) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, firmImplementors)
@@ -3920,7 +3920,7 @@ func (ec *executionContext) _Firm(ctx context.Context, sel ast.SelectionSet, obj
 	return object{fields, out.Values}
 }
 
-var lawImplementors = []string{"Law", "Entity"}
+var lawImplementors = []string{"Law", "Entity", "Node"}
 
 func (ec *executionContext) _Law(ctx context.Context, sel ast.SelectionSet, obj *model.Law) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, lawImplementors)
@@ -4009,7 +4009,7 @@ func (ec *executionContext) _Law(ctx context.Context, sel ast.SelectionSet, obj 
 	return object{fields, out.Values}
 }
 
-var organizationImplementors = []string{"Organization", "Entity"}
+var organizationImplementors = []string{"Organization", "Entity", "Node"}
 
 func (ec *executionContext) _Organization(ctx context.Context, sel ast.SelectionSet, obj *model.Organization) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, organizationImplementors)
@@ -4088,7 +4088,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 	return object{fields, out.Values}
 }
 
-var personImplementors = []string{"Person", "Entity"}
+var personImplementors = []string{"Person", "Entity", "Node"}
 
 func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *model.Person) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, personImplementors)
@@ -4172,7 +4172,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 	return object{fields, out.Values}
 }
 
-var productImplementors = []string{"Product", "Entity"}
+var productImplementors = []string{"Product", "Entity", "Node"}
 
 func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, obj *model.Product) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, productImplementors)
@@ -4251,7 +4251,7 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 	return object{fields, out.Values}
 }
 
-var recommendationImplementors = []string{"Recommendation", "Entity"}
+var recommendationImplementors = []string{"Recommendation", "Entity", "Node"}
 
 func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.SelectionSet, obj *model.Recommendation) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, recommendationImplementors)
@@ -4335,7 +4335,7 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 	return object{fields, out.Values}
 }
 
-var reportImplementors = []string{"Report", "Entity"}
+var reportImplementors = []string{"Report", "Entity", "Node"}
 
 func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, obj *model.Report) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, reportImplementors)
@@ -4452,7 +4452,7 @@ func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet
 	return object{fields, out.Values}
 }
 
-var stateImplementors = []string{"State", "Entity"}
+var stateImplementors = []string{"State", "Entity", "Node"}
 
 func (ec *executionContext) _State(ctx context.Context, sel ast.SelectionSet, obj *model.State) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, stateImplementors)

@@ -664,7 +664,7 @@ func (ec *executionContext) _RelationTypeInfo(ctx context.Context, sel ast.Selec
 	return object{fields, out.Values}
 }
 
-var relationshipImplementors = []string{"Relationship"}
+var relationshipImplementors = []string{"Relationship", "Node"}
 
 func (ec *executionContext) _Relationship(ctx context.Context, sel ast.SelectionSet, obj *kg.Relationship) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, relationshipImplementors)

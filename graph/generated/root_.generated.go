@@ -196,6 +196,8 @@ type ComplexityRoot struct {
 		Entity        func(childComplexity int, id string) int
 		EntityKinds   func(childComplexity int) int
 		Neighborhood  func(childComplexity int, id string, depth *int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, limit *int) int
+		Node          func(childComplexity int, id string) int
+		Nodes         func(childComplexity int, ids []string) int
 		Paths         func(childComplexity int, from string, to string, maxHops *int, types []kg.RelType, direction *model.Direction, mode *model.PathMode, limit *int, asOf *kg.Date) int
 		RelationTypes func(childComplexity int) int
 		Relationships func(childComplexity int, types []kg.RelType, first *int, after *string) int
@@ -1083,6 +1085,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["id"].(string), args["depth"].(*int), args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["limit"].(*int)), true
+	case "Query.node":
+		if e.ComplexityRoot.Query.Node == nil {
+			break
+		}
+
+		args, err := ec.field_Query_node_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+	case "Query.nodes":
+		if e.ComplexityRoot.Query.Nodes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_nodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
 	case "Query.paths":
 		if e.ComplexityRoot.Query.Paths == nil {
 			break
@@ -1672,7 +1696,11 @@ enum Direction {
   BOTH
 }
 
-"Anything the graph holds. Every kind has a type of its own, named after it."
+"""
+Anything the graph holds. Every kind has a type of its own, named after it,
+which also implements Node (Entity itself does not declare it, so that each
+kind's type is the one node(id:) returns; every one has the same id).
+"""
 interface Entity {
   "Stable, readable id (a slug) that exports keep."
   id: ID!
@@ -1695,7 +1723,7 @@ interface Entity {
   relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
 }
 
-type State implements Entity {
+type State implements Entity & Node {
   id: ID!
   kind: EntityKind!
   name: String!
@@ -1708,7 +1736,7 @@ type State implements Entity {
   relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
 }
 
-type Agency implements Entity {
+type Agency implements Entity & Node {
   id: ID!
   kind: EntityKind!
   name: String!
@@ -1721,7 +1749,7 @@ type Agency implements Entity {
   relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
 }
 
-type Organization implements Entity {
+type Organization implements Entity & Node {
   id: ID!
   kind: EntityKind!
   name: String!
@@ -1734,7 +1762,7 @@ type Organization implements Entity {
   relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
 }
 
-type Firm implements Entity {
+type Firm implements Entity & Node {
   id: ID!
   kind: EntityKind!
   name: String!
@@ -1747,7 +1775,7 @@ type Firm implements Entity {
   relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
 }
 
-type Person implements Entity {
+type Person implements Entity & Node {
   id: ID!
   kind: EntityKind!
   name: String!
@@ -1762,7 +1790,7 @@ type Person implements Entity {
   title: String
 }
 
-type Product implements Entity {
+type Product implements Entity & Node {
   id: ID!
   kind: EntityKind!
   name: String!
@@ -1775,7 +1803,7 @@ type Product implements Entity {
   relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
 }
 
-type Law implements Entity {
+type Law implements Entity & Node {
   id: ID!
   kind: EntityKind!
   name: String!
@@ -1791,7 +1819,7 @@ type Law implements Entity {
   article: Int
 }
 
-type Agreement implements Entity {
+type Agreement implements Entity & Node {
   id: ID!
   kind: EntityKind!
   name: String!
@@ -1804,7 +1832,7 @@ type Agreement implements Entity {
   relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
 }
 
-type Event implements Entity {
+type Event implements Entity & Node {
   id: ID!
   kind: EntityKind!
   name: String!
@@ -1817,7 +1845,7 @@ type Event implements Entity {
   relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
 }
 
-type Report implements Entity {
+type Report implements Entity & Node {
   id: ID!
   kind: EntityKind!
   name: String!
@@ -1830,7 +1858,7 @@ type Report implements Entity {
   relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
 }
 
-type Recommendation implements Entity {
+type Recommendation implements Entity & Node {
   id: ID!
   kind: EntityKind!
   name: String!
@@ -2022,7 +2050,7 @@ enum Confidence {
 }
 
 "A directed, typed connection between two entities."
-type Relationship {
+type Relationship implements Node {
   "Stable id that exports keep."
   id: ID!
   type: RelationType!
@@ -2092,8 +2120,21 @@ day, so "2015" comes before "2015-09"; an asOf date of "2015" means 2015-01-01.
 scalar Date
 
 type Query {
-  "One entity by id, or null when there is none."
+  "One entity by id, or null (with a NOT_FOUND error) when there is none."
   entity(id: ID!): Entity
+
+  """
+  Any object by its id (an entity or a relationship; ids are unique across
+  kinds), or null with a NOT_FOUND error when there is none: Relay's
+  refetching reads it.
+  """
+  node("The id, as any object's id field gives it." id: ID!): Node
+
+  """
+  Several objects by id, in the order given: null (with a NOT_FOUND error at
+  its index) for each id there is none for.
+  """
+  nodes("At most 100 ids." ids: [ID!]!): [Node]!
 
   """
   Full-text search over names, aliases and descriptions, best first. Tolerant
@@ -2116,6 +2157,15 @@ type Query {
 
   "How much the graph holds, by kind and by type."
   stats: Stats!
+}
+
+"""
+An object with an id that is unique across every kind of object the graph
+holds (entities, relationships), so that node(id:) finds it again.
+"""
+interface Node {
+  "Stable id that exports keep, unique across kinds."
+  id: ID!
 }
 
 "Relay page information."
