@@ -139,7 +139,7 @@ func (w costWalker) field(f *ast.Field) int {
 	case key == "Query.paths":
 		return each(args.PathLimit.Bound(m), w.path(args.PathHops.Bound(m), f.SelectionSet))
 	case key == "Query.nodes":
-		return each(listLen(m["ids"], args.Nodes.Max), w.set(f.SelectionSet))
+		return each(listLen(m["ids"], args.MaxItems), w.set(f.SelectionSet))
 	case f.Name == "relationships" && isEntity(f.ObjectDefinition):
 		return each(args.EntityRelationships.Bound(m), w.set(f.SelectionSet))
 	}

@@ -47,6 +47,7 @@ func newGraphQL(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 	srv.Use(graph.DocumentLimits{MaxTokens: cfg.maxTokens, MaxAliases: cfg.maxAliases, MaxDirectives: cfg.maxDirectives})
 	srv.Use(graph.DepthLimit{Max: cfg.maxDepth})
 	srv.Use(graph.CostLimit{Budget: cfg.maxCost})
+	srv.Use(&graph.ListLimits{})
 	srv.AroundRootFields(deadline(cfg.requestTimeout))
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {

@@ -100,14 +100,60 @@ func wantNotFound(t *testing.T, errs []pathError, paths ...string) {
 	}
 }
 
-func TestNodesRefusesTooManyIDs(t *testing.T) {
+
+// An unknown id is null with a NOT_FOUND error at that field, on every root
+// field about one object; the other fields of the request keep their data.
+func TestUnknownIDsAreNullWithSiblingsKept(t *testing.T) {
+	const q = `{
+		entity(id: "atlantis") { id }
+		node(id: "atlantis") { id }
+		neighborhood(id: "atlantis") { truncated }
+		chain(from: "atlantis") { truncated }
+		paths(from: "china", to: "atlantis") { length }
+		known: neighborhood(id: "cisco", depth: 1) { nodes { id } }
+	}`
+	var data struct {
+		Entity, Node, Neighborhood, Chain *struct{}
+		Paths                             []struct{ Length int }
+		Known                             *struct{ Nodes []struct{ ID string } }
+	}
+	errs := postPaths(t, q, nil, &data)
+	if data.Entity != nil || data.Node != nil || data.Neighborhood != nil || data.Chain != nil || data.Paths != nil {
+		t.Errorf("unknown ids gave data: %+v", data)
+	}
+	if data.Known == nil || len(data.Known.Nodes) == 0 {
+		t.Errorf("the known neighbourhood was lost: %+v", data.Known)
+	}
+	wantNotFound(t, errs, `["entity"]`, `["node"]`, `["neighborhood"]`, `["chain"]`, `["paths"]`)
+}
+
+// Every list argument has a maximum, and a longer list is refused before
+// anything runs, with a message naming the argument.
+func TestListArgumentsHaveAMaximum(t *testing.T) {
 	ids := make([]string, 101)
 	for i := range ids {
 		ids[i] = "cisco"
 	}
+	types := make([]string, 36)
+	for i := range types {
+		types[i] = "CAUSED"
+	}
 	ts := newTestServer(t)
-	_, resp := post(t, ts, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids})
-	if len(resp.Errors) != 1 || resp.Errors[0].Message != "ids takes at most 100 items, got 101" {
-		t.Fatalf("errors = %+v", resp.Errors)
+	for _, tt := range []struct {
+		query string
+		vars  map[string]any
+		want  string
+	}{
+		{`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids}, "Query.nodes(ids) takes at most 100 items, got 101"},
+		{`query($ids: [ID!]) { timeline(involving: $ids) { totalCount } }`, map[string]any{"ids": ids}, "Query.timeline(involving) takes at most 100 items, got 101"},
+		{`query($t: [RelationType!]) { entity(id: "cisco") { relationships(types: $t) { id } } }`, map[string]any{"t": types}, "Entity.relationships(types) takes at most 35 items, got 36"},
+	} {
+		status, resp := post(t, ts, tt.query, tt.vars)
+		if status == 200 || len(resp.Errors) != 1 || resp.Errors[0].Message != tt.want || resp.Errors[0].Extensions["code"] != "LIST_TOO_LONG" {
+			t.Errorf("%s: status %d, errors %+v; want %q", tt.query, status, resp.Errors, tt.want)
+		}
+	}
+	if status, resp := post(t, ts, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids[:100]}); status != 200 || len(resp.Errors) != 0 {
+		t.Errorf("100 ids: status %d, %+v", status, resp.Errors)
 	}
 }

@@ -4,7 +4,11 @@
 // it; a test holds the schema's declared defaults to the same numbers.
 package args
 
-import "cyberkg/errs"
+import (
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"cyberkg/errs"
+)
 
 // Int is one integer argument: its name, its default and its allowed range.
 type Int struct {
@@ -68,22 +72,15 @@ func (a Int) From(m map[string]any) int {
 // value is still finite.
 func (a Int) Bound(m map[string]any) int { return min(max(a.From(m), a.Min), a.Max) }
 
-// List is one list argument and the most items it takes.
-type List struct {
-	Field string // "Type.field", as the schema names it
-	Name  string
-	Max   int
-}
+// MaxItems is the most items a list argument of ids or other values takes.
+// A list of an enum's values takes at most as many as the enum has: more
+// would only repeat them.
+const MaxItems = 100
 
-// The list arguments whose size the resolvers check themselves.
-var (
-	Nodes = List{"Query.nodes", "ids", 100}
-)
-
-// Check refuses a list of n items when that is more than the maximum.
-func (a List) Check(n int) error {
-	if n > a.Max {
-		return errs.Invalidf("%s takes at most %d items, got %d", a.Name, a.Max, n)
+// ListMax is the most items a list of elem takes.
+func ListMax(schema *ast.Schema, elem *ast.Type) int {
+	if def := schema.Types[elem.Name()]; def != nil && def.Kind == ast.Enum {
+		return len(def.EnumValues)
 	}
-	return nil
+	return MaxItems
 }

@@ -1698,8 +1698,7 @@ enum Direction {
 
 """
 Anything the graph holds. Every kind has a type of its own, named after it,
-which also implements Node (Entity itself does not declare it, so that each
-kind's type is the one node(id:) returns; every one has the same id).
+and each of those also implements Node.
 """
 interface Entity {
   "Stable, readable id (a slug) that exports keep."
@@ -2192,13 +2191,13 @@ extend type Query {
   a sample, the same on every call while the graph is unchanged, and
   truncated is true.
   """
-  neighborhood(id: ID!, depth: Int = 1, types: [RelationType!], direction: Direction = BOTH, asOf: Date, limit: Int = 200): Subgraph!
+  neighborhood(id: ID!, depth: Int = 1, types: [RelationType!], direction: Direction = BOTH, asOf: Date, limit: Int = 200): Subgraph
 
   """
   Paths between two entities of at most maxHops relationships (1 to 6),
   shortest first; at most limit paths (1 to 50).
   """
-  paths(from: ID!, to: ID!, maxHops: Int = 4, types: [RelationType!], direction: Direction = BOTH, mode: PathMode = SHORTEST, limit: Int = 5, asOf: Date): [Path!]!
+  paths(from: ID!, to: ID!, maxHops: Int = 4, types: [RelationType!], direction: Direction = BOTH, mode: PathMode = SHORTEST, limit: Int = 5, asOf: Date): [Path!]
 
   """
   Follows only causal relationships (CAUSED, CONTRIBUTED_TO, PROMPTED) from an
@@ -2208,7 +2207,7 @@ extend type Query {
   relationships of those levels: leaving out POSSIBLE keeps what the source
   holds did follow, not what it says only may.
   """
-  chain(from: ID!, direction: ChainDirection = DOWNSTREAM, maxHops: Int = 4, asOf: Date, confidence: [Confidence!], limit: Int = 200): Subgraph!
+  chain(from: ID!, direction: ChainDirection = DOWNSTREAM, maxHops: Int = 4, asOf: Date, confidence: [Confidence!], limit: Int = 200): Subgraph
 
   """
   Dated entities in order of start, across precisions ("2015" before

@@ -871,10 +871,10 @@ func (ec *executionContext) _Query_neighborhood(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Subgraph) graphql.Marshaler {
-			return ec.marshalNSubgraph2ᚖcyberkgᚋgraphᚋmodelᚐSubgraph(ctx, selections, v)
+			return ec.marshalOSubgraph2ᚖcyberkgᚋgraphᚋmodelᚐSubgraph(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_neighborhood(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -915,10 +915,10 @@ func (ec *executionContext) _Query_paths(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Path) graphql.Marshaler {
-			return ec.marshalNPath2ᚕcyberkgᚋgraphᚋmodelᚐPathᚄ(ctx, selections, v)
+			return ec.marshalOPath2ᚕcyberkgᚋgraphᚋmodelᚐPathᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_paths(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -959,10 +959,10 @@ func (ec *executionContext) _Query_chain(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Subgraph) graphql.Marshaler {
-			return ec.marshalNSubgraph2ᚖcyberkgᚋgraphᚋmodelᚐSubgraph(ctx, selections, v)
+			return ec.marshalOSubgraph2ᚖcyberkgᚋgraphᚋmodelᚐSubgraph(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_chain(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -1341,19 +1341,19 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "neighborhood":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_neighborhood(ctx, field)
 				})
 		case "paths":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_paths(ctx, field)
 				})
 		case "chain":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_chain(ctx, field)
 				})

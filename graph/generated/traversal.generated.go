@@ -273,30 +273,6 @@ func (ec *executionContext) marshalNPath2cyberkgᚋgraphᚋmodelᚐPath(ctx cont
 	return ec._Path(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNPath2ᚕcyberkgᚋgraphᚋmodelᚐPathᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Path) graphql.Marshaler {
-	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNPath2cyberkgᚋgraphᚋmodelᚐPath(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) marshalNSubgraph2ᚖcyberkgᚋgraphᚋmodelᚐSubgraph(ctx context.Context, sel ast.SelectionSet, v *model.Subgraph) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Subgraph!")
-		return graphql.Null
-	}
-	return ec._Subgraph(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOChainDirection2ᚖcyberkgᚋgraphᚋmodelᚐChainDirection(ctx context.Context, v any) (*model.ChainDirection, error) {
 	if v == nil {
 		return nil, nil
@@ -313,6 +289,25 @@ func (ec *executionContext) marshalOChainDirection2ᚖcyberkgᚋgraphᚋmodelᚐ
 	return v
 }
 
+func (ec *executionContext) marshalOPath2ᚕcyberkgᚋgraphᚋmodelᚐPathᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Path) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPath2cyberkgᚋgraphᚋmodelᚐPath(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOPathMode2ᚖcyberkgᚋgraphᚋmodelᚐPathMode(ctx context.Context, v any) (*model.PathMode, error) {
 	if v == nil {
 		return nil, nil
@@ -327,6 +322,13 @@ func (ec *executionContext) marshalOPathMode2ᚖcyberkgᚋgraphᚋmodelᚐPathMo
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOSubgraph2ᚖcyberkgᚋgraphᚋmodelᚐSubgraph(ctx context.Context, sel ast.SelectionSet, v *model.Subgraph) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Subgraph(ctx, sel, v)
 }
 
 // endregion ***************************** type.gotpl *****************************
