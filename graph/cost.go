@@ -28,6 +28,9 @@ const (
 	// (an entity's facts and evidence, a relationship's claimants): a handful
 	// in the brief.
 	smallList = 5
+	// groups is the most groups an aggregate returns: a type, a kind or a
+	// confidence level each, or a year of the brief's span.
+	groups = 50
 )
 
 const errCostLimit = "COST_LIMIT_EXCEEDED"
@@ -138,6 +141,14 @@ func (w costWalker) field(f *ast.Field) int {
 		return w.page(args.ChainLimit.Bound(m), f.SelectionSet)
 	case key == "Query.paths":
 		return each(args.PathLimit.Bound(m), w.path(args.PathHops.Bound(m), f.SelectionSet))
+	case key == "Query.searchConnection":
+		return w.page(args.SearchPage.Bound(m), f.SelectionSet)
+	case key == "Query.entityCounts", key == "Query.relationshipCounts":
+		return sat(TotalCountCost + each(groups, w.set(f.SelectionSet)))
+	case f.Name == "relationshipsConnection" && isEntity(f.ObjectDefinition):
+		return w.page(args.RelationshipsOfPage.Bound(m), f.SelectionSet)
+	case f.Name == "degree" && isEntity(f.ObjectDefinition):
+		return sat(TotalCountCost + w.set(f.SelectionSet))
 	case key == "Query.nodes":
 		return each(listLen(m["ids"], args.MaxItems), w.set(f.SelectionSet))
 	case f.Name == "relationships" && isEntity(f.ObjectDefinition):

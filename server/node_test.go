@@ -100,7 +100,6 @@ func wantNotFound(t *testing.T, errs []pathError, paths ...string) {
 	}
 }
 
-
 // An unknown id is null with a NOT_FOUND error at that field, on every root
 // field about one object; the other fields of the request keep their data.
 func TestUnknownIDsAreNullWithSiblingsKept(t *testing.T) {
