@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"os"
+	"strings"
 	"path/filepath"
 	"testing"
 
@@ -29,12 +30,12 @@ func TestSchemaEnumsMatchTheDomain(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var rels, relDocs, kinds, confs, confDocs []string
+	var rels, relDocs, kinds, kindDocs, confs, confDocs []string
 	for _, r := range kg.RelTypes {
 		rels, relDocs = append(rels, string(r.Type)), append(relDocs, r.Description)
 	}
 	for _, k := range kg.Kinds {
-		kinds = append(kinds, string(k.Kind))
+		kinds, kindDocs = append(kinds, string(k.Kind)), append(kindDocs, k.Description)
 	}
 	for _, c := range kg.Confidences {
 		confs, confDocs = append(confs, string(c.Level)), append(confDocs, c.Description)
@@ -59,8 +60,16 @@ func TestSchemaEnumsMatchTheDomain(t *testing.T) {
 	got, docs := enum("RelationType")
 	check("RelationType", got, rels)
 	check("RelationType descriptions", docs, relDocs)
-	got, _ = enum("EntityKind")
+	got, docs = enum("EntityKind")
 	check("EntityKind", got, kinds)
+	check("EntityKind descriptions", docs, kindDocs)
+	// Each kind's own type says what the kind does.
+	for i, k := range kinds {
+		name := strings.ToUpper(k[:1]) + strings.ToLower(k[1:])
+		if d := schema.Types[name]; d == nil || d.Description != kindDocs[i] {
+			t.Errorf("type %s: description %q, kg says %q", name, d.Description, kindDocs[i])
+		}
+	}
 	got, docs = enum("Confidence")
 	check("Confidence", got, confs)
 	check("Confidence descriptions", docs, confDocs)

@@ -2063,27 +2063,27 @@ var sources = []*ast.Source{
 
 "The closed set of entity kinds."
 enum EntityKind {
-  "A country acting as a state."
+  "A country acting as a state (the United States, China, Russia)."
   STATE
-  "A government body: ministry, department, regulator, military unit, state media."
+  "A government body: ministry, department, regulator, military unit, state media outlet."
   AGENCY
-  "A non-state body that is not one firm: business groups, international bodies, groups of actors."
+  "A non-state body that is not a single firm: business groups, international bodies, loosely defined groups of actors."
   ORGANIZATION
   "A company."
   FIRM
   "A person, named or identified by title."
   PERSON
-  "A product or service."
+  "A product or service made by a firm."
   PRODUCT
   "A law, regulation or draft, or one article of one (PART_OF its law)."
   LAW
-  "An agreement, dialogue, working group or mechanism."
+  "An agreement, dialogue, working group or mechanism between parties."
   AGREEMENT
-  "Something that happened."
+  "Something that happened: an attack, an announcement, a decision, a trend."
   EVENT
-  "A document: study, report, book, article, letter, statement."
+  "A document: study, report, book, article, letter, statement (the brief itself is one)."
   REPORT
-  "One of the brief's recommendations."
+  "One of the brief's recommendations, linked to whom and what it addresses."
   RECOMMENDATION
 }
 
@@ -2190,7 +2190,7 @@ interface Entity {
   ): Degree!
 }
 
-"A country acting as a state."
+"A country acting as a state (the United States, China, Russia)."
 type State implements Entity & Node {
   "Stable, readable id (a slug) that exports keep."
   id: ID!
@@ -2262,7 +2262,7 @@ type State implements Entity & Node {
   ): Degree!
 }
 
-"A government body: ministry, department, regulator, military unit, state media."
+"A government body: ministry, department, regulator, military unit, state media outlet."
 type Agency implements Entity & Node {
   "Stable, readable id (a slug) that exports keep."
   id: ID!
@@ -2334,7 +2334,7 @@ type Agency implements Entity & Node {
   ): Degree!
 }
 
-"A non-state body that is not one firm: business groups, international bodies, groups of actors."
+"A non-state body that is not a single firm: business groups, international bodies, loosely defined groups of actors."
 type Organization implements Entity & Node {
   "Stable, readable id (a slug) that exports keep."
   id: ID!
@@ -2552,7 +2552,7 @@ type Person implements Entity & Node {
   title: String
 }
 
-"A product or service."
+"A product or service made by a firm."
 type Product implements Entity & Node {
   "Stable, readable id (a slug) that exports keep."
   id: ID!
@@ -2700,7 +2700,7 @@ type Law implements Entity & Node {
   article: Int
 }
 
-"An agreement, dialogue, working group or mechanism."
+"An agreement, dialogue, working group or mechanism between parties."
 type Agreement implements Entity & Node {
   "Stable, readable id (a slug) that exports keep."
   id: ID!
@@ -2772,7 +2772,7 @@ type Agreement implements Entity & Node {
   ): Degree!
 }
 
-"Something that happened."
+"Something that happened: an attack, an announcement, a decision, a trend."
 type Event implements Entity & Node {
   "Stable, readable id (a slug) that exports keep."
   id: ID!
@@ -2844,7 +2844,7 @@ type Event implements Entity & Node {
   ): Degree!
 }
 
-"A document: study, report, book, article, letter, statement."
+"A document: study, report, book, article, letter, statement (the brief itself is one)."
 type Report implements Entity & Node {
   "Stable, readable id (a slug) that exports keep."
   id: ID!
@@ -2916,7 +2916,7 @@ type Report implements Entity & Node {
   ): Degree!
 }
 
-"One of the brief's recommendations."
+"One of the brief's recommendations, linked to whom and what it addresses."
 type Recommendation implements Entity & Node {
   "Stable, readable id (a slug) that exports keep."
   id: ID!
@@ -3352,11 +3352,12 @@ type Stats {
 
 """
 A calendar date as precise as its source says: "2014", "2015-09" or
-"2015-09-25" (a string, never a timestamp). Dates of different precisions sort
+"2015-09-25" (a string, never a timestamp): the year, year-and-month and
+complete-date granularities of the W3C's profile of ISO 8601. Dates of different precisions sort
 and filter by their first day, so "2015" comes before "2015-09"; an asOf date
 of "2015" means 2015-01-01.
 """
-scalar Date @specifiedBy(url: "https://github.com/cyberkg/cyberkg/blob/main/docs/clients.md#the-date-scalar")
+scalar Date @specifiedBy(url: "https://www.w3.org/TR/NOTE-datetime")
 
 "The root of every read: one entity, a search, pages of entities and relationships, traversals and counts."
 type Query {

@@ -15,7 +15,7 @@ const ENTITY = `query ExploreEntity($id: ID!) {
       evidence { locator quote source { id name } }
     }
   }
-  timeline(involving: [$id], first: 30) { nodes { id kind name start } }
+  timeline(where: {involving: [$id]}, first: 30) { nodes { id kind name start } }
 }`;
 
 const SEARCH = `query ExploreSearch($text: String!) {
@@ -23,7 +23,7 @@ const SEARCH = `query ExploreSearch($text: String!) {
 }`;
 
 const PATHS = `query ExplorePaths($from: ID!, $to: ID!) {
-  paths(from: $from, to: $to, maxHops: 5, mode: ALL_SHORTEST, limit: 10) {
+  paths(from: $from, to: $to, maxHops: 5, mode: ALL_SHORTEST, first: 10) {
     length
     nodes { id kind name }
     edges { id type confidence from { id } to { id } evidence { locator quote source { name } } }
@@ -31,7 +31,7 @@ const PATHS = `query ExplorePaths($from: ID!, $to: ID!) {
 }`;
 
 const TIMELINE = `query ExploreTimeline($from: Date, $to: Date) {
-  timeline(from: $from, to: $to, first: 100) { totalCount nodes { id kind name start end description } }
+  timeline(where: {startFrom: $from, startTo: $to}, first: 100) { totalCount nodes { id kind name start end description } }
 }`;
 
 async function gql(query, variables) {
