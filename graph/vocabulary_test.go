@@ -2,8 +2,8 @@ package graph_test
 
 import (
 	"os"
-	"strings"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/vektah/gqlparser/v2"
@@ -73,4 +73,38 @@ func TestSchemaEnumsMatchTheDomain(t *testing.T) {
 	got, docs = enum("Confidence")
 	check("Confidence", got, confs)
 	check("Confidence descriptions", docs, confDocs)
+}
+
+// Each kind's type repeats the Entity interface's fields; it must repeat
+// their descriptions and their arguments' too, or an IDE hovering over a
+// Firm's field shows nothing.
+func TestEntityTypesRepeatTheInterfaceDescriptions(t *testing.T) {
+	files, _ := filepath.Glob("../schema/*.graphqls")
+	var sources []*ast.Source
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sources = append(sources, &ast.Source{Name: f, Input: string(b)})
+	}
+	schema, err := gqlparser.LoadSchema(sources...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iface := schema.Types["Entity"]
+	for _, typ := range schema.PossibleTypes["Entity"] {
+		for _, f := range iface.Fields {
+			got := typ.Fields.ForName(f.Name)
+			if got == nil || got.Description != f.Description {
+				t.Errorf("%s.%s: description differs from Entity.%s", typ.Name, f.Name, f.Name)
+				continue
+			}
+			for _, a := range f.Arguments {
+				if ga := got.Arguments.ForName(a.Name); ga == nil || ga.Description != a.Description {
+					t.Errorf("%s.%s(%s): description differs from the interface's", typ.Name, f.Name, a.Name)
+				}
+			}
+		}
+	}
 }
