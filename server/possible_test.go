@@ -104,3 +104,28 @@ func TestNoPageLogsAConsoleError(t *testing.T) {
 		})
 	}
 }
+
+// The explorer labels a relationship's confidence with kg's description,
+// taken from the element's vocabulary rather than a copy of its own.
+func TestExplorerExplainsConfidenceFromTheVocabulary(t *testing.T) {
+	ts := newTestServer(t)
+	p := newPage(t, ts.URL)
+	p.goTo("/explore/entity/us-china-cyber-tension")
+	p.ready("/explore/entity/us-china-cyber-tension")
+	var spans []struct{ Level, Title string }
+	p.eval(`[...document.querySelectorAll('.relationships span.confidence')].map((s) => ({level: s.textContent, title: s.title}))`, &spans)
+	meaning := map[string]string{}
+	for _, c := range kg.Confidences {
+		meaning[string(c.Level)] = c.Description
+	}
+	levels := map[string]bool{}
+	for _, s := range spans {
+		levels[s.Level] = true
+		if s.Title != meaning[s.Level] {
+			t.Errorf("%s is explained as %q, kg says %q", s.Level, s.Title, meaning[s.Level])
+		}
+	}
+	if !levels["POSSIBLE"] || !levels["CONFIRMED"] {
+		t.Errorf("the page should show POSSIBLE and CONFIRMED relationships: %v", spans)
+	}
+}

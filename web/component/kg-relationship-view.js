@@ -12,6 +12,9 @@ import fcose from 'cytoscape-fcose';
 import { NODE, EDGE_LIGHT, EDGE, QUERIES, EDGE_EVIDENCE } from './operations.js';
 import { KIND_INFO, CONFIDENCE_INFO } from './vocabulary.js';
 
+// The vocabularies, for pages beside the element (the explorer) to label with.
+export { KIND_INFO, CONFIDENCE_INFO, RELATION_TYPE_INFO } from './vocabulary.js';
+
 cytoscape.use(dagre);
 cytoscape.use(fcose);
 

@@ -3,7 +3,14 @@
 // page has a deep link and the back button works (history.pushState and
 // popstate). Text from the graph is always set as text, never as HTML.
 
+import { CONFIDENCE_INFO } from '/embed/kg-relationship-view.js';
+
 const main = document.getElementById('main');
+
+// What each confidence level means, from the element's vocabulary (generated
+// from kg/), shown where a level is.
+const MEANING = Object.fromEntries(CONFIDENCE_INFO.map((c) => [c.name, c.description]));
+const confidence = (level) => h('span', { class: 'confidence', title: MEANING[level] ?? 'confidence' }, level);
 
 const ENTITY = `query ExploreEntity($id: ID!) {
   entity(id: $id) {
@@ -159,7 +166,7 @@ async function entityPage(id) {
     h('section', { class: 'relationships' }, h('h2', {}, `Relationships (${e.relationships.length})`),
       [...byType].map(([type, rels]) => h('div', {}, h('h3', {}, type.replaceAll('_', ' ').toLowerCase()),
         h('ul', { class: 'rels' }, rels.map((r) => h('li', { class: r.confidence },
-          entityLink(r.from), ` — ${r.type} → `, entityLink(r.to), ' ', h('span', { class: 'confidence', title: 'confidence' }, r.confidence),
+          entityLink(r.from), ` — ${r.type} → `, entityLink(r.to), ' ', confidence(r.confidence),
           r.start ? h('span', { class: 'muted' }, ` ${r.start}${r.end ? '–' + r.end : ''}`) : null,
           r.claimedBy.length ? h('span', { class: 'muted' }, ` · claimed by ${r.claimedBy.map((c) => c.name).join(', ')}`) : null,
           h('div', {}, r.description), r.evidence.map(cite))))))),
@@ -180,7 +187,7 @@ async function chainPage(id, direction) {
     document.title = `${title.textContent} · US–China cyber knowledge graph`;
     steps.replaceChildren(...g.edges.map((r) => h('li', { class: 'hop' },
       entityLink(name.get(r.from)), ` — ${r.type} → `, entityLink(name.get(r.to)), ' ',
-      h('span', { class: 'confidence' }, r.confidence), (r.evidence || []).map(cite))));
+      confidence(r.confidence), (r.evidence || []).map(cite))));
   });
   show('Chain', title,
     h('p', {}, link(`/explore/chain/${encodeURIComponent(id)}?direction=${other}`,
@@ -211,7 +218,7 @@ async function pathsPage(from, to) {
           const a = p.nodes[k], b = p.nodes[k + 1];
           const forward = r.from.id === a.id;
           return h('li', { class: 'hop' }, entityLink(a), forward ? ` — ${r.type} → ` : ` ← ${r.type} — `, entityLink(b), ' ',
-            h('span', { class: 'confidence' }, r.confidence), r.evidence.map(cite));
+            confidence(r.confidence), r.evidence.map(cite));
         })));
     });
   }
