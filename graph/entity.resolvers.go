@@ -12,6 +12,36 @@ import (
 	"cyberkg/kg"
 )
 
+// RelationshipsConnection is the resolver for the relationshipsConnection field.
+func (r *agencyResolver) RelationshipsConnection(ctx context.Context, obj *model.Agency, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+}
+
+// Degree is the resolver for the degree field.
+func (r *agencyResolver) Degree(ctx context.Context, obj *model.Agency, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+	return r.degree(ctx, obj.ID, direction, where)
+}
+
+// RelationshipsConnection is the resolver for the relationshipsConnection field.
+func (r *agreementResolver) RelationshipsConnection(ctx context.Context, obj *model.Agreement, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+}
+
+// Degree is the resolver for the degree field.
+func (r *agreementResolver) Degree(ctx context.Context, obj *model.Agreement, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+	return r.degree(ctx, obj.ID, direction, where)
+}
+
+// RelationshipsConnection is the resolver for the relationshipsConnection field.
+func (r *eventResolver) RelationshipsConnection(ctx context.Context, obj *model.Event, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+}
+
+// Degree is the resolver for the degree field.
+func (r *eventResolver) Degree(ctx context.Context, obj *model.Event, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+	return r.degree(ctx, obj.ID, direction, where)
+}
+
 // Source is the batch resolver for the source field.
 func (r *evidenceResolver) Source(ctx context.Context, objs []*kg.Evidence) ([]model.Entity, error) {
 	ids := make([]string, len(objs))
@@ -21,7 +51,135 @@ func (r *evidenceResolver) Source(ctx context.Context, objs []*kg.Evidence) ([]m
 	return entities(ctx, ids)
 }
 
+// RelationshipsConnection is the resolver for the relationshipsConnection field.
+func (r *firmResolver) RelationshipsConnection(ctx context.Context, obj *model.Firm, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+}
+
+// Degree is the resolver for the degree field.
+func (r *firmResolver) Degree(ctx context.Context, obj *model.Firm, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+	return r.degree(ctx, obj.ID, direction, where)
+}
+
+// RelationshipsConnection is the resolver for the relationshipsConnection field.
+func (r *lawResolver) RelationshipsConnection(ctx context.Context, obj *model.Law, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+}
+
+// Degree is the resolver for the degree field.
+func (r *lawResolver) Degree(ctx context.Context, obj *model.Law, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+	return r.degree(ctx, obj.ID, direction, where)
+}
+
+// RelationshipsConnection is the resolver for the relationshipsConnection field.
+func (r *organizationResolver) RelationshipsConnection(ctx context.Context, obj *model.Organization, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+}
+
+// Degree is the resolver for the degree field.
+func (r *organizationResolver) Degree(ctx context.Context, obj *model.Organization, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+	return r.degree(ctx, obj.ID, direction, where)
+}
+
+// RelationshipsConnection is the resolver for the relationshipsConnection field.
+func (r *personResolver) RelationshipsConnection(ctx context.Context, obj *model.Person, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+}
+
+// Degree is the resolver for the degree field.
+func (r *personResolver) Degree(ctx context.Context, obj *model.Person, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+	return r.degree(ctx, obj.ID, direction, where)
+}
+
+// RelationshipsConnection is the resolver for the relationshipsConnection field.
+func (r *productResolver) RelationshipsConnection(ctx context.Context, obj *model.Product, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+}
+
+// Degree is the resolver for the degree field.
+func (r *productResolver) Degree(ctx context.Context, obj *model.Product, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+	return r.degree(ctx, obj.ID, direction, where)
+}
+
+// RelationshipsConnection is the resolver for the relationshipsConnection field.
+func (r *recommendationResolver) RelationshipsConnection(ctx context.Context, obj *model.Recommendation, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+}
+
+// Degree is the resolver for the degree field.
+func (r *recommendationResolver) Degree(ctx context.Context, obj *model.Recommendation, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+	return r.degree(ctx, obj.ID, direction, where)
+}
+
+// RelationshipsConnection is the resolver for the relationshipsConnection field.
+func (r *reportResolver) RelationshipsConnection(ctx context.Context, obj *model.Report, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+}
+
+// Degree is the resolver for the degree field.
+func (r *reportResolver) Degree(ctx context.Context, obj *model.Report, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+	return r.degree(ctx, obj.ID, direction, where)
+}
+
+// RelationshipsConnection is the resolver for the relationshipsConnection field.
+func (r *stateResolver) RelationshipsConnection(ctx context.Context, obj *model.State, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+}
+
+// Degree is the resolver for the degree field.
+func (r *stateResolver) Degree(ctx context.Context, obj *model.State, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+	return r.degree(ctx, obj.ID, direction, where)
+}
+
+// Agency returns generated.AgencyResolver implementation.
+func (r *Resolver) Agency() generated.AgencyResolver { return &agencyResolver{r} }
+
+// Agreement returns generated.AgreementResolver implementation.
+func (r *Resolver) Agreement() generated.AgreementResolver { return &agreementResolver{r} }
+
+// Event returns generated.EventResolver implementation.
+func (r *Resolver) Event() generated.EventResolver { return &eventResolver{r} }
+
 // Evidence returns generated.EvidenceResolver implementation.
 func (r *Resolver) Evidence() generated.EvidenceResolver { return &evidenceResolver{r} }
 
-type evidenceResolver struct{ *Resolver }
+// Firm returns generated.FirmResolver implementation.
+func (r *Resolver) Firm() generated.FirmResolver { return &firmResolver{r} }
+
+// Law returns generated.LawResolver implementation.
+func (r *Resolver) Law() generated.LawResolver { return &lawResolver{r} }
+
+// Organization returns generated.OrganizationResolver implementation.
+func (r *Resolver) Organization() generated.OrganizationResolver { return &organizationResolver{r} }
+
+// Person returns generated.PersonResolver implementation.
+func (r *Resolver) Person() generated.PersonResolver { return &personResolver{r} }
+
+// Product returns generated.ProductResolver implementation.
+func (r *Resolver) Product() generated.ProductResolver { return &productResolver{r} }
+
+// Recommendation returns generated.RecommendationResolver implementation.
+func (r *Resolver) Recommendation() generated.RecommendationResolver {
+	return &recommendationResolver{r}
+}
+
+// Report returns generated.ReportResolver implementation.
+func (r *Resolver) Report() generated.ReportResolver { return &reportResolver{r} }
+
+// State returns generated.StateResolver implementation.
+func (r *Resolver) State() generated.StateResolver { return &stateResolver{r} }
+
+type (
+	agencyResolver         struct{ *Resolver }
+	agreementResolver      struct{ *Resolver }
+	eventResolver          struct{ *Resolver }
+	evidenceResolver       struct{ *Resolver }
+	firmResolver           struct{ *Resolver }
+	lawResolver            struct{ *Resolver }
+	organizationResolver   struct{ *Resolver }
+	personResolver         struct{ *Resolver }
+	productResolver        struct{ *Resolver }
+	recommendationResolver struct{ *Resolver }
+	reportResolver         struct{ *Resolver }
+	stateResolver          struct{ *Resolver }
+)

@@ -68,13 +68,15 @@ func nonNilRels(rs []kg.Relationship) []kg.Relationship {
 }
 
 // entityConnection pages through the entities that match f.
-func (r *Resolver) entityConnection(ctx context.Context, f store.EntityFilter, order store.EntityOrder, size args.Int, first *int, after *string) (*model.EntityConnection, error) {
-	offset, limit, err := page(size, first, after)
+func (r *Resolver) entityConnection(ctx context.Context, f store.EntityFilter, order store.EntityOrder, size args.Int, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
+	offset, limit, err := window(size, first, last, after, before, func() (int, error) {
+		p, err := r.Store.Entities(ctx, reads(ctx), f, order, 0, 0, true)
+		return p.Total, err
+	})
 	if err != nil {
 		return nil, err
 	}
-	total := plan.For(ctx).Selects(plan.Field(ctx), "totalCount", "pageInfo")
-	p, err := r.Store.Entities(ctx, reads(ctx), f, order, offset, limit, total)
+	p, err := r.Store.Entities(ctx, reads(ctx), f, order, offset, limit, plan.For(ctx).Selects(plan.Field(ctx), "totalCount", "pageInfo"))
 	if err != nil {
 		return nil, err
 	}

@@ -5,28 +5,11 @@ import (
 	"strconv"
 	"strings"
 
-	"cyberkg/errs"
-	"cyberkg/graph/args"
 	"cyberkg/graph/model"
 )
 
-// page checks first and after and returns the offset and limit they mean.
 // Cursors are opaque to clients; inside, they are offsets into the ordered
-// list.
-func page(size args.Int, first *int, after *string) (offset, limit int, err error) {
-	if limit, err = size.Value(first); err != nil {
-		return 0, 0, err
-	}
-	if after != nil && *after != "" {
-		n, ok := decodeCursor(*after)
-		if !ok {
-			return 0, 0, errs.Invalidf("after: %q is not a cursor this API gave out", *after)
-		}
-		offset = n + 1
-	}
-	return offset, limit, nil
-}
-
+// list (window.go reads them).
 func encodeCursor(offset int) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("offset:" + strconv.Itoa(offset)))
 }

@@ -20,6 +20,36 @@ func (r *queryResolver) Entity(ctx context.Context, id string) (model.Entity, er
 	return rootEntity(ctx, id)
 }
 
+// Node is the resolver for the node field.
+func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
+	found, err := r.lookupNodes(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	n, ok := found[id]
+	if !ok {
+		return nil, noNode(id)
+	}
+	return n, nil
+}
+
+// Nodes is the resolver for the nodes field.
+func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, error) {
+	found, err := r.lookupNodes(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.Node, len(ids))
+	for i, id := range ids {
+		if n, ok := found[id]; ok {
+			out[i] = n
+		} else {
+			addNotFound(ctx, i, id)
+		}
+	}
+	return out, nil
+}
+
 // Search is the resolver for the search field.
 func (r *queryResolver) Search(ctx context.Context, text string, kinds []kg.Kind, first *int) ([]model.SearchHit, error) {
 	n, err := args.Search.Value(first)
@@ -42,45 +72,45 @@ func (r *queryResolver) Search(ctx context.Context, text string, kinds []kg.Kind
 	return out, nil
 }
 
+// SearchConnection is the resolver for the searchConnection field.
+func (r *queryResolver) SearchConnection(ctx context.Context, text string, kinds []kg.Kind, first *int, after *string, last *int, before *string) (*model.SearchConnection, error) {
+	return r.searchConnection(ctx, text, kinds, first, after, last, before)
+}
+
 // Entities is the resolver for the entities field.
-func (r *queryResolver) Entities(ctx context.Context, kinds []kg.Kind, where *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string) (*model.EntityConnection, error) {
-	f := store.EntityFilter{Kinds: kinds}
-	if where != nil {
-		f.NameContains = deref(where.NameContains)
-		f.RelatedTo = deref(where.RelatedTo)
-		if where.StartFrom != nil {
-			f.StartFrom = *where.StartFrom
-		}
-		if where.StartTo != nil {
-			f.StartTo = *where.StartTo
-		}
+func (r *queryResolver) Entities(ctx context.Context, kinds []kg.Kind, where *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
+	f, err := entityFilterOf(kinds, where)
+	if err != nil {
+		return nil, err
 	}
 	order := store.EntityOrder{Field: "NAME"}
 	if orderBy != nil {
 		order = store.EntityOrder{Field: string(orderBy.Field), Desc: orderBy.Direction == model.OrderDirectionDesc}
 	}
-	return r.entityConnection(ctx, f, order, args.EntitiesPage, first, after)
+	return r.entityConnection(ctx, f, order, args.EntitiesPage, first, after, last, before)
 }
 
 // Relationships is the resolver for the relationships field.
-func (r *queryResolver) Relationships(ctx context.Context, types []kg.RelType, first *int, after *string) (*model.RelationshipConnection, error) {
-	offset, limit, err := page(args.RelationshipsPage, first, after)
+func (r *queryResolver) Relationships(ctx context.Context, types []kg.RelType, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	f, err := relFilter(relArgs{types: types}, where)
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Store.Relationships(ctx, reads(ctx), types, offset, limit)
+	offset, limit, err := window(args.RelationshipsPage, first, last, after, before, func() (int, error) {
+		p, err := r.Store.Relationships(ctx, reads(ctx), f, 0, 0)
+		return p.Total, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.Store.Relationships(ctx, reads(ctx), f, offset, limit)
 	if err != nil {
 		return nil, err
 	}
 	if err := loader.For(ctx).PrimeEnds(ctx, p.Items); err != nil {
 		return nil, err
 	}
-	conn := &model.RelationshipConnection{Nodes: nonNilRels(p.Items), TotalCount: p.Total, PageInfo: pageInfo(offset, len(p.Items), p.Total)}
-	conn.Edges = make([]model.RelationshipEdge, len(p.Items))
-	for i := range p.Items {
-		conn.Edges[i] = model.RelationshipEdge{Cursor: encodeCursor(offset + i), Node: &p.Items[i]}
-	}
-	return conn, nil
+	return relationshipConnection(p, offset), nil
 }
 
 // RelationTypes is the resolver for the relationTypes field.

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"cyberkg/errs"
 	"cyberkg/graph/args"
 	"cyberkg/graph/loader"
 	"cyberkg/graph/model"
@@ -15,16 +16,20 @@ import (
 )
 
 // Neighborhood is the resolver for the neighborhood field.
-func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, limit *int) (*model.Subgraph, error) {
-	d, err := args.NeighborhoodDepth.Value(depth)
+func (r *queryResolver) Neighborhood(ctx context.Context, id string, maxHops *int, depth *int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) (*model.Subgraph, error) {
+	d, err := args.NeighborhoodDepth.Given(maxHops, depth)
 	if err != nil {
 		return nil, err
 	}
-	n, err := args.NeighborhoodLimit.Value(limit)
+	n, err := args.NeighborhoodLimit.Given(first, limit)
 	if err != nil {
 		return nil, err
 	}
-	g, err := r.Store.Expand(ctx, reads(ctx), id, d, model.RelFilter(types, direction, asOf), n)
+	f, err := relFilter(relArgs{types, direction, asOf, confidence}, where)
+	if err != nil {
+		return nil, err
+	}
+	g, err := r.Store.Expand(ctx, reads(ctx), id, d, f, n)
 	if err != nil {
 		return nil, err
 	}
@@ -32,12 +37,23 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int,
 }
 
 // Paths is the resolver for the paths field.
-func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxHops *int, types []kg.RelType, direction *model.Direction, mode *model.PathMode, limit *int, asOf *kg.Date) ([]model.Path, error) {
+func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxHops *int, types []kg.RelType, direction *model.Direction, mode *model.PathMode, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, orderBy *model.PathOrder, weights []model.ConfidenceWeight, first *int, limit *int) ([]model.Path, error) {
 	hops, err := args.PathHops.Value(maxHops)
 	if err != nil {
 		return nil, err
 	}
-	n, err := args.PathLimit.Value(limit)
+	n, err := args.PathLimit.Given(first, limit)
+	if err != nil {
+		return nil, err
+	}
+	f, err := relFilter(relArgs{types, direction, asOf, confidence}, where)
+	if err == nil {
+		err = f.CheckTraversal("paths")
+	}
+	if err != nil {
+		return nil, err
+	}
+	w, err := weightsOf(weights)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +61,12 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxHo
 	if mode != nil {
 		m = store.PathMode(*mode)
 	}
-	paths, err := r.Store.Paths(ctx, reads(ctx), from, to, hops, model.RelFilter(types, direction, asOf), m, n)
+	var paths []store.Path
+	if orderBy != nil && *orderBy == model.PathOrderStrength {
+		paths, err = r.Store.StrongestPaths(ctx, reads(ctx), from, to, hops, f, m, n, w)
+	} else {
+		paths, err = r.Store.Paths(ctx, reads(ctx), from, to, hops, f, m, n)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -56,27 +77,31 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxHo
 	loader.For(ctx).Prefetch(ctx, nodes)
 	out := make([]model.Path, len(paths))
 	for i, p := range paths {
-		out[i] = model.Path{Length: len(p.Edges), Nodes: model.NewEntities(p.Nodes), Edges: p.Edges}
+		out[i] = model.Path{Length: len(p.Edges), Nodes: model.NewEntities(p.Nodes), Edges: p.Edges, Strength: w.Strength(p)}
 	}
 	return out, nil
 }
 
 // Chain is the resolver for the chain field.
-func (r *queryResolver) Chain(ctx context.Context, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, confidence []kg.Confidence, limit *int) (*model.Subgraph, error) {
+func (r *queryResolver) Chain(ctx context.Context, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) (*model.Subgraph, error) {
 	hops, err := args.ChainHops.Value(maxHops)
 	if err != nil {
 		return nil, err
 	}
-	n, err := args.ChainLimit.Value(limit)
+	n, err := args.ChainLimit.Given(first, limit)
 	if err != nil {
 		return nil, err
 	}
-	f := store.RelFilter{Types: kg.CausalTypes(), Direction: store.Outgoing, Confidences: confidence}
+	if where != nil && (len(where.Types) > 0 || where.Direction != nil) {
+		return nil, errs.Invalidf("chain: where.types and where.direction are not for chain, which follows the causal types in its own direction")
+	}
+	f, err := relFilter(relArgs{asOf: asOf, confidence: confidence}, where)
+	if err != nil {
+		return nil, err
+	}
+	f.Types, f.Direction = kg.CausalTypes(), store.Outgoing
 	if direction != nil && *direction == model.ChainDirectionUpstream {
 		f.Direction = store.Incoming
-	}
-	if asOf != nil {
-		f.AsOf = *asOf
 	}
 	g, err := r.Store.Expand(ctx, reads(ctx), from, hops, f, n)
 	if err != nil {
@@ -86,13 +111,41 @@ func (r *queryResolver) Chain(ctx context.Context, from string, direction *model
 }
 
 // Timeline is the resolver for the timeline field.
-func (r *queryResolver) Timeline(ctx context.Context, from *kg.Date, to *kg.Date, kinds []kg.Kind, involving []string, first *int, after *string) (*model.EntityConnection, error) {
-	f := store.EntityFilter{Kinds: kinds, Involving: involving, Dated: true}
+func (r *queryResolver) Timeline(ctx context.Context, from *kg.Date, to *kg.Date, kinds []kg.Kind, involving []string, where *model.EntityFilter, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
+	f, err := entityFilterOf(kinds, where)
+	if err != nil {
+		return nil, err
+	}
+	// The deprecated arguments, where given, say what where would.
 	if from != nil {
 		f.StartFrom = *from
 	}
 	if to != nil {
 		f.StartTo = *to
 	}
-	return r.entityConnection(ctx, f, store.EntityOrder{Field: "START"}, args.TimelinePage, first, after)
+	if len(involving) > 0 {
+		f.Involving = involving
+	}
+	f.Dated = true
+	return r.entityConnection(ctx, f, store.EntityOrder{Field: "START"}, args.TimelinePage, first, after, last, before)
+}
+
+// EntityCounts is the resolver for the entityCounts field.
+func (r *queryResolver) EntityCounts(ctx context.Context, kinds []kg.Kind, where *model.EntityFilter, groupBy model.EntityGrouping) ([]model.GroupCount, error) {
+	f, err := entityFilterOf(kinds, where)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := r.Store.EntityCounts(ctx, f, string(groupBy))
+	return groupCounts(counts), err
+}
+
+// RelationshipCounts is the resolver for the relationshipCounts field.
+func (r *queryResolver) RelationshipCounts(ctx context.Context, types []kg.RelType, where *model.RelationshipFilter, groupBy model.RelationshipGrouping) ([]model.GroupCount, error) {
+	f, err := relFilter(relArgs{types: types}, where)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := r.Store.RelationshipCounts(ctx, f, string(groupBy))
+	return groupCounts(counts), err
 }

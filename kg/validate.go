@@ -77,8 +77,12 @@ func (ds *Dataset) Validate() []Problem {
 
 	relIDs := make(map[string]bool, len(ds.Relationships))
 	for i, r := range ds.Relationships {
-		if relIDs[r.ID] {
+		switch {
+		case relIDs[r.ID]:
 			rel(i, "duplicate relationship id %q", r.ID)
+		case kinds[r.ID] != "":
+			// node(id:) finds any object by its id alone.
+			rel(i, "relationship id %q is also an entity's id: ids must be unique across entities and relationships", r.ID)
 		}
 		relIDs[r.ID] = true
 		if _, ok := LookupRelType(string(r.Type)); !ok {

@@ -34,6 +34,10 @@ type EntityFilter struct {
 	RelatedTo    string   // one relationship away from this entity
 	Involving    []string // these entities or one relationship away from any of them
 	Dated        bool     // only entities with a start date
+
+	// The analysts' conditions (filter.go).
+	IDs        []string   // only these entities
+	Some, None *RelFilter // with some relationship that passes, with none
 }
 
 // EntityOrder is a field to sort by and its direction.
@@ -157,6 +161,11 @@ func entityQuery(f EntityFilter) (source, where string, params map[string]any) {
 	}
 	if f.Dated && f.StartFrom.IsZero() && f.StartTo.IsZero() { // a bound already implies it
 		conds = append(conds, "n.startFirst IS NOT NULL")
+	}
+	c := newConds("ef")
+	conds = append(conds, c.entityAnalyst(f, "n")...)
+	for k, v := range c.params {
+		params[k] = v
 	}
 	return source, strings.Join(conds, " AND "), params
 }

@@ -26,6 +26,12 @@ type RelFilter struct {
 	Direction   Direction
 	AsOf        kg.Date
 	Confidences []kg.Confidence // keep only these levels, e.g. to leave out POSSIBLE
+
+	// The analysts' conditions (filter.go).
+	ClaimedBy          []string      // asserted by one of these entities
+	Sources            []string      // evidence quoting one of these REPORTs
+	StartFrom, StartTo kg.Date       // its own start within these (StartTo inclusive)
+	Other              *EntityFilter // the entity at the far end passes this
 }
 
 // arrows maps a direction to a relationship pattern from %[1]s to %[3]s
@@ -65,7 +71,15 @@ func relParams(f RelFilter) (string, map[string]any, error) {
 	for _, c := range f.Confidences {
 		confidences = append(confidences, string(c))
 	}
-	return arrow(f.Direction, "n:Entity", "r", "m", types), map[string]any{"asOf": dateParam(f.AsOf), "confidences": confidences}, nil
+	params := map[string]any{"asOf": dateParam(f.AsOf), "confidences": confidences}
+	_, more, err := f.analystConds()
+	if err != nil {
+		return "", nil, err
+	}
+	for k, v := range more {
+		params[k] = v
+	}
+	return arrow(f.Direction, "n:Entity", "r", "m", types), params, nil
 }
 
 // typeLabel is ":A|B" for types, checked against the vocabulary, or "".
@@ -153,16 +167,20 @@ func (s *Store) EntityWithRelationships(ctx context.Context, p Projection, id st
 	return e, rels, ends, found, err
 }
 
-// Relationships returns one page of all relationships, optionally of some
-// types only, with their total.
-func (s *Store) Relationships(ctx context.Context, p Projection, types []kg.RelType, offset, limit int) (Page[kg.Relationship], error) {
-	label, err := typeLabel(types)
+// Relationships returns one page of all relationships that pass f (by id),
+// with their total. f's Direction and Other need an entity to be relative to
+// and are refused.
+func (s *Store) Relationships(ctx context.Context, p Projection, f RelFilter, offset, limit int) (Page[kg.Relationship], error) {
+	if f.Other != nil || (f.Direction != "" && f.Direction != Both) {
+		return Page[kg.Relationship]{}, errs.Invalidf("where: direction and other need an entity to be relative to; give them on an entity's relationshipsConnection")
+	}
+	label, params, cond, err := rootRelFilter(f)
 	if err != nil {
 		return Page[kg.Relationship]{}, err
 	}
-	params := map[string]any{"skip": offset, "limit": limit}
-	cypher := `MATCH ()-[r` + label + `]->() WITH count(r) AS total
-		CALL { MATCH ()-[r` + label + `]->()
+	params["skip"], params["limit"] = offset, limit
+	cypher := `MATCH ()-[r` + label + `]->() WHERE ` + cond + ` WITH count(r) AS total
+		CALL { MATCH ()-[r` + label + `]->() WHERE ` + cond + `
 		       WITH r ORDER BY r.id SKIP $skip LIMIT $limit
 		       RETURN collect(` + relProjection(p) + `) AS page }
 		RETURN total, page`
@@ -179,4 +197,16 @@ func (s *Store) Relationships(ctx context.Context, p Projection, types []kg.RelT
 		return nil
 	})
 	return page, err
+}
+
+// rootRelFilter is f's type label, parameters and condition on r for a
+// pattern of every relationship ()-[r]->().
+func rootRelFilter(f RelFilter) (label string, params map[string]any, cond string, err error) {
+	if label, err = typeLabel(f.Types); err != nil {
+		return
+	}
+	if _, params, err = relParams(f); err != nil {
+		return
+	}
+	return label, params, relFilter(f), nil
 }

@@ -40,6 +40,9 @@ func relFilter(f RelFilter) string {
 	if !f.AsOf.IsZero() {
 		conds = append(conds, inForce)
 	}
+	if more, _, _ := f.analystConds(); more != "" {
+		conds = append(conds, more)
+	}
 	if len(conds) == 0 {
 		return "true"
 	}

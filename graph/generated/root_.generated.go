@@ -23,9 +23,20 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Agency() AgencyResolver
+	Agreement() AgreementResolver
+	Event() EventResolver
 	Evidence() EvidenceResolver
+	Firm() FirmResolver
+	Law() LawResolver
+	Organization() OrganizationResolver
+	Person() PersonResolver
+	Product() ProductResolver
 	Query() QueryResolver
+	Recommendation() RecommendationResolver
 	Relationship() RelationshipResolver
+	Report() ReportResolver
+	State() StateResolver
 	Subscription() SubscriptionResolver
 }
 
@@ -34,29 +45,33 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	Agency struct {
-		Aliases       func(childComplexity int) int
-		Description   func(childComplexity int) int
-		End           func(childComplexity int) int
-		Evidence      func(childComplexity int) int
-		Facts         func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
-		Start         func(childComplexity int) int
+		Aliases                 func(childComplexity int) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Description             func(childComplexity int) int
+		End                     func(childComplexity int) int
+		Evidence                func(childComplexity int) int
+		Facts                   func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		Kind                    func(childComplexity int) int
+		Name                    func(childComplexity int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		Start                   func(childComplexity int) int
 	}
 
 	Agreement struct {
-		Aliases       func(childComplexity int) int
-		Description   func(childComplexity int) int
-		End           func(childComplexity int) int
-		Evidence      func(childComplexity int) int
-		Facts         func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
-		Start         func(childComplexity int) int
+		Aliases                 func(childComplexity int) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Description             func(childComplexity int) int
+		End                     func(childComplexity int) int
+		Evidence                func(childComplexity int) int
+		Facts                   func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		Kind                    func(childComplexity int) int
+		Name                    func(childComplexity int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		Start                   func(childComplexity int) int
 	}
 
 	Change struct {
@@ -86,6 +101,11 @@ type ComplexityRoot struct {
 		Version  func(childComplexity int) int
 	}
 
+	Degree struct {
+		ByType func(childComplexity int) int
+		Total  func(childComplexity int) int
+	}
+
 	EntityConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -104,16 +124,18 @@ type ComplexityRoot struct {
 	}
 
 	Event struct {
-		Aliases       func(childComplexity int) int
-		Description   func(childComplexity int) int
-		End           func(childComplexity int) int
-		Evidence      func(childComplexity int) int
-		Facts         func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
-		Start         func(childComplexity int) int
+		Aliases                 func(childComplexity int) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Description             func(childComplexity int) int
+		End                     func(childComplexity int) int
+		Evidence                func(childComplexity int) int
+		Facts                   func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		Kind                    func(childComplexity int) int
+		Name                    func(childComplexity int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		Start                   func(childComplexity int) int
 	}
 
 	Evidence struct {
@@ -133,16 +155,23 @@ type ComplexityRoot struct {
 	}
 
 	Firm struct {
-		Aliases       func(childComplexity int) int
-		Description   func(childComplexity int) int
-		End           func(childComplexity int) int
-		Evidence      func(childComplexity int) int
-		Facts         func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
-		Start         func(childComplexity int) int
+		Aliases                 func(childComplexity int) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Description             func(childComplexity int) int
+		End                     func(childComplexity int) int
+		Evidence                func(childComplexity int) int
+		Facts                   func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		Kind                    func(childComplexity int) int
+		Name                    func(childComplexity int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		Start                   func(childComplexity int) int
+	}
+
+	GroupCount struct {
+		Count func(childComplexity int) int
+		Key   func(childComplexity int) int
 	}
 
 	KindCount struct {
@@ -151,31 +180,35 @@ type ComplexityRoot struct {
 	}
 
 	Law struct {
-		Aliases       func(childComplexity int) int
-		ArticleNumber func(childComplexity int) int
-		Description   func(childComplexity int) int
-		End           func(childComplexity int) int
-		Evidence      func(childComplexity int) int
-		Facts         func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
-		Start         func(childComplexity int) int
-		Status        func(childComplexity int) int
+		Aliases                 func(childComplexity int) int
+		ArticleNumber           func(childComplexity int) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Description             func(childComplexity int) int
+		End                     func(childComplexity int) int
+		Evidence                func(childComplexity int) int
+		Facts                   func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		Kind                    func(childComplexity int) int
+		Name                    func(childComplexity int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		Start                   func(childComplexity int) int
+		Status                  func(childComplexity int) int
 	}
 
 	Organization struct {
-		Aliases       func(childComplexity int) int
-		Description   func(childComplexity int) int
-		End           func(childComplexity int) int
-		Evidence      func(childComplexity int) int
-		Facts         func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
-		Start         func(childComplexity int) int
+		Aliases                 func(childComplexity int) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Description             func(childComplexity int) int
+		End                     func(childComplexity int) int
+		Evidence                func(childComplexity int) int
+		Facts                   func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		Kind                    func(childComplexity int) int
+		Name                    func(childComplexity int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		Start                   func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -186,64 +219,76 @@ type ComplexityRoot struct {
 	}
 
 	Path struct {
-		Edges  func(childComplexity int) int
-		Length func(childComplexity int) int
-		Nodes  func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Length   func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		Strength func(childComplexity int) int
 	}
 
 	Person struct {
-		Aliases       func(childComplexity int) int
-		Description   func(childComplexity int) int
-		End           func(childComplexity int) int
-		Evidence      func(childComplexity int) int
-		Facts         func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
-		Start         func(childComplexity int) int
-		Title         func(childComplexity int) int
+		Aliases                 func(childComplexity int) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Description             func(childComplexity int) int
+		End                     func(childComplexity int) int
+		Evidence                func(childComplexity int) int
+		Facts                   func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		Kind                    func(childComplexity int) int
+		Name                    func(childComplexity int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		Start                   func(childComplexity int) int
+		Title                   func(childComplexity int) int
 	}
 
 	Product struct {
-		Aliases       func(childComplexity int) int
-		Description   func(childComplexity int) int
-		End           func(childComplexity int) int
-		Evidence      func(childComplexity int) int
-		Facts         func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
-		Start         func(childComplexity int) int
+		Aliases                 func(childComplexity int) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Description             func(childComplexity int) int
+		End                     func(childComplexity int) int
+		Evidence                func(childComplexity int) int
+		Facts                   func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		Kind                    func(childComplexity int) int
+		Name                    func(childComplexity int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		Start                   func(childComplexity int) int
 	}
 
 	Query struct {
-		Chain         func(childComplexity int, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, confidence []kg.Confidence, limit *int) int
-		Entities      func(childComplexity int, kinds []kg.Kind, where *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string) int
-		Entity        func(childComplexity int, id string) int
-		EntityKinds   func(childComplexity int) int
-		Neighborhood  func(childComplexity int, id string, depth *int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, limit *int) int
-		Paths         func(childComplexity int, from string, to string, maxHops *int, types []kg.RelType, direction *model.Direction, mode *model.PathMode, limit *int, asOf *kg.Date) int
-		RelationTypes func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, first *int, after *string) int
-		Search        func(childComplexity int, text string, kinds []kg.Kind, first *int) int
-		Stats         func(childComplexity int) int
-		Timeline      func(childComplexity int, from *kg.Date, to *kg.Date, kinds []kg.Kind, involving []string, first *int, after *string) int
+		Chain              func(childComplexity int, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) int
+		Entities           func(childComplexity int, kinds []kg.Kind, where *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
+		Entity             func(childComplexity int, id string) int
+		EntityCounts       func(childComplexity int, kinds []kg.Kind, where *model.EntityFilter, groupBy model.EntityGrouping) int
+		EntityKinds        func(childComplexity int) int
+		Neighborhood       func(childComplexity int, id string, maxHops *int, depth *int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) int
+		Node               func(childComplexity int, id string) int
+		Nodes              func(childComplexity int, ids []string) int
+		Paths              func(childComplexity int, from string, to string, maxHops *int, types []kg.RelType, direction *model.Direction, mode *model.PathMode, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, orderBy *model.PathOrder, weights []model.ConfidenceWeight, first *int, limit *int) int
+		RelationTypes      func(childComplexity int) int
+		RelationshipCounts func(childComplexity int, types []kg.RelType, where *model.RelationshipFilter, groupBy model.RelationshipGrouping) int
+		Relationships      func(childComplexity int, types []kg.RelType, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		Search             func(childComplexity int, text string, kinds []kg.Kind, first *int) int
+		SearchConnection   func(childComplexity int, text string, kinds []kg.Kind, first *int, after *string, last *int, before *string) int
+		Stats              func(childComplexity int) int
+		Timeline           func(childComplexity int, from *kg.Date, to *kg.Date, kinds []kg.Kind, involving []string, where *model.EntityFilter, first *int, after *string, last *int, before *string) int
 	}
 
 	Recommendation struct {
-		Aliases       func(childComplexity int) int
-		Description   func(childComplexity int) int
-		End           func(childComplexity int) int
-		Evidence      func(childComplexity int) int
-		Facts         func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Number        func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
-		Start         func(childComplexity int) int
+		Aliases                 func(childComplexity int) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Description             func(childComplexity int) int
+		End                     func(childComplexity int) int
+		Evidence                func(childComplexity int) int
+		Facts                   func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		Kind                    func(childComplexity int) int
+		Name                    func(childComplexity int) int
+		Number                  func(childComplexity int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		Start                   func(childComplexity int) int
 	}
 
 	RelationTypeInfo struct {
@@ -281,16 +326,31 @@ type ComplexityRoot struct {
 	}
 
 	Report struct {
-		Aliases       func(childComplexity int) int
-		Description   func(childComplexity int) int
-		End           func(childComplexity int) int
-		Evidence      func(childComplexity int) int
-		Facts         func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
-		Start         func(childComplexity int) int
+		Aliases                 func(childComplexity int) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Description             func(childComplexity int) int
+		End                     func(childComplexity int) int
+		Evidence                func(childComplexity int) int
+		Facts                   func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		Kind                    func(childComplexity int) int
+		Name                    func(childComplexity int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		Start                   func(childComplexity int) int
+	}
+
+	SearchConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SearchEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+		Score  func(childComplexity int) int
 	}
 
 	SearchHit struct {
@@ -299,16 +359,18 @@ type ComplexityRoot struct {
 	}
 
 	State struct {
-		Aliases       func(childComplexity int) int
-		Description   func(childComplexity int) int
-		End           func(childComplexity int) int
-		Evidence      func(childComplexity int) int
-		Facts         func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Relationships func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
-		Start         func(childComplexity int) int
+		Aliases                 func(childComplexity int) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Description             func(childComplexity int) int
+		End                     func(childComplexity int) int
+		Evidence                func(childComplexity int) int
+		Facts                   func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		Kind                    func(childComplexity int) int
+		Name                    func(childComplexity int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		Start                   func(childComplexity int) int
 	}
 
 	Stats struct {
@@ -354,6 +416,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agency.Aliases(childComplexity), true
+	case "Agency.degree":
+		if e.ComplexityRoot.Agency.Degree == nil {
+			break
+		}
+
+		args, err := ec.field_Agency_degree_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Agency.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
 	case "Agency.description":
 		if e.ComplexityRoot.Agency.Description == nil {
 			break
@@ -407,6 +480,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agency.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+	case "Agency.relationshipsConnection":
+		if e.ComplexityRoot.Agency.RelationshipsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Agency_relationshipsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Agency.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Agency.start":
 		if e.ComplexityRoot.Agency.Start == nil {
 			break
@@ -420,6 +504,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agreement.Aliases(childComplexity), true
+	case "Agreement.degree":
+		if e.ComplexityRoot.Agreement.Degree == nil {
+			break
+		}
+
+		args, err := ec.field_Agreement_degree_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Agreement.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
 	case "Agreement.description":
 		if e.ComplexityRoot.Agreement.Description == nil {
 			break
@@ -473,6 +568,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agreement.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+	case "Agreement.relationshipsConnection":
+		if e.ComplexityRoot.Agreement.RelationshipsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Agreement_relationshipsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Agreement.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Agreement.start":
 		if e.ComplexityRoot.Agreement.Start == nil {
 			break
@@ -591,6 +697,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ChangeItem.Version(childComplexity), true
 
+	case "Degree.byType":
+		if e.ComplexityRoot.Degree.ByType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Degree.ByType(childComplexity), true
+	case "Degree.total":
+		if e.ComplexityRoot.Degree.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Degree.Total(childComplexity), true
+
 	case "EntityConnection.edges":
 		if e.ComplexityRoot.EntityConnection.Edges == nil {
 			break
@@ -648,6 +767,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Aliases(childComplexity), true
+	case "Event.degree":
+		if e.ComplexityRoot.Event.Degree == nil {
+			break
+		}
+
+		args, err := ec.field_Event_degree_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Event.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
 	case "Event.description":
 		if e.ComplexityRoot.Event.Description == nil {
 			break
@@ -701,6 +831,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+	case "Event.relationshipsConnection":
+		if e.ComplexityRoot.Event.RelationshipsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Event_relationshipsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Event.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Event.start":
 		if e.ComplexityRoot.Event.Start == nil {
 			break
@@ -776,6 +917,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Firm.Aliases(childComplexity), true
+	case "Firm.degree":
+		if e.ComplexityRoot.Firm.Degree == nil {
+			break
+		}
+
+		args, err := ec.field_Firm_degree_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Firm.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
 	case "Firm.description":
 		if e.ComplexityRoot.Firm.Description == nil {
 			break
@@ -829,12 +981,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Firm.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+	case "Firm.relationshipsConnection":
+		if e.ComplexityRoot.Firm.RelationshipsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Firm_relationshipsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Firm.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Firm.start":
 		if e.ComplexityRoot.Firm.Start == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Firm.Start(childComplexity), true
+
+	case "GroupCount.count":
+		if e.ComplexityRoot.GroupCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupCount.Count(childComplexity), true
+	case "GroupCount.key":
+		if e.ComplexityRoot.GroupCount.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupCount.Key(childComplexity), true
 
 	case "KindCount.count":
 		if e.ComplexityRoot.KindCount.Count == nil {
@@ -861,6 +1037,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Law.ArticleNumber(childComplexity), true
+	case "Law.degree":
+		if e.ComplexityRoot.Law.Degree == nil {
+			break
+		}
+
+		args, err := ec.field_Law_degree_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Law.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
 	case "Law.description":
 		if e.ComplexityRoot.Law.Description == nil {
 			break
@@ -914,6 +1101,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Law.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+	case "Law.relationshipsConnection":
+		if e.ComplexityRoot.Law.RelationshipsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Law_relationshipsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Law.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Law.start":
 		if e.ComplexityRoot.Law.Start == nil {
 			break
@@ -933,6 +1131,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Aliases(childComplexity), true
+	case "Organization.degree":
+		if e.ComplexityRoot.Organization.Degree == nil {
+			break
+		}
+
+		args, err := ec.field_Organization_degree_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organization.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
 	case "Organization.description":
 		if e.ComplexityRoot.Organization.Description == nil {
 			break
@@ -986,6 +1195,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+	case "Organization.relationshipsConnection":
+		if e.ComplexityRoot.Organization.RelationshipsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Organization_relationshipsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organization.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Organization.start":
 		if e.ComplexityRoot.Organization.Start == nil {
 			break
@@ -1036,6 +1256,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Path.Nodes(childComplexity), true
+	case "Path.strength":
+		if e.ComplexityRoot.Path.Strength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Strength(childComplexity), true
 
 	case "Person.aliases":
 		if e.ComplexityRoot.Person.Aliases == nil {
@@ -1043,6 +1269,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Aliases(childComplexity), true
+	case "Person.degree":
+		if e.ComplexityRoot.Person.Degree == nil {
+			break
+		}
+
+		args, err := ec.field_Person_degree_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Person.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
 	case "Person.description":
 		if e.ComplexityRoot.Person.Description == nil {
 			break
@@ -1096,6 +1333,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+	case "Person.relationshipsConnection":
+		if e.ComplexityRoot.Person.RelationshipsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Person_relationshipsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Person.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Person.start":
 		if e.ComplexityRoot.Person.Start == nil {
 			break
@@ -1115,6 +1363,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.Aliases(childComplexity), true
+	case "Product.degree":
+		if e.ComplexityRoot.Product.Degree == nil {
+			break
+		}
+
+		args, err := ec.field_Product_degree_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Product.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
 	case "Product.description":
 		if e.ComplexityRoot.Product.Description == nil {
 			break
@@ -1168,6 +1427,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+	case "Product.relationshipsConnection":
+		if e.ComplexityRoot.Product.RelationshipsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Product_relationshipsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Product.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Product.start":
 		if e.ComplexityRoot.Product.Start == nil {
 			break
@@ -1185,7 +1455,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Chain(childComplexity, args["from"].(string), args["direction"].(*model.ChainDirection), args["maxHops"].(*int), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["limit"].(*int)), true
+		return e.ComplexityRoot.Query.Chain(childComplexity, args["from"].(string), args["direction"].(*model.ChainDirection), args["maxHops"].(*int), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["limit"].(*int)), true
 	case "Query.entities":
 		if e.ComplexityRoot.Query.Entities == nil {
 			break
@@ -1196,7 +1466,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Entities(childComplexity, args["kinds"].([]kg.Kind), args["where"].(*model.EntityFilter), args["orderBy"].(*model.EntityOrder), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Entities(childComplexity, args["kinds"].([]kg.Kind), args["where"].(*model.EntityFilter), args["orderBy"].(*model.EntityOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.entity":
 		if e.ComplexityRoot.Query.Entity == nil {
 			break
@@ -1208,6 +1478,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Entity(childComplexity, args["id"].(string)), true
+	case "Query.entityCounts":
+		if e.ComplexityRoot.Query.EntityCounts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_entityCounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EntityCounts(childComplexity, args["kinds"].([]kg.Kind), args["where"].(*model.EntityFilter), args["groupBy"].(model.EntityGrouping)), true
 	case "Query.entityKinds":
 		if e.ComplexityRoot.Query.EntityKinds == nil {
 			break
@@ -1225,7 +1506,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["id"].(string), args["depth"].(*int), args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["limit"].(*int)), true
+		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["id"].(string), args["maxHops"].(*int), args["depth"].(*int), args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["limit"].(*int)), true
+	case "Query.node":
+		if e.ComplexityRoot.Query.Node == nil {
+			break
+		}
+
+		args, err := ec.field_Query_node_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+	case "Query.nodes":
+		if e.ComplexityRoot.Query.Nodes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_nodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
 	case "Query.paths":
 		if e.ComplexityRoot.Query.Paths == nil {
 			break
@@ -1236,13 +1539,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Paths(childComplexity, args["from"].(string), args["to"].(string), args["maxHops"].(*int), args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["mode"].(*model.PathMode), args["limit"].(*int), args["asOf"].(*kg.Date)), true
+		return e.ComplexityRoot.Query.Paths(childComplexity, args["from"].(string), args["to"].(string), args["maxHops"].(*int), args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["mode"].(*model.PathMode), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["orderBy"].(*model.PathOrder), args["weights"].([]model.ConfidenceWeight), args["first"].(*int), args["limit"].(*int)), true
 	case "Query.relationTypes":
 		if e.ComplexityRoot.Query.RelationTypes == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.RelationTypes(childComplexity), true
+	case "Query.relationshipCounts":
+		if e.ComplexityRoot.Query.RelationshipCounts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_relationshipCounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RelationshipCounts(childComplexity, args["types"].([]kg.RelType), args["where"].(*model.RelationshipFilter), args["groupBy"].(model.RelationshipGrouping)), true
 	case "Query.relationships":
 		if e.ComplexityRoot.Query.Relationships == nil {
 			break
@@ -1253,7 +1567,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Relationships(childComplexity, args["types"].([]kg.RelType), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Relationships(childComplexity, args["types"].([]kg.RelType), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -1265,6 +1579,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["kinds"].([]kg.Kind), args["first"].(*int)), true
+	case "Query.searchConnection":
+		if e.ComplexityRoot.Query.SearchConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Query_searchConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SearchConnection(childComplexity, args["text"].(string), args["kinds"].([]kg.Kind), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.stats":
 		if e.ComplexityRoot.Query.Stats == nil {
 			break
@@ -1281,7 +1606,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Timeline(childComplexity, args["from"].(*kg.Date), args["to"].(*kg.Date), args["kinds"].([]kg.Kind), args["involving"].([]string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Timeline(childComplexity, args["from"].(*kg.Date), args["to"].(*kg.Date), args["kinds"].([]kg.Kind), args["involving"].([]string), args["where"].(*model.EntityFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "Recommendation.aliases":
 		if e.ComplexityRoot.Recommendation.Aliases == nil {
@@ -1289,6 +1614,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Recommendation.Aliases(childComplexity), true
+	case "Recommendation.degree":
+		if e.ComplexityRoot.Recommendation.Degree == nil {
+			break
+		}
+
+		args, err := ec.field_Recommendation_degree_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Recommendation.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
 	case "Recommendation.description":
 		if e.ComplexityRoot.Recommendation.Description == nil {
 			break
@@ -1348,6 +1684,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Recommendation.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+	case "Recommendation.relationshipsConnection":
+		if e.ComplexityRoot.Recommendation.RelationshipsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Recommendation_relationshipsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Recommendation.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Recommendation.start":
 		if e.ComplexityRoot.Recommendation.Start == nil {
 			break
@@ -1497,6 +1844,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Report.Aliases(childComplexity), true
+	case "Report.degree":
+		if e.ComplexityRoot.Report.Degree == nil {
+			break
+		}
+
+		args, err := ec.field_Report_degree_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Report.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
 	case "Report.description":
 		if e.ComplexityRoot.Report.Description == nil {
 			break
@@ -1550,12 +1908,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Report.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+	case "Report.relationshipsConnection":
+		if e.ComplexityRoot.Report.RelationshipsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Report_relationshipsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Report.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Report.start":
 		if e.ComplexityRoot.Report.Start == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Report.Start(childComplexity), true
+
+	case "SearchConnection.edges":
+		if e.ComplexityRoot.SearchConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.Edges(childComplexity), true
+	case "SearchConnection.nodes":
+		if e.ComplexityRoot.SearchConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.Nodes(childComplexity), true
+	case "SearchConnection.pageInfo":
+		if e.ComplexityRoot.SearchConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.PageInfo(childComplexity), true
+	case "SearchConnection.totalCount":
+		if e.ComplexityRoot.SearchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.TotalCount(childComplexity), true
+
+	case "SearchEdge.cursor":
+		if e.ComplexityRoot.SearchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Cursor(childComplexity), true
+	case "SearchEdge.node":
+		if e.ComplexityRoot.SearchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Node(childComplexity), true
+	case "SearchEdge.score":
+		if e.ComplexityRoot.SearchEdge.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Score(childComplexity), true
 
 	case "SearchHit.entity":
 		if e.ComplexityRoot.SearchHit.Entity == nil {
@@ -1576,6 +1989,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.State.Aliases(childComplexity), true
+	case "State.degree":
+		if e.ComplexityRoot.State.Degree == nil {
+			break
+		}
+
+		args, err := ec.field_State_degree_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.State.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
 	case "State.description":
 		if e.ComplexityRoot.State.Description == nil {
 			break
@@ -1629,6 +2053,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.State.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+	case "State.relationshipsConnection":
+		if e.ComplexityRoot.State.RelationshipsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_State_relationshipsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.State.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "State.start":
 		if e.ComplexityRoot.State.Start == nil {
 			break
@@ -1714,8 +2149,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ConfidenceWeight", ec.unmarshalInputConfidenceWeight),
 			graphql.NewInputUnmarshaler("EntityFilter", ec.unmarshalInputEntityFilter),
 			graphql.NewInputUnmarshaler("EntityOrder", ec.unmarshalInputEntityOrder),
+			graphql.NewInputUnmarshaler("RelationshipFilter", ec.unmarshalInputRelationshipFilter),
 		)
 	}
 	first := true
@@ -1798,27 +2235,27 @@ var sources = []*ast.Source{
 
 "The closed set of entity kinds."
 enum EntityKind {
-  "A country acting as a state."
+  "A country acting as a state (the United States, China, Russia)."
   STATE
-  "A government body: ministry, department, regulator, military unit, state media."
+  "A government body: ministry, department, regulator, military unit, state media outlet."
   AGENCY
-  "A non-state body that is not one firm: business groups, international bodies, groups of actors."
+  "A non-state body that is not a single firm: business groups, international bodies, loosely defined groups of actors."
   ORGANIZATION
   "A company."
   FIRM
   "A person, named or identified by title."
   PERSON
-  "A product or service."
+  "A product or service made by a firm."
   PRODUCT
   "A law, regulation or draft, or one article of one (PART_OF its law)."
   LAW
-  "An agreement, dialogue, working group or mechanism."
+  "An agreement, dialogue, working group or mechanism between parties."
   AGREEMENT
-  "Something that happened."
+  "Something that happened: an attack, an announcement, a decision, a trend."
   EVENT
-  "A document: study, report, book, article, letter, statement."
+  "A document: study, report, book, article, letter, statement (the brief itself is one)."
   REPORT
-  "One of the brief's recommendations."
+  "One of the brief's recommendations, linked to whom and what it addresses."
   RECOMMENDATION
 }
 
@@ -1828,10 +2265,15 @@ was in force is its IN_FORCE_IN relationship (asOf answers it); its drafts,
 adoption and suspension are dated entities on the timeline.
 """
 enum LawStatus {
+  "Proposed or published for comment, not adopted."
   DRAFT
+  "Adopted, not yet in force."
   ADOPTED
+  "In force."
   IN_FORCE
+  "Suspended: adopted, its application halted."
   SUSPENDED
+  "Withdrawn or abandoned."
   WITHDRAWN
 }
 
@@ -1841,178 +2283,881 @@ enum Direction {
   OUTGOING
   "Relationships that end at the entity."
   INCOMING
+  "Relationships either way."
   BOTH
 }
 
-"Anything the graph holds. Every kind has a type of its own, named after it."
+"""
+Anything the graph holds. Every kind has a type of its own, named after it,
+and each of those also implements Node.
+"""
 interface Entity {
   "Stable, readable id (a slug) that exports keep."
   id: ID!
+  "What it is: the closed set of kinds; its GraphQL type is named after it."
   kind: EntityKind!
+  "Its name as the source gives it."
   name: String!
   "Spellings and short names users type: \"PLA\", \"Qualcom\", \"Unit 61398\"."
   aliases: [String!]!
+  "One line, in the source's terms."
   description: String!
   "When it happened, was issued or took effect, as precise as the source."
   start: Date
   "When it ended, was suspended or was removed."
   end: Date
+  "Quantities the source states about it (fines, people affected...)."
   facts: [Fact!]!
+  "The source's words it rests on."
   evidence: [Evidence!]!
   """
   Its relationships, optionally only some types, one direction, or only those
   in force on asOf (started on or before it and not ended by it); the first
   (at most 1000) in order of start date (undated last), type and id.
   """
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
+  relationships(
+    "Only these types (at most 35)."
+    types: [RelationType!]
+    "OUTGOING, INCOMING or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date."
+    asOf: Date
+    "How many: 0 to 1000."
+    first: Int = 100
+  ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
+  """
+  Its relationships page by page, in order of start date (undated last), type
+  and id, with their number (totalCount). types, direction, asOf and
+  confidence filter as on every field that returns relationships; where adds
+  the rest of RelationshipFilter (its direction is relative to this entity,
+  its other to the entity at the far end). A condition given both as an
+  argument and in where is refused.
+  """
+  relationshipsConnection(
+    "Only relationships of these types (at most 35). Default: every type."
+    types: [RelationType!]
+    "Relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date (begun on or before it, not ended by it)."
+    asOf: Date
+    "Only relationships of these levels (at most 6). Default: every level."
+    confidence: [Confidence!]
+    "The rest of the relationship filter."
+    where: RelationshipFilter
+    "The first this many after the cursor after: 0 to 100; 20 when neither first nor last is given."
+    first: Int
+    "A cursor this field gave out: start after it."
+    after: String
+    "The last this many before the cursor before (or of all): 0 to 100."
+    last: Int
+    "A cursor this field gave out: end before it."
+    before: String
+  ): RelationshipConnection!
+  "How many relationships it has (that pass where), in all and by type."
+  degree(
+    "Count relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Count only the relationships that pass this filter."
+    where: RelationshipFilter
+  ): Degree! @cost(weight: 1000)
 }
 
-type State implements Entity {
+"A country acting as a state (the United States, China, Russia)."
+type State implements Entity & Node {
+  "Stable, readable id (a slug) that exports keep."
   id: ID!
+  "What it is: the closed set of kinds; its GraphQL type is named after it."
   kind: EntityKind!
+  "Its name as the source gives it."
   name: String!
+  "Spellings and short names users type: \"PLA\", \"Qualcom\", \"Unit 61398\"."
   aliases: [String!]!
+  "One line, in the source's terms."
   description: String!
+  "When it happened, was issued or took effect, as precise as the source."
   start: Date
+  "When it ended, was suspended or was removed."
   end: Date
+  "Quantities the source states about it (fines, people affected...)."
   facts: [Fact!]!
+  "The source's words it rests on."
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
+  """
+  Its relationships, optionally only some types, one direction, or only those
+  in force on asOf (started on or before it and not ended by it); the first
+  (at most 1000) in order of start date (undated last), type and id.
+  """
+  relationships(
+    "Only these types (at most 35)."
+    types: [RelationType!]
+    "OUTGOING, INCOMING or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date."
+    asOf: Date
+    "How many: 0 to 1000."
+    first: Int = 100
+  ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
+  """
+  Its relationships page by page, in order of start date (undated last), type
+  and id, with their number (totalCount). types, direction, asOf and
+  confidence filter as on every field that returns relationships; where adds
+  the rest of RelationshipFilter (its direction is relative to this entity,
+  its other to the entity at the far end). A condition given both as an
+  argument and in where is refused.
+  """
+  relationshipsConnection(
+    "Only relationships of these types (at most 35). Default: every type."
+    types: [RelationType!]
+    "Relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date (begun on or before it, not ended by it)."
+    asOf: Date
+    "Only relationships of these levels (at most 6). Default: every level."
+    confidence: [Confidence!]
+    "The rest of the relationship filter."
+    where: RelationshipFilter
+    "The first this many after the cursor after: 0 to 100; 20 when neither first nor last is given."
+    first: Int
+    "A cursor this field gave out: start after it."
+    after: String
+    "The last this many before the cursor before (or of all): 0 to 100."
+    last: Int
+    "A cursor this field gave out: end before it."
+    before: String
+  ): RelationshipConnection!
+  "How many relationships it has (that pass where), in all and by type."
+  degree(
+    "Count relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Count only the relationships that pass this filter."
+    where: RelationshipFilter
+  ): Degree! @cost(weight: 1000)
 }
 
-type Agency implements Entity {
+"A government body: ministry, department, regulator, military unit, state media outlet."
+type Agency implements Entity & Node {
+  "Stable, readable id (a slug) that exports keep."
   id: ID!
+  "What it is: the closed set of kinds; its GraphQL type is named after it."
   kind: EntityKind!
+  "Its name as the source gives it."
   name: String!
+  "Spellings and short names users type: \"PLA\", \"Qualcom\", \"Unit 61398\"."
   aliases: [String!]!
+  "One line, in the source's terms."
   description: String!
+  "When it happened, was issued or took effect, as precise as the source."
   start: Date
+  "When it ended, was suspended or was removed."
   end: Date
+  "Quantities the source states about it (fines, people affected...)."
   facts: [Fact!]!
+  "The source's words it rests on."
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
+  """
+  Its relationships, optionally only some types, one direction, or only those
+  in force on asOf (started on or before it and not ended by it); the first
+  (at most 1000) in order of start date (undated last), type and id.
+  """
+  relationships(
+    "Only these types (at most 35)."
+    types: [RelationType!]
+    "OUTGOING, INCOMING or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date."
+    asOf: Date
+    "How many: 0 to 1000."
+    first: Int = 100
+  ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
+  """
+  Its relationships page by page, in order of start date (undated last), type
+  and id, with their number (totalCount). types, direction, asOf and
+  confidence filter as on every field that returns relationships; where adds
+  the rest of RelationshipFilter (its direction is relative to this entity,
+  its other to the entity at the far end). A condition given both as an
+  argument and in where is refused.
+  """
+  relationshipsConnection(
+    "Only relationships of these types (at most 35). Default: every type."
+    types: [RelationType!]
+    "Relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date (begun on or before it, not ended by it)."
+    asOf: Date
+    "Only relationships of these levels (at most 6). Default: every level."
+    confidence: [Confidence!]
+    "The rest of the relationship filter."
+    where: RelationshipFilter
+    "The first this many after the cursor after: 0 to 100; 20 when neither first nor last is given."
+    first: Int
+    "A cursor this field gave out: start after it."
+    after: String
+    "The last this many before the cursor before (or of all): 0 to 100."
+    last: Int
+    "A cursor this field gave out: end before it."
+    before: String
+  ): RelationshipConnection!
+  "How many relationships it has (that pass where), in all and by type."
+  degree(
+    "Count relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Count only the relationships that pass this filter."
+    where: RelationshipFilter
+  ): Degree! @cost(weight: 1000)
 }
 
-type Organization implements Entity {
+"A non-state body that is not a single firm: business groups, international bodies, loosely defined groups of actors."
+type Organization implements Entity & Node {
+  "Stable, readable id (a slug) that exports keep."
   id: ID!
+  "What it is: the closed set of kinds; its GraphQL type is named after it."
   kind: EntityKind!
+  "Its name as the source gives it."
   name: String!
+  "Spellings and short names users type: \"PLA\", \"Qualcom\", \"Unit 61398\"."
   aliases: [String!]!
+  "One line, in the source's terms."
   description: String!
+  "When it happened, was issued or took effect, as precise as the source."
   start: Date
+  "When it ended, was suspended or was removed."
   end: Date
+  "Quantities the source states about it (fines, people affected...)."
   facts: [Fact!]!
+  "The source's words it rests on."
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
+  """
+  Its relationships, optionally only some types, one direction, or only those
+  in force on asOf (started on or before it and not ended by it); the first
+  (at most 1000) in order of start date (undated last), type and id.
+  """
+  relationships(
+    "Only these types (at most 35)."
+    types: [RelationType!]
+    "OUTGOING, INCOMING or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date."
+    asOf: Date
+    "How many: 0 to 1000."
+    first: Int = 100
+  ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
+  """
+  Its relationships page by page, in order of start date (undated last), type
+  and id, with their number (totalCount). types, direction, asOf and
+  confidence filter as on every field that returns relationships; where adds
+  the rest of RelationshipFilter (its direction is relative to this entity,
+  its other to the entity at the far end). A condition given both as an
+  argument and in where is refused.
+  """
+  relationshipsConnection(
+    "Only relationships of these types (at most 35). Default: every type."
+    types: [RelationType!]
+    "Relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date (begun on or before it, not ended by it)."
+    asOf: Date
+    "Only relationships of these levels (at most 6). Default: every level."
+    confidence: [Confidence!]
+    "The rest of the relationship filter."
+    where: RelationshipFilter
+    "The first this many after the cursor after: 0 to 100; 20 when neither first nor last is given."
+    first: Int
+    "A cursor this field gave out: start after it."
+    after: String
+    "The last this many before the cursor before (or of all): 0 to 100."
+    last: Int
+    "A cursor this field gave out: end before it."
+    before: String
+  ): RelationshipConnection!
+  "How many relationships it has (that pass where), in all and by type."
+  degree(
+    "Count relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Count only the relationships that pass this filter."
+    where: RelationshipFilter
+  ): Degree! @cost(weight: 1000)
 }
 
-type Firm implements Entity {
+"A company."
+type Firm implements Entity & Node {
+  "Stable, readable id (a slug) that exports keep."
   id: ID!
+  "What it is: the closed set of kinds; its GraphQL type is named after it."
   kind: EntityKind!
+  "Its name as the source gives it."
   name: String!
+  "Spellings and short names users type: \"PLA\", \"Qualcom\", \"Unit 61398\"."
   aliases: [String!]!
+  "One line, in the source's terms."
   description: String!
+  "When it happened, was issued or took effect, as precise as the source."
   start: Date
+  "When it ended, was suspended or was removed."
   end: Date
+  "Quantities the source states about it (fines, people affected...)."
   facts: [Fact!]!
+  "The source's words it rests on."
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
+  """
+  Its relationships, optionally only some types, one direction, or only those
+  in force on asOf (started on or before it and not ended by it); the first
+  (at most 1000) in order of start date (undated last), type and id.
+  """
+  relationships(
+    "Only these types (at most 35)."
+    types: [RelationType!]
+    "OUTGOING, INCOMING or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date."
+    asOf: Date
+    "How many: 0 to 1000."
+    first: Int = 100
+  ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
+  """
+  Its relationships page by page, in order of start date (undated last), type
+  and id, with their number (totalCount). types, direction, asOf and
+  confidence filter as on every field that returns relationships; where adds
+  the rest of RelationshipFilter (its direction is relative to this entity,
+  its other to the entity at the far end). A condition given both as an
+  argument and in where is refused.
+  """
+  relationshipsConnection(
+    "Only relationships of these types (at most 35). Default: every type."
+    types: [RelationType!]
+    "Relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date (begun on or before it, not ended by it)."
+    asOf: Date
+    "Only relationships of these levels (at most 6). Default: every level."
+    confidence: [Confidence!]
+    "The rest of the relationship filter."
+    where: RelationshipFilter
+    "The first this many after the cursor after: 0 to 100; 20 when neither first nor last is given."
+    first: Int
+    "A cursor this field gave out: start after it."
+    after: String
+    "The last this many before the cursor before (or of all): 0 to 100."
+    last: Int
+    "A cursor this field gave out: end before it."
+    before: String
+  ): RelationshipConnection!
+  "How many relationships it has (that pass where), in all and by type."
+  degree(
+    "Count relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Count only the relationships that pass this filter."
+    where: RelationshipFilter
+  ): Degree! @cost(weight: 1000)
 }
 
-type Person implements Entity {
+"A person, named or identified by title."
+type Person implements Entity & Node {
+  "Stable, readable id (a slug) that exports keep."
   id: ID!
+  "What it is: the closed set of kinds; its GraphQL type is named after it."
   kind: EntityKind!
+  "Its name as the source gives it."
   name: String!
+  "Spellings and short names users type: \"PLA\", \"Qualcom\", \"Unit 61398\"."
   aliases: [String!]!
+  "One line, in the source's terms."
   description: String!
+  "When it happened, was issued or took effect, as precise as the source."
   start: Date
+  "When it ended, was suspended or was removed."
   end: Date
+  "Quantities the source states about it (fines, people affected...)."
   facts: [Fact!]!
+  "The source's words it rests on."
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
+  """
+  Its relationships, optionally only some types, one direction, or only those
+  in force on asOf (started on or before it and not ended by it); the first
+  (at most 1000) in order of start date (undated last), type and id.
+  """
+  relationships(
+    "Only these types (at most 35)."
+    types: [RelationType!]
+    "OUTGOING, INCOMING or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date."
+    asOf: Date
+    "How many: 0 to 1000."
+    first: Int = 100
+  ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
+  """
+  Its relationships page by page, in order of start date (undated last), type
+  and id, with their number (totalCount). types, direction, asOf and
+  confidence filter as on every field that returns relationships; where adds
+  the rest of RelationshipFilter (its direction is relative to this entity,
+  its other to the entity at the far end). A condition given both as an
+  argument and in where is refused.
+  """
+  relationshipsConnection(
+    "Only relationships of these types (at most 35). Default: every type."
+    types: [RelationType!]
+    "Relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date (begun on or before it, not ended by it)."
+    asOf: Date
+    "Only relationships of these levels (at most 6). Default: every level."
+    confidence: [Confidence!]
+    "The rest of the relationship filter."
+    where: RelationshipFilter
+    "The first this many after the cursor after: 0 to 100; 20 when neither first nor last is given."
+    first: Int
+    "A cursor this field gave out: start after it."
+    after: String
+    "The last this many before the cursor before (or of all): 0 to 100."
+    last: Int
+    "A cursor this field gave out: end before it."
+    before: String
+  ): RelationshipConnection!
+  "How many relationships it has (that pass where), in all and by type."
+  degree(
+    "Count relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Count only the relationships that pass this filter."
+    where: RelationshipFilter
+  ): Degree! @cost(weight: 1000)
   "Role as the source gives it, e.g. \"chairman of the US Chamber of Commerce\"."
   title: String
 }
 
-type Product implements Entity {
+"A product or service made by a firm."
+type Product implements Entity & Node {
+  "Stable, readable id (a slug) that exports keep."
   id: ID!
+  "What it is: the closed set of kinds; its GraphQL type is named after it."
   kind: EntityKind!
+  "Its name as the source gives it."
   name: String!
+  "Spellings and short names users type: \"PLA\", \"Qualcom\", \"Unit 61398\"."
   aliases: [String!]!
+  "One line, in the source's terms."
   description: String!
+  "When it happened, was issued or took effect, as precise as the source."
   start: Date
+  "When it ended, was suspended or was removed."
   end: Date
+  "Quantities the source states about it (fines, people affected...)."
   facts: [Fact!]!
+  "The source's words it rests on."
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
+  """
+  Its relationships, optionally only some types, one direction, or only those
+  in force on asOf (started on or before it and not ended by it); the first
+  (at most 1000) in order of start date (undated last), type and id.
+  """
+  relationships(
+    "Only these types (at most 35)."
+    types: [RelationType!]
+    "OUTGOING, INCOMING or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date."
+    asOf: Date
+    "How many: 0 to 1000."
+    first: Int = 100
+  ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
+  """
+  Its relationships page by page, in order of start date (undated last), type
+  and id, with their number (totalCount). types, direction, asOf and
+  confidence filter as on every field that returns relationships; where adds
+  the rest of RelationshipFilter (its direction is relative to this entity,
+  its other to the entity at the far end). A condition given both as an
+  argument and in where is refused.
+  """
+  relationshipsConnection(
+    "Only relationships of these types (at most 35). Default: every type."
+    types: [RelationType!]
+    "Relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date (begun on or before it, not ended by it)."
+    asOf: Date
+    "Only relationships of these levels (at most 6). Default: every level."
+    confidence: [Confidence!]
+    "The rest of the relationship filter."
+    where: RelationshipFilter
+    "The first this many after the cursor after: 0 to 100; 20 when neither first nor last is given."
+    first: Int
+    "A cursor this field gave out: start after it."
+    after: String
+    "The last this many before the cursor before (or of all): 0 to 100."
+    last: Int
+    "A cursor this field gave out: end before it."
+    before: String
+  ): RelationshipConnection!
+  "How many relationships it has (that pass where), in all and by type."
+  degree(
+    "Count relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Count only the relationships that pass this filter."
+    where: RelationshipFilter
+  ): Degree! @cost(weight: 1000)
 }
 
-type Law implements Entity {
+"A law, regulation or draft, or one article of one (PART_OF its law)."
+type Law implements Entity & Node {
+  "Stable, readable id (a slug) that exports keep."
   id: ID!
+  "What it is: the closed set of kinds; its GraphQL type is named after it."
   kind: EntityKind!
+  "Its name as the source gives it."
   name: String!
+  "Spellings and short names users type: \"PLA\", \"Qualcom\", \"Unit 61398\"."
   aliases: [String!]!
+  "One line, in the source's terms."
   description: String!
+  "When it happened, was issued or took effect, as precise as the source."
   start: Date
+  "When it ended, was suspended or was removed."
   end: Date
+  "Quantities the source states about it (fines, people affected...)."
   facts: [Fact!]!
+  "The source's words it rests on."
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
+  """
+  Its relationships, optionally only some types, one direction, or only those
+  in force on asOf (started on or before it and not ended by it); the first
+  (at most 1000) in order of start date (undated last), type and id.
+  """
+  relationships(
+    "Only these types (at most 35)."
+    types: [RelationType!]
+    "OUTGOING, INCOMING or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date."
+    asOf: Date
+    "How many: 0 to 1000."
+    first: Int = 100
+  ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
+  """
+  Its relationships page by page, in order of start date (undated last), type
+  and id, with their number (totalCount). types, direction, asOf and
+  confidence filter as on every field that returns relationships; where adds
+  the rest of RelationshipFilter (its direction is relative to this entity,
+  its other to the entity at the far end). A condition given both as an
+  argument and in where is refused.
+  """
+  relationshipsConnection(
+    "Only relationships of these types (at most 35). Default: every type."
+    types: [RelationType!]
+    "Relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date (begun on or before it, not ended by it)."
+    asOf: Date
+    "Only relationships of these levels (at most 6). Default: every level."
+    confidence: [Confidence!]
+    "The rest of the relationship filter."
+    where: RelationshipFilter
+    "The first this many after the cursor after: 0 to 100; 20 when neither first nor last is given."
+    first: Int
+    "A cursor this field gave out: start after it."
+    after: String
+    "The last this many before the cursor before (or of all): 0 to 100."
+    last: Int
+    "A cursor this field gave out: end before it."
+    before: String
+  ): RelationshipConnection!
+  "How many relationships it has (that pass where), in all and by type."
+  degree(
+    "Count relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Count only the relationships that pass this filter."
+    where: RelationshipFilter
+  ): Degree! @cost(weight: 1000)
+  "Where it stands, as the source last describes it."
   status: LawStatus
   "For an article: its number within its law."
   article: Int
 }
 
-type Agreement implements Entity {
+"An agreement, dialogue, working group or mechanism between parties."
+type Agreement implements Entity & Node {
+  "Stable, readable id (a slug) that exports keep."
   id: ID!
+  "What it is: the closed set of kinds; its GraphQL type is named after it."
   kind: EntityKind!
+  "Its name as the source gives it."
   name: String!
+  "Spellings and short names users type: \"PLA\", \"Qualcom\", \"Unit 61398\"."
   aliases: [String!]!
+  "One line, in the source's terms."
   description: String!
+  "When it happened, was issued or took effect, as precise as the source."
   start: Date
+  "When it ended, was suspended or was removed."
   end: Date
+  "Quantities the source states about it (fines, people affected...)."
   facts: [Fact!]!
+  "The source's words it rests on."
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
+  """
+  Its relationships, optionally only some types, one direction, or only those
+  in force on asOf (started on or before it and not ended by it); the first
+  (at most 1000) in order of start date (undated last), type and id.
+  """
+  relationships(
+    "Only these types (at most 35)."
+    types: [RelationType!]
+    "OUTGOING, INCOMING or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date."
+    asOf: Date
+    "How many: 0 to 1000."
+    first: Int = 100
+  ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
+  """
+  Its relationships page by page, in order of start date (undated last), type
+  and id, with their number (totalCount). types, direction, asOf and
+  confidence filter as on every field that returns relationships; where adds
+  the rest of RelationshipFilter (its direction is relative to this entity,
+  its other to the entity at the far end). A condition given both as an
+  argument and in where is refused.
+  """
+  relationshipsConnection(
+    "Only relationships of these types (at most 35). Default: every type."
+    types: [RelationType!]
+    "Relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date (begun on or before it, not ended by it)."
+    asOf: Date
+    "Only relationships of these levels (at most 6). Default: every level."
+    confidence: [Confidence!]
+    "The rest of the relationship filter."
+    where: RelationshipFilter
+    "The first this many after the cursor after: 0 to 100; 20 when neither first nor last is given."
+    first: Int
+    "A cursor this field gave out: start after it."
+    after: String
+    "The last this many before the cursor before (or of all): 0 to 100."
+    last: Int
+    "A cursor this field gave out: end before it."
+    before: String
+  ): RelationshipConnection!
+  "How many relationships it has (that pass where), in all and by type."
+  degree(
+    "Count relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Count only the relationships that pass this filter."
+    where: RelationshipFilter
+  ): Degree! @cost(weight: 1000)
 }
 
-type Event implements Entity {
+"Something that happened: an attack, an announcement, a decision, a trend."
+type Event implements Entity & Node {
+  "Stable, readable id (a slug) that exports keep."
   id: ID!
+  "What it is: the closed set of kinds; its GraphQL type is named after it."
   kind: EntityKind!
+  "Its name as the source gives it."
   name: String!
+  "Spellings and short names users type: \"PLA\", \"Qualcom\", \"Unit 61398\"."
   aliases: [String!]!
+  "One line, in the source's terms."
   description: String!
+  "When it happened, was issued or took effect, as precise as the source."
   start: Date
+  "When it ended, was suspended or was removed."
   end: Date
+  "Quantities the source states about it (fines, people affected...)."
   facts: [Fact!]!
+  "The source's words it rests on."
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
+  """
+  Its relationships, optionally only some types, one direction, or only those
+  in force on asOf (started on or before it and not ended by it); the first
+  (at most 1000) in order of start date (undated last), type and id.
+  """
+  relationships(
+    "Only these types (at most 35)."
+    types: [RelationType!]
+    "OUTGOING, INCOMING or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date."
+    asOf: Date
+    "How many: 0 to 1000."
+    first: Int = 100
+  ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
+  """
+  Its relationships page by page, in order of start date (undated last), type
+  and id, with their number (totalCount). types, direction, asOf and
+  confidence filter as on every field that returns relationships; where adds
+  the rest of RelationshipFilter (its direction is relative to this entity,
+  its other to the entity at the far end). A condition given both as an
+  argument and in where is refused.
+  """
+  relationshipsConnection(
+    "Only relationships of these types (at most 35). Default: every type."
+    types: [RelationType!]
+    "Relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date (begun on or before it, not ended by it)."
+    asOf: Date
+    "Only relationships of these levels (at most 6). Default: every level."
+    confidence: [Confidence!]
+    "The rest of the relationship filter."
+    where: RelationshipFilter
+    "The first this many after the cursor after: 0 to 100; 20 when neither first nor last is given."
+    first: Int
+    "A cursor this field gave out: start after it."
+    after: String
+    "The last this many before the cursor before (or of all): 0 to 100."
+    last: Int
+    "A cursor this field gave out: end before it."
+    before: String
+  ): RelationshipConnection!
+  "How many relationships it has (that pass where), in all and by type."
+  degree(
+    "Count relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Count only the relationships that pass this filter."
+    where: RelationshipFilter
+  ): Degree! @cost(weight: 1000)
 }
 
-type Report implements Entity {
+"A document: study, report, book, article, letter, statement (the brief itself is one)."
+type Report implements Entity & Node {
+  "Stable, readable id (a slug) that exports keep."
   id: ID!
+  "What it is: the closed set of kinds; its GraphQL type is named after it."
   kind: EntityKind!
+  "Its name as the source gives it."
   name: String!
+  "Spellings and short names users type: \"PLA\", \"Qualcom\", \"Unit 61398\"."
   aliases: [String!]!
+  "One line, in the source's terms."
   description: String!
+  "When it happened, was issued or took effect, as precise as the source."
   start: Date
+  "When it ended, was suspended or was removed."
   end: Date
+  "Quantities the source states about it (fines, people affected...)."
   facts: [Fact!]!
+  "The source's words it rests on."
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
+  """
+  Its relationships, optionally only some types, one direction, or only those
+  in force on asOf (started on or before it and not ended by it); the first
+  (at most 1000) in order of start date (undated last), type and id.
+  """
+  relationships(
+    "Only these types (at most 35)."
+    types: [RelationType!]
+    "OUTGOING, INCOMING or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date."
+    asOf: Date
+    "How many: 0 to 1000."
+    first: Int = 100
+  ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
+  """
+  Its relationships page by page, in order of start date (undated last), type
+  and id, with their number (totalCount). types, direction, asOf and
+  confidence filter as on every field that returns relationships; where adds
+  the rest of RelationshipFilter (its direction is relative to this entity,
+  its other to the entity at the far end). A condition given both as an
+  argument and in where is refused.
+  """
+  relationshipsConnection(
+    "Only relationships of these types (at most 35). Default: every type."
+    types: [RelationType!]
+    "Relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date (begun on or before it, not ended by it)."
+    asOf: Date
+    "Only relationships of these levels (at most 6). Default: every level."
+    confidence: [Confidence!]
+    "The rest of the relationship filter."
+    where: RelationshipFilter
+    "The first this many after the cursor after: 0 to 100; 20 when neither first nor last is given."
+    first: Int
+    "A cursor this field gave out: start after it."
+    after: String
+    "The last this many before the cursor before (or of all): 0 to 100."
+    last: Int
+    "A cursor this field gave out: end before it."
+    before: String
+  ): RelationshipConnection!
+  "How many relationships it has (that pass where), in all and by type."
+  degree(
+    "Count relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Count only the relationships that pass this filter."
+    where: RelationshipFilter
+  ): Degree! @cost(weight: 1000)
 }
 
-type Recommendation implements Entity {
+"One of the brief's recommendations, linked to whom and what it addresses."
+type Recommendation implements Entity & Node {
+  "Stable, readable id (a slug) that exports keep."
   id: ID!
+  "What it is: the closed set of kinds; its GraphQL type is named after it."
   kind: EntityKind!
+  "Its name as the source gives it."
   name: String!
+  "Spellings and short names users type: \"PLA\", \"Qualcom\", \"Unit 61398\"."
   aliases: [String!]!
+  "One line, in the source's terms."
   description: String!
+  "When it happened, was issued or took effect, as precise as the source."
   start: Date
+  "When it ended, was suspended or was removed."
   end: Date
+  "Quantities the source states about it (fines, people affected...)."
   facts: [Fact!]!
+  "The source's words it rests on."
   evidence: [Evidence!]!
-  relationships(types: [RelationType!], direction: Direction = BOTH, asOf: Date, first: Int = 100): [Relationship!]!
+  """
+  Its relationships, optionally only some types, one direction, or only those
+  in force on asOf (started on or before it and not ended by it); the first
+  (at most 1000) in order of start date (undated last), type and id.
+  """
+  relationships(
+    "Only these types (at most 35)."
+    types: [RelationType!]
+    "OUTGOING, INCOMING or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date."
+    asOf: Date
+    "How many: 0 to 1000."
+    first: Int = 100
+  ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
+  """
+  Its relationships page by page, in order of start date (undated last), type
+  and id, with their number (totalCount). types, direction, asOf and
+  confidence filter as on every field that returns relationships; where adds
+  the rest of RelationshipFilter (its direction is relative to this entity,
+  its other to the entity at the far end). A condition given both as an
+  argument and in where is refused.
+  """
+  relationshipsConnection(
+    "Only relationships of these types (at most 35). Default: every type."
+    types: [RelationType!]
+    "Relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Only relationships in force on this date (begun on or before it, not ended by it)."
+    asOf: Date
+    "Only relationships of these levels (at most 6). Default: every level."
+    confidence: [Confidence!]
+    "The rest of the relationship filter."
+    where: RelationshipFilter
+    "The first this many after the cursor after: 0 to 100; 20 when neither first nor last is given."
+    first: Int
+    "A cursor this field gave out: start after it."
+    after: String
+    "The last this many before the cursor before (or of all): 0 to 100."
+    last: Int
+    "A cursor this field gave out: end before it."
+    before: String
+  ): RelationshipConnection!
+  "How many relationships it has (that pass where), in all and by type."
+  degree(
+    "Count relationships that start here, end here, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Count only the relationships that pass this filter."
+    where: RelationshipFilter
+  ): Degree! @cost(weight: 1000)
   "Its number in the source."
   number: Int!
 }
@@ -2027,7 +3172,9 @@ type Fact {
   number: Float
   "Unit of number: USD, people, incidents, percent, terabytes…"
   unit: String
+  "When it held or was stated."
   date: Date
+  "The source's words that state it."
   evidence: Evidence!
 }
 
@@ -2043,10 +3190,34 @@ type Evidence {
   quote: String!
 }
 
+"One hit of search (deprecated with it)."
 type SearchHit {
   "Relevance; higher is better."
   score: Float!
+  "The entity found."
   entity: Entity!
+}
+
+"A page of search hits, best first."
+type SearchConnection {
+  "The hits with their cursors and scores."
+  edges: [SearchEdge!]!
+  "The entities found, best first."
+  nodes: [Entity!]!
+  "Where this page lies."
+  pageInfo: PageInfo!
+  "How many entities match, counting at most the best 1000."
+  totalCount: Int! @cost(weight: 1000)
+}
+
+"One search hit."
+type SearchEdge {
+  "Where this hit lies, for after and before."
+  cursor: String!
+  "The entity found."
+  node: Entity!
+  "Relevance; higher is better."
+  score: Float!
 }
 
 "Filters for entities; all given conditions must hold."
@@ -2059,38 +3230,106 @@ input EntityFilter {
   startTo: Date
   "Only entities one relationship away from this one."
   relatedTo: ID
+  "Only these entities (at most 100 ids)."
+  ids: [ID!]
+  "Only these entities and those one relationship away from any of them (at most 100 ids)."
+  involving: [ID!]
+  """
+  Only entities with at least one relationship that passes this filter (its
+  direction relative to the entity, its other to the far end): the Neo4j
+  GraphQL Library's _SOME.
+  """
+  relationshipsSome: RelationshipFilter
+  "Only entities with no relationship that passes this filter: _NONE."
+  relationshipsNone: RelationshipFilter
 }
 
+"""
+Which relationships to keep; all given conditions must hold. The same input
+on every field that returns relationships and inside EntityFilter, so a
+filter written once applies anywhere. The curation's stance joins it as one
+more field.
+"""
+input RelationshipFilter {
+  "Only these types (at most 35)."
+  types: [RelationType!]
+  "Relative to the entity the relationships are of: OUTGOING, INCOMING or BOTH. Not on root fields."
+  direction: Direction
+  "Only relationships in force on this date."
+  asOf: Date
+  "Only these levels (at most 6)."
+  confidence: [Confidence!]
+  "Only relationships that one of these entities asserts (claimedBy; at most 100 ids)."
+  claimedBy: [ID!]
+  "Only relationships with evidence quoting one of these REPORTs (at most 100 ids)."
+  sources: [ID!]
+  "Only relationships that began on or after this date (compared by first day)."
+  startFrom: Date
+  "Only relationships that began on or before this date (inclusive: \"2015\" includes December 2015)."
+  startTo: Date
+  "Only relationships whose entity at the far end passes this filter. Not on traversals or root fields."
+  other: EntityFilter
+}
+
+"How many relationships an entity has."
+type Degree {
+  "Every relationship counted."
+  total: Int!
+  "By type, most first (types with none left out)."
+  byType: [TypeCount!]!
+}
+
+"What entities are ordered by."
 enum EntityOrderField {
+  "Name, case-insensitive."
   NAME
+  "Start date, across precisions (\"2015\" before \"2015-01\"); undated last."
   START
+  "Id."
   ID
 }
 
+"Ascending or descending."
 enum OrderDirection {
+  "Smallest first."
   ASC
+  "Largest first."
   DESC
 }
 
+"An order of entities; ties are broken by id, so pages are stable."
 input EntityOrder {
+  "What to order by; NAME by default."
   field: EntityOrderField! = NAME
+  "Which way; ASC by default."
   direction: OrderDirection! = ASC
 }
 
+"A page of entities (Relay's connection)."
 type EntityConnection {
+  "The entities with their cursors."
   edges: [EntityEdge!]!
+  "The entities of the page, as edges give them without cursors."
   nodes: [Entity!]!
+  "Where this page lies."
   pageInfo: PageInfo!
-  totalCount: Int!
+  "How many entities match, on every page."
+  totalCount: Int! @cost(weight: 1000)
 }
 
+"One entity of a page."
 type EntityEdge {
+  "Where it lies, for after and before."
   cursor: String!
+  "The entity."
   node: Entity!
 }
 
+"An entity kind and what it means."
 type EntityKindInfo {
+  "The kind."
   kind: EntityKind!
+  "What it covers."
   description: String!
 }
 `, BuiltIn: false},
@@ -2271,13 +3510,16 @@ enum Confidence {
 }
 
 "A directed, typed connection between two entities."
-type Relationship {
+type Relationship implements Node {
   "Stable id that exports keep."
   id: ID!
+  "What kind of connection, in its documented direction."
   type: RelationType!
   "True for the causal types, which point from cause to effect."
   causal: Boolean!
+  "The entity it starts at (for causal types, the cause)."
   from: Entity!
+  "The entity it ends at (for causal types, the effect)."
   to: Entity!
   "When it began to hold."
   start: Date
@@ -2285,28 +3527,41 @@ type Relationship {
   end: Date
   "One line, in the source's terms."
   description: String!
+  "How firmly the source holds it."
   confidence: Confidence!
   "Who asserts it, where that matters (Mandiant attributes; the Justice Department alleges)."
   claimedBy: [Entity!]!
+  "Quantities the source states about it."
   facts: [Fact!]!
+  "The source's words it rests on."
   evidence: [Evidence!]!
 }
 
+"A page of relationships (Relay's connection)."
 type RelationshipConnection {
+  "The relationships with their cursors."
   edges: [RelationshipEdge!]!
+  "The relationships of the page, as edges give them without cursors."
   nodes: [Relationship!]!
+  "Where this page lies."
   pageInfo: PageInfo!
-  totalCount: Int!
+  "How many relationships match, on every page."
+  totalCount: Int! @cost(weight: 1000)
 }
 
+"One relationship of a page."
 type RelationshipEdge {
+  "Where it lies, for after and before."
   cursor: String!
+  "The relationship."
   node: Relationship!
 }
 
+"A relationship type and what it means."
 type RelationTypeInfo {
+  "The type."
   type: RelationType!
-  "structure, action or cause."
+  "Structure, action or cause."
   group: String!
   "Meaning and direction (from → to)."
   description: String!
@@ -2314,20 +3569,31 @@ type RelationTypeInfo {
   causal: Boolean!
 }
 
+"How many entities of one kind."
 type KindCount {
+  "The kind."
   kind: EntityKind!
+  "How many."
   count: Int!
 }
 
+"How many relationships of one type."
 type TypeCount {
+  "The type."
   type: RelationType!
+  "How many."
   count: Int!
 }
 
+"How much the graph holds."
 type Stats {
+  "Every entity."
   entities: Int!
+  "Every relationship."
   relationships: Int!
+  "Entities by kind, every kind (zero included), in the vocabulary's order."
   byKind: [KindCount!]!
+  "Relationships by type, every type (zero included), in the vocabulary's order."
   byType: [TypeCount!]!
 }
 `, BuiltIn: false},
@@ -2335,27 +3601,90 @@ type Stats {
 
 """
 A calendar date as precise as its source says: "2014", "2015-09" or
-"2015-09-25". Dates of different precisions sort and filter by their first
-day, so "2015" comes before "2015-09"; an asOf date of "2015" means 2015-01-01.
+"2015-09-25" (a string, never a timestamp): the year, year-and-month and
+complete-date granularities of the W3C's profile of ISO 8601. Dates of different precisions sort
+and filter by their first day, so "2015" comes before "2015-09"; an asOf date
+of "2015" means 2015-01-01.
 """
-scalar Date
+scalar Date @specifiedBy(url: "https://www.w3.org/TR/NOTE-datetime")
 
+"The root of every read: one entity, a search, pages of entities and relationships, traversals and counts."
 type Query {
-  "One entity by id, or null when there is none."
-  entity(id: ID!): Entity
+  "One entity by id, or null (with a NOT_FOUND error) when there is none."
+  entity("The entity's id (a slug)." id: ID!): Entity
+
+  """
+  Any object by its id (an entity or a relationship; ids are unique across
+  kinds), or null with a NOT_FOUND error when there is none: Relay's
+  refetching reads it.
+  """
+  node("The id, as any object's id field gives it." id: ID!): Node
+
+  """
+  Several objects by id, in the order given: null (with a NOT_FOUND error at
+  its index) for each id there is none for.
+  """
+  nodes("At most 100 ids." ids: [ID!]!): [Node]!
 
   """
   Full-text search over names, aliases and descriptions, best first. Tolerant
   of case, accents, punctuation and small misspellings; Lucene syntax in the
   text is searched as text. first is at most 100.
   """
-  search(text: String!, kinds: [EntityKind!], first: Int = 10): [SearchHit!]!
+  search("What to look for." text: String!, "Only entities of these kinds (at most 11)." kinds: [EntityKind!], "How many hits: 1 to 100." first: Int = 10): [SearchHit!]! @deprecated(reason: "Use searchConnection, which pages (after, last/before) and counts (totalCount).")
 
-  "Entities page by page (first at most 100), filtered and ordered."
-  entities(kinds: [EntityKind!], where: EntityFilter, orderBy: EntityOrder, first: Int = 20, after: String): EntityConnection!
+  """
+  Full-text search as a connection, best first: pages reach down to the
+  best 1000 hits.
+  """
+  searchConnection(
+    "What to look for: names, aliases, descriptions."
+    text: String!
+    "Only entities of these kinds (at most 11)."
+    kinds: [EntityKind!]
+    "The first this many after the cursor after: 0 to 100; 10 when neither first nor last is given."
+    first: Int
+    "A cursor this field gave out: start after it."
+    after: String
+    "The last this many before the cursor before (or of all): 0 to 100."
+    last: Int
+    "A cursor this field gave out: end before it."
+    before: String
+  ): SearchConnection!
 
-  "Relationships page by page (first at most 100), optionally of some types only."
-  relationships(types: [RelationType!], first: Int = 20, after: String): RelationshipConnection!
+  "Entities page by page, filtered and ordered."
+  entities(
+    "Only entities of these kinds (at most 11)."
+    kinds: [EntityKind!]
+    "Every other condition on the entities."
+    where: EntityFilter
+    "Order; by name, ascending, when absent."
+    orderBy: EntityOrder
+    "The first this many after the cursor after: 0 to 100; 20 when neither first nor last is given."
+    first: Int
+    "A cursor this field gave out: start after it."
+    after: String
+    "The last this many before the cursor before (or of all): 0 to 100."
+    last: Int
+    "A cursor this field gave out: end before it."
+    before: String
+  ): EntityConnection!
+
+  "Relationships page by page, in order of id, filtered."
+  relationships(
+    "Only relationships of these types (at most 35)."
+    types: [RelationType!]
+    "The rest of the filter (not direction or other, which need an entity to be relative to)."
+    where: RelationshipFilter
+    "The first this many after the cursor after: 0 to 100; 20 when neither first nor last is given."
+    first: Int
+    "A cursor this field gave out: start after it."
+    after: String
+    "The last this many before the cursor before (or of all): 0 to 100."
+    last: Int
+    "A cursor this field gave out: end before it."
+    before: String
+  ): RelationshipConnection!
 
   "The relationship vocabulary: every type, its direction and whether chains follow it."
   relationTypes: [RelationTypeInfo!]!
@@ -2367,60 +3696,189 @@ type Query {
   stats: Stats!
 }
 
+"""
+An object with an id that is unique across every kind of object the graph
+holds (entities, relationships), so that node(id:) finds it again.
+"""
+interface Node {
+  "Stable id that exports keep, unique across kinds."
+  id: ID!
+}
+
 "Relay page information."
 type PageInfo {
+  "Whether items follow this page."
   hasNextPage: Boolean!
+  "Whether items come before this page."
   hasPreviousPage: Boolean!
+  "The cursor of the page's first item; null for an empty page."
   startCursor: String
+  "The cursor of the page's last item; null for an empty page."
   endCursor: String
 }
+
+"""
+What resolving a field costs in the request's budget beyond the objects it
+returns: a count touches every item it counts, though it returns one
+number. The cost model (docs/limits.md) reads it from the schema, so a new
+counting field says its cost where it is declared.
+"""
+directive @cost(weight: Int!) on FIELD_DEFINITION
 `, BuiltIn: false},
 	{Name: "../../schema/traversal.graphqls", Input: `# Traversal: walking the graph from an entity, with evidence at every step.
 # Every edge returned carries its confidence and evidence, so any path can be
 # shown as an argument with citations. asOf keeps only relationships in force
 # on that date: begun on or before it (a relationship with no start of its
 # own begins when the later of its two entities does) and not ended by it.
+# Sizes are first, hops are maxHops, from and to are entity ids; a field
+# about an entity that does not exist is null with a NOT_FOUND error.
 
 extend type Query {
   """
-  Everything within depth hops of an entity, for drawing it in one request:
-  at most limit entities (nearest first, then by id) and the relationships
-  among them. depth is 1 to 3; limit is 1 to 1000. An entity with more
-  matching relationships than limit (a hub) contributes limit + 1 of them,
-  in the order the database reads them, not all: its neighbourhood is then
-  a sample, the same on every call while the graph is unchanged, and
-  truncated is true.
+  Everything within maxHops of an entity, for drawing it in one request:
+  at most first entities (nearest first, then by id) and the relationships
+  among them. An entity with more matching relationships than first (a hub)
+  contributes first + 1 of them, in the order the database reads them, not
+  all: its neighbourhood is then a sample, the same on every call while the
+  graph is unchanged, and truncated is true.
   """
-  neighborhood(id: ID!, depth: Int = 1, types: [RelationType!], direction: Direction = BOTH, asOf: Date, limit: Int = 200): Subgraph!
+  neighborhood(
+    "The entity at the centre."
+    id: ID!
+    "How many hops out: 1 to 3."
+    maxHops: Int = 1
+    "Old name of maxHops; when given, it wins."
+    depth: Int @deprecated(reason: "Use maxHops.")
+    "Follow only these types (at most 35)."
+    types: [RelationType!]
+    "Follow relationships out of each entity, into it, or BOTH (the default)."
+    direction: Direction = BOTH
+    "Follow only relationships in force on this date."
+    asOf: Date
+    "Follow only relationships of these levels (at most 6)."
+    confidence: [Confidence!]
+    "The rest of the relationship filter (not other)."
+    where: RelationshipFilter
+    "At most this many entities: 1 to 1000."
+    first: Int = 200
+    "Old name of first; when given, it wins."
+    limit: Int @deprecated(reason: "Use first.")
+  ): Subgraph
 
   """
-  Paths between two entities of at most maxHops relationships (1 to 6),
-  shortest first; at most limit paths (1 to 50).
+  Paths between two entities of at most maxHops relationships, shortest
+  first, or strongest first (orderBy: STRENGTH).
   """
-  paths(from: ID!, to: ID!, maxHops: Int = 4, types: [RelationType!], direction: Direction = BOTH, mode: PathMode = SHORTEST, limit: Int = 5, asOf: Date): [Path!]!
+  paths(
+    "The entity paths start at."
+    from: ID!
+    "The entity paths end at."
+    to: ID!
+    "At most this many relationships: 1 to 6."
+    maxHops: Int = 4
+    "Follow only these types (at most 35)."
+    types: [RelationType!]
+    "Follow relationships forwards (OUTGOING), backwards (INCOMING) or BOTH (the default)."
+    direction: Direction = BOTH
+    "Which paths: SHORTEST (the default), ALL_SHORTEST or ALL."
+    mode: PathMode = SHORTEST
+    "Follow only relationships in force on this date."
+    asOf: Date
+    "Follow only relationships of these levels (at most 6)."
+    confidence: [Confidence!]
+    "The rest of the relationship filter (not direction or other)."
+    where: RelationshipFilter
+    """
+    LENGTH (the default): shortest first. STRENGTH: strongest first, among the
+    first 200 paths mode finds.
+    """
+    orderBy: PathOrder = LENGTH
+    "Weights of confidence levels for strength (at most 6); levels left out keep their defaults."
+    weights: [ConfidenceWeight!]
+    "At most this many paths: 1 to 50."
+    first: Int = 5
+    "Old name of first; when given, it wins."
+    limit: Int @deprecated(reason: "Use first.")
+  ): [Path!]
 
   """
   Follows only causal relationships (CAUSED, CONTRIBUTED_TO, PROMPTED) from an
-  entity: DOWNSTREAM to its consequences, UPSTREAM to its causes. maxHops is 1
-  to 8; at most limit entities (1 to 1000), cut as neighborhood cuts them.
-  confidence, if given, follows only
-  relationships of those levels: leaving out POSSIBLE keeps what the source
-  holds did follow, not what it says only may.
+  entity: DOWNSTREAM to its consequences, UPSTREAM to its causes; at most
+  first entities, cut as neighborhood cuts them.
   """
-  chain(from: ID!, direction: ChainDirection = DOWNSTREAM, maxHops: Int = 4, asOf: Date, confidence: [Confidence!], limit: Int = 200): Subgraph!
+  chain(
+    "The entity the chain starts at."
+    from: ID!
+    "DOWNSTREAM (the default) to consequences, UPSTREAM to causes."
+    direction: ChainDirection = DOWNSTREAM
+    "How many hops: 1 to 8."
+    maxHops: Int = 4
+    "Follow only relationships in force on this date."
+    asOf: Date
+    """
+    Follow only relationships of these levels (at most 6): leaving out
+    POSSIBLE keeps what the source holds did follow, not what it says only may.
+    """
+    confidence: [Confidence!]
+    "The rest of the relationship filter (not types, direction or other)."
+    where: RelationshipFilter
+    "At most this many entities: 1 to 1000."
+    first: Int = 200
+    "Old name of first; when given, it wins."
+    limit: Int @deprecated(reason: "Use first.")
+  ): Subgraph
 
   """
   Dated entities in order of start, across precisions ("2015" before
-  "2015-01" before "2015-01-10"). from and to are inclusive ("to: 2015"
-  includes December 2015); involving keeps those entities and the ones one
-  relationship away from them. first is at most 100.
+  "2015-01" before "2015-01-10").
   """
-  timeline(from: Date, to: Date, kinds: [EntityKind!], involving: [ID!], first: Int = 50, after: String): EntityConnection!
+  timeline(
+    "Old name of where.startFrom."
+    from: Date @deprecated(reason: "Use where: {startFrom}.")
+    "Old name of where.startTo."
+    to: Date @deprecated(reason: "Use where: {startTo}.")
+    "Only entities of these kinds (at most 11)."
+    kinds: [EntityKind!]
+    "Old name of where.involving (at most 100 ids)."
+    involving: [ID!] @deprecated(reason: "Use where: {involving}.")
+    "Every other condition, as entities takes it: startFrom and startTo are inclusive (\"startTo: 2015\" includes December 2015)."
+    where: EntityFilter
+    "The first this many after the cursor after: 0 to 100; 50 when neither first nor last is given."
+    first: Int
+    "A cursor this field gave out: start after it."
+    after: String
+    "The last this many before the cursor before (or of all): 0 to 100."
+    last: Int
+    "A cursor this field gave out: end before it."
+    before: String
+  ): EntityConnection!
+
+  "How many entities pass the filter, grouped by kind or by year of start."
+  entityCounts(
+    "Only entities of these kinds (at most 11)."
+    kinds: [EntityKind!]
+    "Every other condition, as entities takes it."
+    where: EntityFilter
+    "What to group by."
+    groupBy: EntityGrouping!
+  ): [GroupCount!]! @cost(weight: 1000)
+
+  "How many relationships pass the filter, grouped by type, confidence or year of start."
+  relationshipCounts(
+    "Only relationships of these types (at most 35)."
+    types: [RelationType!]
+    "The rest of the filter (not direction or other)."
+    where: RelationshipFilter
+    "What to group by."
+    groupBy: RelationshipGrouping!
+  ): [GroupCount!]! @cost(weight: 1000)
 }
 
 "Entities and the relationships among them."
 type Subgraph {
+  "The entities, nearest first, then by id."
   nodes: [Entity!]!
+  "The relationships among them, by id."
   edges: [Relationship!]!
   "True when the limit cut the result: more was reachable."
   truncated: Boolean!
@@ -2430,10 +3888,19 @@ type Subgraph {
 type Path {
   "Number of relationships."
   length: Int!
+  "The entities, from the start to the end."
   nodes: [Entity!]!
+  "The relationships, in order."
   edges: [Relationship!]!
+  """
+  How strongly the source makes the whole path: the product of its hops'
+  confidence weights (see ConfidenceWeight), so 1 for a path of CONFIRMED
+  hops, less for each hedged hop.
+  """
+  strength: Float!
 }
 
+"Which paths paths returns."
 enum PathMode {
   "One shortest path: of several that short, the same one on every call while the graph is unchanged."
   SHORTEST
@@ -2443,11 +3910,58 @@ enum PathMode {
   ALL
 }
 
+"The order of paths."
+enum PathOrder {
+  "Shortest first; of one length, in a stable order."
+  LENGTH
+  "Strongest first; of one strength, shortest first."
+  STRENGTH
+}
+
+"""
+How much a hop of one confidence level counts towards a path's strength, 0 to
+1. Defaults: CONFIRMED 1, REPORTED 0.9, INFERRED 0.7, ALLEGED 0.6, DISPUTED
+0.4, POSSIBLE 0.3.
+"""
+input ConfidenceWeight {
+  "The level."
+  confidence: Confidence!
+  "Its weight, 0 to 1."
+  weight: Float!
+}
+
+"Which way chain follows causal relationships."
 enum ChainDirection {
   "From causes to their consequences."
   DOWNSTREAM
   "From consequences back to their causes."
   UPSTREAM
+}
+
+"What entityCounts groups by."
+enum EntityGrouping {
+  "The entity's kind."
+  KIND
+  "The year it starts; null for undated entities."
+  YEAR
+}
+
+"What relationshipCounts groups by."
+enum RelationshipGrouping {
+  "The relationship's type."
+  TYPE
+  "Its confidence."
+  CONFIDENCE
+  "The year it began; null for those without a start of their own."
+  YEAR
+}
+
+"How many of a group."
+type GroupCount {
+  "The group: a kind, a type, a confidence level or a year (\"2015\"); null for no year."
+  key: String
+  "How many it holds."
+  count: Int!
 }
 `, BuiltIn: false},
 }
@@ -2509,6 +4023,16 @@ func (ec *executionContext) childFields_ChangeItem(ctx context.Context, field gr
 		return ec.fieldContext_ChangeItem_relType(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ChangeItem", field.Name)
+}
+
+func (ec *executionContext) childFields_Degree(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_Degree_total(ctx, field)
+	case "byType":
+		return ec.fieldContext_Degree_byType(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Degree", field.Name)
 }
 
 func (ec *executionContext) childFields_EntityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2577,6 +4101,16 @@ func (ec *executionContext) childFields_Fact(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type Fact", field.Name)
 }
 
+func (ec *executionContext) childFields_GroupCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_GroupCount_key(ctx, field)
+	case "count":
+		return ec.fieldContext_GroupCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GroupCount", field.Name)
+}
+
 func (ec *executionContext) childFields_KindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -2609,6 +4143,8 @@ func (ec *executionContext) childFields_Path(ctx context.Context, field graphql.
 		return ec.fieldContext_Path_nodes(ctx, field)
 	case "edges":
 		return ec.fieldContext_Path_edges(ctx, field)
+	case "strength":
+		return ec.fieldContext_Path_strength(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Path", field.Name)
 }
@@ -2679,6 +4215,32 @@ func (ec *executionContext) childFields_RelationshipEdge(ctx context.Context, fi
 		return ec.fieldContext_RelationshipEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RelationshipEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SearchConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SearchConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SearchConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SearchConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SearchEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SearchEdge_node(ctx, field)
+	case "score":
+		return ec.fieldContext_SearchEdge_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_SearchHit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -25,6 +25,52 @@ import (
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _GroupCount_key(ctx context.Context, field graphql.CollectedField, obj *model.GroupCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupCount_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GroupCount_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _GroupCount_count(ctx context.Context, field graphql.CollectedField, obj *model.GroupCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Path_length(ctx context.Context, field graphql.CollectedField, obj *model.Path) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -110,6 +156,29 @@ func (ec *executionContext) fieldContext_Path_edges(_ context.Context, field gra
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Path_strength(ctx context.Context, field graphql.CollectedField, obj *model.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_strength(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Strength, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_strength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Path", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Subgraph_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Subgraph) (ret graphql.Marshaler) {
@@ -203,6 +272,55 @@ func (ec *executionContext) fieldContext_Subgraph_truncated(_ context.Context, f
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputConfidenceWeight(ctx context.Context, obj any) (model.ConfidenceWeight, error) {
+	var it model.ConfidenceWeight
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"confidence", "weight"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "confidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confidence"))
+			data, err := ec.unmarshalNConfidence2cyberkgᚋkgᚐConfidence(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Confidence = data
+		case "weight":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weight"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weight = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConfidenceWeight unmarshals raw into the ConfidenceWeight input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConfidenceWeight(ctx context.Context, raw any) (model.ConfidenceWeight, error) {
+	var out model.ConfidenceWeight
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConfidenceWeight", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -210,6 +328,44 @@ func (ec *executionContext) fieldContext_Subgraph_truncated(_ context.Context, f
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var groupCountImplementors = []string{"GroupCount"}
+
+func (ec *executionContext) _GroupCount(ctx context.Context, sel ast.SelectionSet, obj *model.GroupCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, groupCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GroupCount")
+		case "key":
+			out.Values[i] = ec._GroupCount_key(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._GroupCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var pathImplementors = []string{"Path"}
 
@@ -234,6 +390,11 @@ func (ec *executionContext) _Path(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "edges":
 			out.Values[i] = ec._Path_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "strength":
+			out.Values[i] = ec._Path_strength(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -301,15 +462,30 @@ func (ec *executionContext) _Subgraph(ctx context.Context, sel ast.SelectionSet,
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNPath2cyberkgᚋgraphᚋmodelᚐPath(ctx context.Context, sel ast.SelectionSet, v model.Path) graphql.Marshaler {
-	return ec._Path(ctx, sel, &v)
+func (ec *executionContext) unmarshalNConfidenceWeight2cyberkgᚋgraphᚋmodelᚐConfidenceWeight(ctx context.Context, v any) (model.ConfidenceWeight, error) {
+	res, err := ec.unmarshalInputConfidenceWeight(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPath2ᚕcyberkgᚋgraphᚋmodelᚐPathᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Path) graphql.Marshaler {
+func (ec *executionContext) unmarshalNEntityGrouping2cyberkgᚋgraphᚋmodelᚐEntityGrouping(ctx context.Context, v any) (model.EntityGrouping, error) {
+	var res model.EntityGrouping
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEntityGrouping2cyberkgᚋgraphᚋmodelᚐEntityGrouping(ctx context.Context, sel ast.SelectionSet, v model.EntityGrouping) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNGroupCount2cyberkgᚋgraphᚋmodelᚐGroupCount(ctx context.Context, sel ast.SelectionSet, v model.GroupCount) graphql.Marshaler {
+	return ec._GroupCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNGroupCount2ᚕcyberkgᚋgraphᚋmodelᚐGroupCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.GroupCount) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPath2cyberkgᚋgraphᚋmodelᚐPath(ctx, sel, v[i])
+		return ec.marshalNGroupCount2cyberkgᚋgraphᚋmodelᚐGroupCount(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -321,12 +497,18 @@ func (ec *executionContext) marshalNPath2ᚕcyberkgᚋgraphᚋmodelᚐPathᚄ(ct
 	return ret
 }
 
-func (ec *executionContext) marshalNSubgraph2ᚖcyberkgᚋgraphᚋmodelᚐSubgraph(ctx context.Context, sel ast.SelectionSet, v *model.Subgraph) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Subgraph!")
-		return graphql.Null
-	}
-	return ec._Subgraph(ctx, sel, v)
+func (ec *executionContext) marshalNPath2cyberkgᚋgraphᚋmodelᚐPath(ctx context.Context, sel ast.SelectionSet, v model.Path) graphql.Marshaler {
+	return ec._Path(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNRelationshipGrouping2cyberkgᚋgraphᚋmodelᚐRelationshipGrouping(ctx context.Context, v any) (model.RelationshipGrouping, error) {
+	var res model.RelationshipGrouping
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRelationshipGrouping2cyberkgᚋgraphᚋmodelᚐRelationshipGrouping(ctx context.Context, sel ast.SelectionSet, v model.RelationshipGrouping) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalOChainDirection2ᚖcyberkgᚋgraphᚋmodelᚐChainDirection(ctx context.Context, v any) (*model.ChainDirection, error) {
@@ -345,6 +527,42 @@ func (ec *executionContext) marshalOChainDirection2ᚖcyberkgᚋgraphᚋmodelᚐ
 	return v
 }
 
+func (ec *executionContext) unmarshalOConfidenceWeight2ᚕcyberkgᚋgraphᚋmodelᚐConfidenceWeightᚄ(ctx context.Context, v any) ([]model.ConfidenceWeight, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.ConfidenceWeight, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNConfidenceWeight2cyberkgᚋgraphᚋmodelᚐConfidenceWeight(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPath2ᚕcyberkgᚋgraphᚋmodelᚐPathᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Path) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPath2cyberkgᚋgraphᚋmodelᚐPath(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOPathMode2ᚖcyberkgᚋgraphᚋmodelᚐPathMode(ctx context.Context, v any) (*model.PathMode, error) {
 	if v == nil {
 		return nil, nil
@@ -359,6 +577,29 @@ func (ec *executionContext) marshalOPathMode2ᚖcyberkgᚋgraphᚋmodelᚐPathMo
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOPathOrder2ᚖcyberkgᚋgraphᚋmodelᚐPathOrder(ctx context.Context, v any) (*model.PathOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.PathOrder)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPathOrder2ᚖcyberkgᚋgraphᚋmodelᚐPathOrder(ctx context.Context, sel ast.SelectionSet, v *model.PathOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOSubgraph2ᚖcyberkgᚋgraphᚋmodelᚐSubgraph(ctx context.Context, sel ast.SelectionSet, v *model.Subgraph) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Subgraph(ctx, sel, v)
 }
 
 // endregion ***************************** type.gotpl *****************************

@@ -54,16 +54,42 @@ type ChangeItem struct {
 	RelType *kg.RelType `json:"relType,omitempty"`
 }
 
-type EntityConnection struct {
-	Edges      []EntityEdge `json:"edges"`
-	Nodes      []Entity     `json:"nodes"`
-	PageInfo   *PageInfo    `json:"pageInfo"`
-	TotalCount int          `json:"totalCount"`
+// How much a hop of one confidence level counts towards a path's strength, 0 to
+// 1. Defaults: CONFIRMED 1, REPORTED 0.9, INFERRED 0.7, ALLEGED 0.6, DISPUTED
+// 0.4, POSSIBLE 0.3.
+type ConfidenceWeight struct {
+	// The level.
+	Confidence kg.Confidence `json:"confidence"`
+	// Its weight, 0 to 1.
+	Weight float64 `json:"weight"`
 }
 
+// How many relationships an entity has.
+type Degree struct {
+	// Every relationship counted.
+	Total int `json:"total"`
+	// By type, most first (types with none left out).
+	ByType []TypeCount `json:"byType"`
+}
+
+// A page of entities (Relay's connection).
+type EntityConnection struct {
+	// The entities with their cursors.
+	Edges []EntityEdge `json:"edges"`
+	// The entities of the page, as edges give them without cursors.
+	Nodes []Entity `json:"nodes"`
+	// Where this page lies.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many entities match, on every page.
+	TotalCount int `json:"totalCount"`
+}
+
+// One entity of a page.
 type EntityEdge struct {
+	// Where it lies, for after and before.
 	Cursor string `json:"cursor"`
-	Node   Entity `json:"node"`
+	// The entity.
+	Node Entity `json:"node"`
 }
 
 // Filters for entities; all given conditions must hold.
@@ -76,45 +102,85 @@ type EntityFilter struct {
 	StartTo *kg.Date `json:"startTo,omitempty"`
 	// Only entities one relationship away from this one.
 	RelatedTo *string `json:"relatedTo,omitempty"`
+	// Only these entities (at most 100 ids).
+	Ids []string `json:"ids,omitempty"`
+	// Only these entities and those one relationship away from any of them (at most 100 ids).
+	Involving []string `json:"involving,omitempty"`
+	// Only entities with at least one relationship that passes this filter (its
+	// direction relative to the entity, its other to the far end): the Neo4j
+	// GraphQL Library's _SOME.
+	RelationshipsSome *RelationshipFilter `json:"relationshipsSome,omitempty"`
+	// Only entities with no relationship that passes this filter: _NONE.
+	RelationshipsNone *RelationshipFilter `json:"relationshipsNone,omitempty"`
 }
 
+// An entity kind and what it means.
 type EntityKindInfo struct {
-	Kind        kg.Kind `json:"kind"`
-	Description string  `json:"description"`
+	// The kind.
+	Kind kg.Kind `json:"kind"`
+	// What it covers.
+	Description string `json:"description"`
 }
 
+// An order of entities; ties are broken by id, so pages are stable.
 type EntityOrder struct {
-	Field     EntityOrderField `json:"field"`
-	Direction OrderDirection   `json:"direction"`
+	// What to order by; NAME by default.
+	Field EntityOrderField `json:"field"`
+	// Which way; ASC by default.
+	Direction OrderDirection `json:"direction"`
 }
 
+// How many of a group.
+type GroupCount struct {
+	// The group: a kind, a type, a confidence level or a year ("2015"); null for no year.
+	Key *string `json:"key,omitempty"`
+	// How many it holds.
+	Count int `json:"count"`
+}
+
+// How many entities of one kind.
 type KindCount struct {
-	Kind  kg.Kind `json:"kind"`
-	Count int     `json:"count"`
+	// The kind.
+	Kind kg.Kind `json:"kind"`
+	// How many.
+	Count int `json:"count"`
 }
 
 // Relay page information.
 type PageInfo struct {
-	HasNextPage     bool    `json:"hasNextPage"`
-	HasPreviousPage bool    `json:"hasPreviousPage"`
-	StartCursor     *string `json:"startCursor,omitempty"`
-	EndCursor       *string `json:"endCursor,omitempty"`
+	// Whether items follow this page.
+	HasNextPage bool `json:"hasNextPage"`
+	// Whether items come before this page.
+	HasPreviousPage bool `json:"hasPreviousPage"`
+	// The cursor of the page's first item; null for an empty page.
+	StartCursor *string `json:"startCursor,omitempty"`
+	// The cursor of the page's last item; null for an empty page.
+	EndCursor *string `json:"endCursor,omitempty"`
 }
 
 // A walk between two entities: nodes[i] and nodes[i+1] are joined by edges[i].
 type Path struct {
 	// Number of relationships.
-	Length int               `json:"length"`
-	Nodes  []Entity          `json:"nodes"`
-	Edges  []kg.Relationship `json:"edges"`
+	Length int `json:"length"`
+	// The entities, from the start to the end.
+	Nodes []Entity `json:"nodes"`
+	// The relationships, in order.
+	Edges []kg.Relationship `json:"edges"`
+	// How strongly the source makes the whole path: the product of its hops'
+	// confidence weights (see ConfidenceWeight), so 1 for a path of CONFIRMED
+	// hops, less for each hedged hop.
+	Strength float64 `json:"strength"`
 }
 
+// The root of every read: one entity, a search, pages of entities and relationships, traversals and counts.
 type Query struct {
 }
 
+// A relationship type and what it means.
 type RelationTypeInfo struct {
+	// The type.
 	Type kg.RelType `json:"type"`
-	// structure, action or cause.
+	// Structure, action or cause.
 	Group string `json:"group"`
 	// Meaning and direction (from → to).
 	Description string `json:"description"`
@@ -122,34 +188,98 @@ type RelationTypeInfo struct {
 	Causal bool `json:"causal"`
 }
 
+// A page of relationships (Relay's connection).
 type RelationshipConnection struct {
-	Edges      []RelationshipEdge `json:"edges"`
-	Nodes      []kg.Relationship  `json:"nodes"`
-	PageInfo   *PageInfo          `json:"pageInfo"`
-	TotalCount int                `json:"totalCount"`
+	// The relationships with their cursors.
+	Edges []RelationshipEdge `json:"edges"`
+	// The relationships of the page, as edges give them without cursors.
+	Nodes []kg.Relationship `json:"nodes"`
+	// Where this page lies.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many relationships match, on every page.
+	TotalCount int `json:"totalCount"`
 }
 
+// One relationship of a page.
 type RelationshipEdge struct {
-	Cursor string           `json:"cursor"`
-	Node   *kg.Relationship `json:"node"`
+	// Where it lies, for after and before.
+	Cursor string `json:"cursor"`
+	// The relationship.
+	Node *kg.Relationship `json:"node"`
 }
 
+// Which relationships to keep; all given conditions must hold. The same input
+// on every field that returns relationships and inside EntityFilter, so a
+// filter written once applies anywhere. The curation's stance joins it as one
+// more field.
+type RelationshipFilter struct {
+	// Only these types (at most 35).
+	Types []kg.RelType `json:"types,omitempty"`
+	// Relative to the entity the relationships are of: OUTGOING, INCOMING or BOTH. Not on root fields.
+	Direction *Direction `json:"direction,omitempty"`
+	// Only relationships in force on this date.
+	AsOf *kg.Date `json:"asOf,omitempty"`
+	// Only these levels (at most 6).
+	Confidence []kg.Confidence `json:"confidence,omitempty"`
+	// Only relationships that one of these entities asserts (claimedBy; at most 100 ids).
+	ClaimedBy []string `json:"claimedBy,omitempty"`
+	// Only relationships with evidence quoting one of these REPORTs (at most 100 ids).
+	Sources []string `json:"sources,omitempty"`
+	// Only relationships that began on or after this date (compared by first day).
+	StartFrom *kg.Date `json:"startFrom,omitempty"`
+	// Only relationships that began on or before this date (inclusive: "2015" includes December 2015).
+	StartTo *kg.Date `json:"startTo,omitempty"`
+	// Only relationships whose entity at the far end passes this filter. Not on traversals or root fields.
+	Other *EntityFilter `json:"other,omitempty"`
+}
+
+// A page of search hits, best first.
+type SearchConnection struct {
+	// The hits with their cursors and scores.
+	Edges []SearchEdge `json:"edges"`
+	// The entities found, best first.
+	Nodes []Entity `json:"nodes"`
+	// Where this page lies.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many entities match, counting at most the best 1000.
+	TotalCount int `json:"totalCount"`
+}
+
+// One search hit.
+type SearchEdge struct {
+	// Where this hit lies, for after and before.
+	Cursor string `json:"cursor"`
+	// The entity found.
+	Node Entity `json:"node"`
+	// Relevance; higher is better.
+	Score float64 `json:"score"`
+}
+
+// One hit of search (deprecated with it).
 type SearchHit struct {
 	// Relevance; higher is better.
-	Score  float64 `json:"score"`
-	Entity Entity  `json:"entity"`
+	Score float64 `json:"score"`
+	// The entity found.
+	Entity Entity `json:"entity"`
 }
 
+// How much the graph holds.
 type Stats struct {
-	Entities      int         `json:"entities"`
-	Relationships int         `json:"relationships"`
-	ByKind        []KindCount `json:"byKind"`
-	ByType        []TypeCount `json:"byType"`
+	// Every entity.
+	Entities int `json:"entities"`
+	// Every relationship.
+	Relationships int `json:"relationships"`
+	// Entities by kind, every kind (zero included), in the vocabulary's order.
+	ByKind []KindCount `json:"byKind"`
+	// Relationships by type, every type (zero included), in the vocabulary's order.
+	ByType []TypeCount `json:"byType"`
 }
 
 // Entities and the relationships among them.
 type Subgraph struct {
-	Nodes []Entity          `json:"nodes"`
+	// The entities, nearest first, then by id.
+	Nodes []Entity `json:"nodes"`
+	// The relationships among them, by id.
 	Edges []kg.Relationship `json:"edges"`
 	// True when the limit cut the result: more was reachable.
 	Truncated bool `json:"truncated"`
@@ -158,11 +288,15 @@ type Subgraph struct {
 type Subscription struct {
 }
 
+// How many relationships of one type.
 type TypeCount struct {
-	Type  kg.RelType `json:"type"`
-	Count int        `json:"count"`
+	// The type.
+	Type kg.RelType `json:"type"`
+	// How many.
+	Count int `json:"count"`
 }
 
+// Which way chain follows causal relationships.
 type ChainDirection string
 
 const (
@@ -348,7 +482,8 @@ const (
 	DirectionOutgoing Direction = "OUTGOING"
 	// Relationships that end at the entity.
 	DirectionIncoming Direction = "INCOMING"
-	DirectionBoth     Direction = "BOTH"
+	// Relationships either way.
+	DirectionBoth Direction = "BOTH"
 )
 
 var AllDirection = []Direction{
@@ -400,12 +535,74 @@ func (e Direction) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What entityCounts groups by.
+type EntityGrouping string
+
+const (
+	// The entity's kind.
+	EntityGroupingKind EntityGrouping = "KIND"
+	// The year it starts; null for undated entities.
+	EntityGroupingYear EntityGrouping = "YEAR"
+)
+
+var AllEntityGrouping = []EntityGrouping{
+	EntityGroupingKind,
+	EntityGroupingYear,
+}
+
+func (e EntityGrouping) IsValid() bool {
+	switch e {
+	case EntityGroupingKind, EntityGroupingYear:
+		return true
+	}
+	return false
+}
+
+func (e EntityGrouping) String() string {
+	return string(e)
+}
+
+func (e *EntityGrouping) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EntityGrouping(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EntityGrouping", str)
+	}
+	return nil
+}
+
+func (e EntityGrouping) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EntityGrouping) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EntityGrouping) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What entities are ordered by.
 type EntityOrderField string
 
 const (
-	EntityOrderFieldName  EntityOrderField = "NAME"
+	// Name, case-insensitive.
+	EntityOrderFieldName EntityOrderField = "NAME"
+	// Start date, across precisions ("2015" before "2015-01"); undated last.
 	EntityOrderFieldStart EntityOrderField = "START"
-	EntityOrderFieldID    EntityOrderField = "ID"
+	// Id.
+	EntityOrderFieldID EntityOrderField = "ID"
 )
 
 var AllEntityOrderField = []EntityOrderField{
@@ -457,10 +654,13 @@ func (e EntityOrderField) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Ascending or descending.
 type OrderDirection string
 
 const (
-	OrderDirectionAsc  OrderDirection = "ASC"
+	// Smallest first.
+	OrderDirectionAsc OrderDirection = "ASC"
+	// Largest first.
 	OrderDirectionDesc OrderDirection = "DESC"
 )
 
@@ -512,6 +712,7 @@ func (e OrderDirection) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Which paths paths returns.
 type PathMode string
 
 const (
@@ -567,6 +768,125 @@ func (e *PathMode) UnmarshalJSON(b []byte) error {
 }
 
 func (e PathMode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The order of paths.
+type PathOrder string
+
+const (
+	// Shortest first; of one length, in a stable order.
+	PathOrderLength PathOrder = "LENGTH"
+	// Strongest first; of one strength, shortest first.
+	PathOrderStrength PathOrder = "STRENGTH"
+)
+
+var AllPathOrder = []PathOrder{
+	PathOrderLength,
+	PathOrderStrength,
+}
+
+func (e PathOrder) IsValid() bool {
+	switch e {
+	case PathOrderLength, PathOrderStrength:
+		return true
+	}
+	return false
+}
+
+func (e PathOrder) String() string {
+	return string(e)
+}
+
+func (e *PathOrder) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PathOrder(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PathOrder", str)
+	}
+	return nil
+}
+
+func (e PathOrder) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PathOrder) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PathOrder) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What relationshipCounts groups by.
+type RelationshipGrouping string
+
+const (
+	// The relationship's type.
+	RelationshipGroupingType RelationshipGrouping = "TYPE"
+	// Its confidence.
+	RelationshipGroupingConfidence RelationshipGrouping = "CONFIDENCE"
+	// The year it began; null for those without a start of their own.
+	RelationshipGroupingYear RelationshipGrouping = "YEAR"
+)
+
+var AllRelationshipGrouping = []RelationshipGrouping{
+	RelationshipGroupingType,
+	RelationshipGroupingConfidence,
+	RelationshipGroupingYear,
+}
+
+func (e RelationshipGrouping) IsValid() bool {
+	switch e {
+	case RelationshipGroupingType, RelationshipGroupingConfidence, RelationshipGroupingYear:
+		return true
+	}
+	return false
+}
+
+func (e RelationshipGrouping) String() string {
+	return string(e)
+}
+
+func (e *RelationshipGrouping) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RelationshipGrouping(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RelationshipGrouping", str)
+	}
+	return nil
+}
+
+func (e RelationshipGrouping) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RelationshipGrouping) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RelationshipGrouping) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -160,20 +160,22 @@ type walker struct {
 	visited          int
 }
 
-// fields flattens fragments: a selection's fields are those of every
+func (w *walker) fields(set ast.SelectionSet) []*ast.Field { return Fields(set) }
+
+// Fields flattens fragments: a selection's fields are those of every
 // fragment it spreads, whatever the type condition (validation has refused
 // fragment cycles and fields that do not exist).
-func (w *walker) fields(set ast.SelectionSet) []*ast.Field {
+func Fields(set ast.SelectionSet) []*ast.Field {
 	var out []*ast.Field
 	for _, sel := range set {
 		switch s := sel.(type) {
 		case *ast.Field:
 			out = append(out, s)
 		case *ast.InlineFragment:
-			out = append(out, w.fields(s.SelectionSet)...)
+			out = append(out, Fields(s.SelectionSet)...)
 		case *ast.FragmentSpread:
 			if s.Definition != nil {
-				out = append(out, w.fields(s.Definition.SelectionSet)...)
+				out = append(out, Fields(s.Definition.SelectionSet)...)
 			}
 		}
 	}
@@ -195,11 +197,9 @@ func (w *walker) field(f *ast.Field, inherited int) (cost, depth int) {
 	m := f.ArgumentMap(w.vars)
 	w.record(f)
 
+	weight := costWeight(f.Definition)
 	if len(f.SelectionSet) == 0 {
-		if f.Name == "totalCount" {
-			return TotalCountCost, 1
-		}
-		return 0, 1 // a scalar or an enum
+		return weight, 1 // a scalar or an enum: free, unless it counts (totalCount)
 	}
 	size, sized := w.size(f, m)
 	pass := -1 // what this field's unsized lists below get
@@ -216,7 +216,7 @@ func (w *walker) field(f *ast.Field, inherited int) (cost, depth int) {
 		deepest = max(deepest, cd)
 	}
 	if f.Definition.Type.Elem == nil {
-		return sat(1 + children), 1 + deepest
+		return sat(weight + 1 + children), 1 + deepest
 	}
 	n := UnsizedList
 	switch {
@@ -225,15 +225,48 @@ func (w *walker) field(f *ast.Field, inherited int) (cost, depth int) {
 	case inherited >= 0:
 		n = inherited
 	}
-	return each(n, children), 1 + deepest
+	return sat(weight + each(n, children)), 1 + deepest
+}
+
+// costWeight is what the schema's @cost directive says resolving field d
+// costs beyond the objects it returns (a count: TotalCountCost), or 0.
+func costWeight(d *ast.FieldDefinition) int {
+	dir := d.Directives.ForName("cost")
+	if dir == nil {
+		return 0
+	}
+	v, err := dir.ArgumentMap(nil)["weight"].(int64)
+	if !err {
+		return 0
+	}
+	return int(v)
 }
 
 // size is f's size argument, bounded by the range graph/args states for it
 // so that a request refused for a bad value still costs a finite amount.
+// Where several size arguments are given (a deprecated name beside its
+// replacement), the largest bounds the cost. A list field without one that
+// takes a list of ids returns at most one item per id (nodes(ids:)).
 func (w *walker) size(f *ast.Field, m map[string]any) (int, bool) {
-	for _, name := range sizeArgs {
-		if n, ok := intArg(m, name); ok {
-			return w.bound(f, name, n), true
+	size, sized := 0, false
+	for _, explicit := range []bool{true, false} { // given ones first: a default does not outbid them
+		for _, name := range sizeArgs {
+			if n, ok := intArg(m, name); ok && (!explicit || f.Arguments.ForName(name) != nil) {
+				size, sized = max(size, w.bound(f, name, n)), true
+			}
+		}
+		if sized {
+			break
+		}
+	}
+	if sized || f.Definition.Type.Elem == nil {
+		return size, sized
+	}
+	for _, a := range f.Definition.Arguments {
+		if a.Type.Elem != nil && a.Type.Elem.Name() == "ID" {
+			if ids, ok := m[a.Name].([]any); ok {
+				return len(ids), true
+			}
 		}
 	}
 	return 0, false

@@ -90,10 +90,23 @@ func TestCostCountsWhatListsCanReturn(t *testing.T) {
 		{"variables are read", `query($n: Int) { entity(id: "a") { relationships(first: $n) { id } } }`, 1 + 300},
 		{"a value over the maximum costs the maximum", `{ entities(first: 100000) { nodes { id } } }`, 1 + 100},
 		{"introspection is free", `{ __schema { types { name } } }`, 0},
+		{"relationshipsConnection: first", `{ entity(id: "a") { relationshipsConnection(first: 100) { nodes { id } } } }`, 1 + 1 + 100},
+		{"relationshipsConnection: last, as first", `{ entity(id: "a") { relationshipsConnection(last: 100) { edges { node { id } } } } }`,
+			1 + 1 + 100*2},
+		{"relationshipsConnection nests", `{ entities(first: 10) { nodes { relationshipsConnection(first: 10) { totalCount nodes { id } } } } }`,
+			1 + 10*(1+1+TotalCountCost+10)},
+		{"searchConnection: first", `{ searchConnection(text: "x", first: 100) { nodes { id } } }`, 1 + 100},
+		{"the new names count as the old", `{ neighborhood(id: "a", first: 50) { nodes { id } edges { id } } }`, 1 + 50 + 50},
+		{"the old name wins", `{ neighborhood(id: "a", first: 50, limit: 200) { nodes { id } } }`, 1 + 200},
+		{"nodes: one per id", `{ nodes(ids: ["a", "b", "c"]) { id } }`, RootCost},
+		{"nodes: many ids", `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Firm { relationshipsConnection(first: 100) { nodes { id } } } } }`,
+			2 * (1 + 1 + 100)},
+		{"counts count what they read", `{ relationshipCounts(groupBy: TYPE) { key count } }`, TotalCountCost + UnsizedList},
+		{"degree", `{ entity(id: "a") { degree { total byType { count } } } }`, 1 + TotalCountCost + 1 + UnsizedList},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := costOf(t, tt.query, map[string]any{"n": int64(300)}); got != tt.want {
+			if got := costOf(t, tt.query, map[string]any{"n": int64(300), "ids": []any{"a", "b"}}); got != tt.want {
 				t.Errorf("cost = %d, want %d", got, tt.want)
 			}
 		})

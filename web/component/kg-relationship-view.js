@@ -9,6 +9,11 @@
 import cytoscape from 'cytoscape';
 import dagre from 'cytoscape-dagre';
 import fcose from 'cytoscape-fcose';
+import { NODE, EDGE_LIGHT, EDGE, QUERIES, EDGE_EVIDENCE } from './operations.js';
+import { KIND_INFO, CONFIDENCE_INFO } from './vocabulary.js';
+
+// The vocabularies, for pages beside the element (the explorer) to label with.
+export { KIND_INFO, CONFIDENCE_INFO, RELATION_TYPE_INFO } from './vocabulary.js';
 
 cytoscape.use(dagre);
 cytoscape.use(fcose);
@@ -31,14 +36,23 @@ const KINDS = {
 };
 
 // How each confidence is drawn: firm claims solid, hedged ones broken, so
-// that an allegation never looks like an established fact.
-const CONFIDENCE = {
-  CONFIRMED: { style: 'solid', width: 2.5, label: 'stated as fact' },
-  REPORTED: { style: 'solid', width: 1.5, label: 'reported by another' },
-  INFERRED: { style: 'dashed', width: 1.5, label: "the source's inference" },
-  ALLEGED: { style: 'dashed', width: 2, label: 'alleged or suspected' },
-  DISPUTED: { style: 'dotted', width: 2.5, label: 'asserted and denied' },
+// that an allegation never looks like an established fact, and what the
+// source says only may happen faint and dotted, a possibility rather than a
+// line of fact. The levels and their meanings come from vocabulary.js
+// (generated from kg/); a level without a style of its own here is drawn as
+// HEDGED, never as solid.
+const CONFIDENCE_STYLE = {
+  CONFIRMED: { style: 'solid', width: 2.5 },
+  REPORTED: { style: 'solid', width: 1.5 },
+  INFERRED: { style: 'dashed', width: 1.5, opacity: 0.7 },
+  ALLEGED: { style: 'dashed', width: 2 },
+  DISPUTED: { style: 'dotted', width: 2.5, color: 'disputed' },
+  POSSIBLE: { style: 'dotted', width: 1.5, opacity: 0.55, color: 'possible' },
 };
+const HEDGED = { style: 'dashed', width: 1.5 };
+const CONFIDENCE = Object.fromEntries(CONFIDENCE_INFO.map(({ name, description }) =>
+  [name, { ...(CONFIDENCE_STYLE[name] ?? HEDGED), description }]));
+const KIND_DESCRIPTION = Object.fromEntries(KIND_INFO.map(({ name, description }) => [name, description]));
 
 // Above this many entities the first query leaves evidence out (it would
 // exceed the server's complexity limit) and an edge's evidence is fetched
@@ -47,23 +61,6 @@ const EAGER_EVIDENCE_LIMIT = 300;
 
 // Above this many entities the drawing favours speed over detail.
 const BIG_GRAPH = 300;
-
-const NODE = `fragment N on Entity { id kind name start end description }`;
-const EDGE_LIGHT = `fragment E on Relationship { id type causal from { id } to { id } start end confidence }`;
-const EDGE = `fragment E on Relationship { id type causal from { id } to { id } start end description confidence
-  claimedBy { id name } evidence { source { id name } locator paragraph quote } }`;
-
-const QUERIES = {
-  neighborhood: `query KgNeighborhood($id: ID!, $depth: Int, $types: [RelationType!], $direction: Direction, $asOf: Date, $limit: Int) {
-    g: neighborhood(id: $id, depth: $depth, types: $types, direction: $direction, asOf: $asOf, limit: $limit) { nodes { ...N } edges { ...E } truncated } }`,
-  chain: `query KgChain($id: ID!, $depth: Int, $direction: ChainDirection, $asOf: Date, $limit: Int) {
-    g: chain(from: $id, direction: $direction, maxHops: $depth, asOf: $asOf, limit: $limit) { nodes { ...N } edges { ...E } truncated } }`,
-  paths: `query KgPaths($id: ID!, $to: ID!, $depth: Int, $types: [RelationType!], $direction: Direction, $asOf: Date, $limit: Int) {
-    p: paths(from: $id, to: $to, maxHops: $depth, types: $types, direction: $direction, mode: ALL_SHORTEST, asOf: $asOf, limit: $limit) { nodes { ...N } edges { ...E } } }`,
-};
-
-const EDGE_EVIDENCE = `query KgEdge($from: ID!, $asOf: Date) { entity(id: $from) {
-  relationships(direction: OUTGOING, asOf: $asOf, first: 1000) { ...E } } } ${EDGE}`;
 
 const ATTRIBUTES = ['endpoint', 'entity', 'mode', 'depth', 'to', 'types', 'direction', 'as-of', 'limit'];
 
@@ -372,7 +369,8 @@ export class KgRelationshipView extends HTMLElement {
     const css = getComputedStyle(this);
     const v = (name, def) => css.getPropertyValue(name).trim() || def;
     const fg = v('--kg-foreground', '#1b1b1b'), edge = v('--kg-edge-color', '#7d7d7d');
-    const accent = v('--kg-accent', '#d4380d'), disputed = v('--kg-disputed-color', '#b00020');
+    const accent = v('--kg-accent', '#d4380d'), disputed = v('--kg-disputed-color', '#b00020'),
+      possible = v('--kg-possible-color', '#5b7fa6');
     const bg = v('--kg-background', '#ffffff');
     const style = [
       { selector: 'node', style: { label: 'data(label)', 'font-size': 11, color: fg, 'text-valign': 'bottom',
@@ -392,9 +390,10 @@ export class KgRelationshipView extends HTMLElement {
       style.push({ selector: `node[kind = "${kind}"]`, style: { 'background-color': v(`--kg-color-${kind.toLowerCase()}`, color), shape } });
     }
     for (const [c, s] of Object.entries(CONFIDENCE)) {
+      const color = { disputed, possible }[s.color];
       style.push({ selector: `edge[confidence = "${c}"]`, style: { 'line-style': s.style, width: s.width,
-        ...(c === 'DISPUTED' ? { 'line-color': disputed, 'target-arrow-color': disputed } : {}),
-        ...(c === 'INFERRED' ? { opacity: 0.7 } : {}) } });
+        ...(color ? { 'line-color': color, 'target-arrow-color': color } : {}),
+        ...(s.opacity ? { opacity: s.opacity } : {}) } });
     }
     return style;
   }
@@ -459,7 +458,7 @@ export class KgRelationshipView extends HTMLElement {
     const p = this._$('.panel');
     p.replaceChildren();
     const h = el('h3', `${name(edge.from)} — ${edge.type} → ${name(edge.to)}`);
-    p.append(h, el('div', `${edge.confidence.toLowerCase()} (${CONFIDENCE[edge.confidence]?.label ?? ''})` +
+    p.append(h, el('div', `${edge.confidence.toLowerCase()} (${CONFIDENCE[edge.confidence]?.description ?? ''})` +
       (edge.start ? ` · from ${edge.start}` : '') + (edge.end ? ` to ${edge.end}` : '')));
     if (edge.description) p.append(el('p', edge.description));
     if (edge.claimedBy?.length) p.append(el('div', `Claimed by ${edge.claimedBy.map((c) => c.name).join(', ')}`));
@@ -525,15 +524,19 @@ export class KgRelationshipView extends HTMLElement {
       const s = el('span', '');
       s.innerHTML = `<svg viewBox="0 0 14 10" aria-hidden="true">${shapeSVG(shape, `var(--kg-color-${kind.toLowerCase()}, ${color})`)}</svg>`;
       s.append(kind.toLowerCase());
+      s.title = KIND_DESCRIPTION[kind] ?? '';
       return s;
     });
     for (const [c, st] of Object.entries(CONFIDENCE)) {
       const s = el('span', '');
+      s.dataset.confidence = c;
+      s.dataset.lineStyle = st.style;
       const dash = { solid: '', dashed: 'stroke-dasharray="4 2"', dotted: 'stroke-dasharray="1 2"' }[st.style];
-      const color = c === 'DISPUTED' ? 'var(--kg-disputed-color, #b00020)' : 'var(--kg-edge-color, #7d7d7d)';
-      s.innerHTML = `<svg viewBox="0 0 14 10" aria-hidden="true"><line x1="0" y1="5" x2="14" y2="5" stroke="${color}" stroke-width="${st.width}" ${dash}/></svg>`;
-      s.append(`${c.toLowerCase()}: ${st.label}`);
-      s.title = st.label;
+      const color = { disputed: 'var(--kg-disputed-color, #b00020)', possible: 'var(--kg-possible-color, #5b7fa6)' }[st.color] ??
+        'var(--kg-edge-color, #7d7d7d)';
+      s.innerHTML = `<svg viewBox="0 0 14 10" aria-hidden="true"><line x1="0" y1="5" x2="14" y2="5" stroke="${color}" stroke-width="${st.width}" ${dash}${st.opacity ? ` stroke-opacity="${st.opacity}"` : ''}/></svg>`;
+      s.append(c.toLowerCase());
+      s.title = st.description;
       items.push(s);
     }
     this._$('.legend').replaceChildren(...items);

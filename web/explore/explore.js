@@ -3,7 +3,14 @@
 // page has a deep link and the back button works (history.pushState and
 // popstate). Text from the graph is always set as text, never as HTML.
 
+import { CONFIDENCE_INFO } from '/embed/kg-relationship-view.js';
+
 const main = document.getElementById('main');
+
+// What each confidence level means, from the element's vocabulary (generated
+// from kg/), shown where a level is.
+const MEANING = Object.fromEntries(CONFIDENCE_INFO.map((c) => [c.name, c.description]));
+const confidence = (level) => h('span', { class: 'confidence', title: MEANING[level] ?? 'confidence' }, level);
 
 const ENTITY = `query ExploreEntity($id: ID!) {
   entity(id: $id) {
@@ -15,7 +22,7 @@ const ENTITY = `query ExploreEntity($id: ID!) {
       evidence { locator quote source { id name } }
     }
   }
-  timeline(involving: [$id], first: 30) { nodes { id kind name start } }
+  timeline(where: {involving: [$id]}, first: 30) { nodes { id kind name start } }
 }`;
 
 const SEARCH = `query ExploreSearch($text: String!) {
@@ -23,7 +30,7 @@ const SEARCH = `query ExploreSearch($text: String!) {
 }`;
 
 const PATHS = `query ExplorePaths($from: ID!, $to: ID!) {
-  paths(from: $from, to: $to, maxHops: 5, mode: ALL_SHORTEST, limit: 10) {
+  paths(from: $from, to: $to, maxHops: 5, mode: ALL_SHORTEST, first: 10) {
     length
     nodes { id kind name }
     edges { id type confidence from { id } to { id } evidence { locator quote source { name } } }
@@ -31,7 +38,7 @@ const PATHS = `query ExplorePaths($from: ID!, $to: ID!) {
 }`;
 
 const TIMELINE = `query ExploreTimeline($from: Date, $to: Date) {
-  timeline(from: $from, to: $to, first: 100) { totalCount nodes { id kind name start end description } }
+  timeline(where: {startFrom: $from, startTo: $to}, first: 100) { totalCount nodes { id kind name start end description } }
 }`;
 
 async function gql(query, variables) {
@@ -159,7 +166,7 @@ async function entityPage(id) {
     h('section', { class: 'relationships' }, h('h2', {}, `Relationships (${e.relationships.length})`),
       [...byType].map(([type, rels]) => h('div', {}, h('h3', {}, type.replaceAll('_', ' ').toLowerCase()),
         h('ul', { class: 'rels' }, rels.map((r) => h('li', { class: r.confidence },
-          entityLink(r.from), ` — ${r.type} → `, entityLink(r.to), ' ', h('span', { class: 'confidence', title: 'confidence' }, r.confidence),
+          entityLink(r.from), ` — ${r.type} → `, entityLink(r.to), ' ', confidence(r.confidence),
           r.start ? h('span', { class: 'muted' }, ` ${r.start}${r.end ? '–' + r.end : ''}`) : null,
           r.claimedBy.length ? h('span', { class: 'muted' }, ` · claimed by ${r.claimedBy.map((c) => c.name).join(', ')}`) : null,
           h('div', {}, r.description), r.evidence.map(cite))))))),
@@ -180,7 +187,7 @@ async function chainPage(id, direction) {
     document.title = `${title.textContent} · US–China cyber knowledge graph`;
     steps.replaceChildren(...g.edges.map((r) => h('li', { class: 'hop' },
       entityLink(name.get(r.from)), ` — ${r.type} → `, entityLink(name.get(r.to)), ' ',
-      h('span', { class: 'confidence' }, r.confidence), (r.evidence || []).map(cite))));
+      confidence(r.confidence), (r.evidence || []).map(cite))));
   });
   show('Chain', title,
     h('p', {}, link(`/explore/chain/${encodeURIComponent(id)}?direction=${other}`,
@@ -211,7 +218,7 @@ async function pathsPage(from, to) {
           const a = p.nodes[k], b = p.nodes[k + 1];
           const forward = r.from.id === a.id;
           return h('li', { class: 'hop' }, entityLink(a), forward ? ` — ${r.type} → ` : ` ← ${r.type} — `, entityLink(b), ' ',
-            h('span', { class: 'confidence' }, r.confidence), r.evidence.map(cite));
+            confidence(r.confidence), r.evidence.map(cite));
         })));
     });
   }
