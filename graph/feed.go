@@ -2,7 +2,9 @@ package graph
 
 import (
 	"context"
+
 	"errors"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"strconv"
 	"time"
 
@@ -45,6 +47,22 @@ func changeFilter(entity *string, types []kg.RelType, kinds []model.ChangeTarget
 		f.Kinds = append(f.Kinds, kg.TargetKind(k))
 	}
 	return f
+}
+
+// shown holds the recent changes as the API shows them, by Seq: every
+// subscriber of the feed is sent the same change, and converting it (a
+// seed reload has hundreds of items) once rather than once per subscriber
+// keeps the feed's cost per change flat in memory. gqlgen only reads them.
+var shown, _ = lru.New[int64, *model.Change](256)
+
+// sharedChangeModel is changeModel, converted once per change.
+func sharedChangeModel(c kg.Change) *model.Change {
+	if m, ok := shown.Get(c.Seq); ok && m.ID == c.ID {
+		return m
+	}
+	m := changeModel(c)
+	shown.Add(c.Seq, m)
+	return m
 }
 
 // changeModel is a change as the API shows it.

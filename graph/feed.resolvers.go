@@ -31,7 +31,7 @@ func (r *subscriptionResolver) Changes(ctx context.Context, after *string, entit
 		defer close(out)
 		for c := range changes {
 			select {
-			case out <- changeModel(c):
+			case out <- sharedChangeModel(c):
 			case <-ctx.Done():
 				return
 			}
