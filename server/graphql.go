@@ -114,7 +114,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			kindErr = &errs.Error{Kind: errs.Internal, Err: gqlErr.Err}
 		}
 		switch kindErr.Kind {
-		case errs.Invalid, errs.NotFound:
+		case errs.Invalid, errs.NotFound, errs.Unauthenticated, errs.Forbidden:
 			gqlErr.Message = kindErr.Err.Error()
 		case errs.Unavailable:
 			log.Warn("neo4j unavailable", "path", gqlErr.Path.String(), "err", err)

@@ -376,3 +376,23 @@ func sortedProps(m map[string]any) []string {
 	sort.Strings(out)
 	return out
 }
+
+// RelationshipByID is the live relationship of a type with an id.
+func (s *Store) RelationshipByID(ctx context.Context, id string, t kg.RelType) (kg.Relationship, bool, error) {
+	var r kg.Relationship
+	var found bool
+	label, err := typeLabel([]kg.RelType{t})
+	if err != nil {
+		return r, false, err
+	}
+	err = s.read(ctx, "store.RelationshipByID", func(tx neo4j.ManagedTransaction) error {
+		recs, err := s.query(ctx, tx, "store.RelationshipByID", `MATCH (a:Entity)-[r`+label+` {id: $id}]->(b:Entity)
+			RETURN r{.*, type: type(r), from: a.id, to: b.id}`, map[string]any{"id": id})
+		if err != nil || len(recs) == 0 {
+			return err
+		}
+		r, found = relationshipFrom(recs[0].Values[0].(map[string]any)), true
+		return nil
+	})
+	return r, found, err
+}
