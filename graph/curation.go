@@ -18,7 +18,7 @@ import (
 // GraphQL error; a refused role (FORBIDDEN, UNAUTHENTICATED) is an error.
 
 // ChangesPage bounds changes(first:).
-var ChangesPage = args.Int{Field: "Query.changes", Name: "first", Default: 20, Min: 0, Max: 100}
+var ChangesPage = args.ChangesPage
 
 func write(reason *string, validateOnly *bool) kg.Write {
 	return kg.Write{Reason: strings.TrimSpace(deref(reason)), ValidateOnly: validateOnly != nil && *validateOnly}
