@@ -136,6 +136,8 @@ func (w costWalker) field(f *ast.Field) int {
 		return w.page(args.NeighborhoodLimit.Bound(m), f.SelectionSet)
 	case key == "Query.chain":
 		return w.page(args.ChainLimit.Bound(m), f.SelectionSet)
+	case key == "Query.changes":
+		return w.page(ChangesPage.Bound(m), f.SelectionSet)
 	case key == "Query.paths":
 		return each(args.PathLimit.Bound(m), w.path(args.PathHops.Bound(m), f.SelectionSet))
 	case f.Name == "relationships" && isEntity(f.ObjectDefinition):

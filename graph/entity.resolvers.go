@@ -17,7 +17,55 @@ func (r *evidenceResolver) Source(ctx context.Context, obj *kg.Evidence) (model.
 	return entity(ctx, obj.Source)
 }
 
+// Agency returns generated.AgencyResolver implementation.
+func (r *Resolver) Agency() generated.AgencyResolver { return &agencyResolver{r} }
+
+// Agreement returns generated.AgreementResolver implementation.
+func (r *Resolver) Agreement() generated.AgreementResolver { return &agreementResolver{r} }
+
+// Event returns generated.EventResolver implementation.
+func (r *Resolver) Event() generated.EventResolver { return &eventResolver{r} }
+
 // Evidence returns generated.EvidenceResolver implementation.
 func (r *Resolver) Evidence() generated.EvidenceResolver { return &evidenceResolver{r} }
 
-type evidenceResolver struct{ *Resolver }
+// Firm returns generated.FirmResolver implementation.
+func (r *Resolver) Firm() generated.FirmResolver { return &firmResolver{r} }
+
+// Law returns generated.LawResolver implementation.
+func (r *Resolver) Law() generated.LawResolver { return &lawResolver{r} }
+
+// Organization returns generated.OrganizationResolver implementation.
+func (r *Resolver) Organization() generated.OrganizationResolver { return &organizationResolver{r} }
+
+// Person returns generated.PersonResolver implementation.
+func (r *Resolver) Person() generated.PersonResolver { return &personResolver{r} }
+
+// Product returns generated.ProductResolver implementation.
+func (r *Resolver) Product() generated.ProductResolver { return &productResolver{r} }
+
+// Recommendation returns generated.RecommendationResolver implementation.
+func (r *Resolver) Recommendation() generated.RecommendationResolver {
+	return &recommendationResolver{r}
+}
+
+// Report returns generated.ReportResolver implementation.
+func (r *Resolver) Report() generated.ReportResolver { return &reportResolver{r} }
+
+// State returns generated.StateResolver implementation.
+func (r *Resolver) State() generated.StateResolver { return &stateResolver{r} }
+
+type (
+	agencyResolver         struct{ *Resolver }
+	agreementResolver      struct{ *Resolver }
+	eventResolver          struct{ *Resolver }
+	evidenceResolver       struct{ *Resolver }
+	firmResolver           struct{ *Resolver }
+	lawResolver            struct{ *Resolver }
+	organizationResolver   struct{ *Resolver }
+	personResolver         struct{ *Resolver }
+	productResolver        struct{ *Resolver }
+	recommendationResolver struct{ *Resolver }
+	reportResolver         struct{ *Resolver }
+	stateResolver          struct{ *Resolver }
+)

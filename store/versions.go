@@ -86,8 +86,9 @@ func (s *Store) findTarget(ctx context.Context, tx neo4j.ManagedTransaction, op,
 	}
 	// A relationship: by its type when known, else from an id of the
 	// default form, else (a loaded graph's first change of it) by scan.
+	known := relType != ""
 	types := []kg.RelType{}
-	if relType != "" {
+	if known {
 		types = append(types, relType)
 	} else if parts := strings.Split(id, "--"); len(parts) == 3 {
 		if info, ok := kg.LookupRelType(strings.ToUpper(strings.ReplaceAll(parts[1], "-", "_"))); ok {
@@ -103,7 +104,7 @@ func (s *Store) findTarget(ctx context.Context, tx neo4j.ManagedTransaction, op,
 	if err != nil {
 		return c, err
 	}
-	if len(recs) == 0 && label != "" && v == nil {
+	if len(recs) == 0 && label != "" && !known && v == nil { // an id of the default form may still be of another type
 		recs, err = s.query(ctx, tx, op, `MATCH (a:Entity)-[r]->(b:Entity) WHERE r.id = $id
 			RETURN r{.*, type: type(r), from: a.id, to: b.id} LIMIT 1`, map[string]any{"id": id})
 		if err != nil {
@@ -134,10 +135,6 @@ func (s *Store) recordVersion(ctx context.Context, tx neo4j.ManagedTransaction, 
 			return err
 		}
 	}
-	if _, err := s.query(ctx, tx, op, `MATCH (v:Version {target: $id}) WHERE v.to IS NULL SET v.to = $at`,
-		map[string]any{"id": item.Target, "at": p.At}); err != nil {
-		return err
-	}
 	return s.createVersion(ctx, tx, op, p, item, next, retracted, p.At, false)
 }
 
@@ -158,7 +155,10 @@ func (s *Store) createVersion(ctx context.Context, tx neo4j.ManagedTransaction, 
 	} else {
 		params["to"] = nil
 	}
-	_, err = s.query(ctx, tx, op, `CREATE (:Version {key: $key, target: $target, kind: $kind, version: $version, from: $from, to: $to,
+	// The version it supersedes ends when it begins (a legacy archive is
+	// created already ended).
+	_, err = s.query(ctx, tx, op, `CALL { MATCH (old:Version {target: $target}) WHERE old.to IS NULL AND $to IS NULL SET old.to = $from }
+		CREATE (:Version {key: $key, target: $target, kind: $kind, version: $version, from: $from, to: $to,
 		changeId: $changeId, actorId: $actorId, actorName: $actorName, actorRole: $actorRole, reason: $reason, op: $op,
 		fields: $fields, retracted: $retracted, state: $state, ends: $ends, relType: $relType, origin: $origin})`, params)
 	return err
@@ -375,4 +375,24 @@ func sortedProps(m map[string]any) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// RelationshipByID is the live relationship of a type with an id.
+func (s *Store) RelationshipByID(ctx context.Context, id string, t kg.RelType) (kg.Relationship, bool, error) {
+	var r kg.Relationship
+	var found bool
+	label, err := typeLabel([]kg.RelType{t})
+	if err != nil {
+		return r, false, err
+	}
+	err = s.read(ctx, "store.RelationshipByID", func(tx neo4j.ManagedTransaction) error {
+		recs, err := s.query(ctx, tx, "store.RelationshipByID", `MATCH (a:Entity)-[r`+label+` {id: $id}]->(b:Entity)
+			RETURN r{.*, type: type(r), from: a.id, to: b.id}`, map[string]any{"id": id})
+		if err != nil || len(recs) == 0 {
+			return err
+		}
+		r, found = relationshipFrom(recs[0].Values[0].(map[string]any)), true
+		return nil
+	})
+	return r, found, err
 }

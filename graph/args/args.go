@@ -27,12 +27,13 @@ var (
 	PathLimit           = Int{"Query.paths", "limit", 5, 1, 50}
 	ChainHops           = Int{"Query.chain", "maxHops", 4, 1, 8}
 	ChainLimit          = Int{"Query.chain", "limit", 200, 1, 1000}
+	ChangesPage         = Int{"Query.changes", "first", 20, 0, 100}
 )
 
 // All lists every argument above, for the test that compares them with the
 // schema.
 var All = []Int{EntityRelationships, Search, EntitiesPage, RelationshipsPage, TimelinePage,
-	NeighborhoodDepth, NeighborhoodLimit, PathHops, PathLimit, ChainHops, ChainLimit}
+	NeighborhoodDepth, NeighborhoodLimit, PathHops, PathLimit, ChainHops, ChainLimit, ChangesPage}
 
 // Value returns *v, or the default when v is nil (an explicit null), checked
 // to lie in the range.

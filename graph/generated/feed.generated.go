@@ -6,9 +6,7 @@ import (
 	"context"
 	"cyberkg/graph/model"
 	"cyberkg/kg"
-	"math"
 	"strconv"
-	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -17,7 +15,7 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type SubscriptionResolver interface {
-	Changes(ctx context.Context, after *string, entity *string, types []kg.RelType, kinds []model.ChangeTargetKind, actor *string) (<-chan *model.Change, error)
+	Changes(ctx context.Context, after *string, entity *string, types []kg.RelType, kinds []model.TargetKind, actor *string) (<-chan *model.Change, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -52,8 +50,8 @@ func (ec *executionContext) field_Subscription_changes_args(ctx context.Context,
 	}
 	args["types"] = arg2
 	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
-		func(ctx context.Context, v any) ([]model.ChangeTargetKind, error) {
-			return ec.unmarshalOChangeTargetKind2ᚕcyberkgᚋgraphᚋmodelᚐChangeTargetKindᚄ(ctx, v)
+		func(ctx context.Context, v any) ([]model.TargetKind, error) {
+			return ec.unmarshalOTargetKind2ᚕcyberkgᚋgraphᚋmodelᚐTargetKindᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -61,7 +59,7 @@ func (ec *executionContext) field_Subscription_changes_args(ctx context.Context,
 	args["kinds"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "actor",
 		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOID2ᚖstring(ctx, v)
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -74,278 +72,6 @@ func (ec *executionContext) field_Subscription_changes_args(ctx context.Context,
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _Change_id(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID)
-}
-func (ec *executionContext) fieldContext_Change_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Change", field, false, false, "ID")
-}
-
-func (ec *executionContext) _Change_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
-}
-func (ec *executionContext) fieldContext_Change_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
-}
-
-func (ec *executionContext) _Change_seq(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Seq)
-}
-func (ec *executionContext) fieldContext_Change_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Change", field, false, false, "Int")
-}
-
-func (ec *executionContext) _Change_at(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.At)
-}
-func (ec *executionContext) fieldContext_Change_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
-}
-
-func (ec *executionContext) _Change_actor(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Change_actor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Actor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeActor) graphql.Marshaler {
-			return ec.marshalNChangeActor2ᚖcyberkgᚋgraphᚋmodelᚐChangeActor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Change_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Change",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ChangeActor(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Change_reason(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Reason)
-}
-func (ec *executionContext) fieldContext_Change_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
-}
-
-func (ec *executionContext) _Change_origin(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Origin)
-}
-func (ec *executionContext) fieldContext_Change_origin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
-}
-
-func (ec *executionContext) _Change_items(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Change_items(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Items, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.ChangeItem) graphql.Marshaler {
-			return ec.marshalNChangeItem2ᚕcyberkgᚋgraphᚋmodelᚐChangeItemᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Change_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Change",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ChangeItem(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _ChangeActor_id(ctx context.Context, field graphql.CollectedField, obj *model.ChangeActor) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ChangeActor_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOID2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_ChangeActor_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChangeActor", field, false, false, "ID")
-}
-
-func (ec *executionContext) _ChangeActor_name(ctx context.Context, field graphql.CollectedField, obj *model.ChangeActor) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
-}
-func (ec *executionContext) fieldContext_ChangeActor_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChangeActor", field, false, false, "String")
-}
-
-func (ec *executionContext) _ChangeActor_role(ctx context.Context, field graphql.CollectedField, obj *model.ChangeActor) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Role)
-}
-func (ec *executionContext) fieldContext_ChangeActor_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChangeActor", field, false, false, "String")
-}
-
-func (ec *executionContext) _ChangeItem_op(ctx context.Context, field graphql.CollectedField, obj *model.ChangeItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ChangeItem_op(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Op, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ChangeOp) graphql.Marshaler {
-			return ec.marshalNChangeOp2cyberkgᚋgraphᚋmodelᚐChangeOp(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ChangeItem_op(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChangeItem", field, false, false, "ChangeOp")
-}
-
-func (ec *executionContext) _ChangeItem_kind(ctx context.Context, field graphql.CollectedField, obj *model.ChangeItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ChangeItem_kind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ChangeTargetKind) graphql.Marshaler {
-			return ec.marshalNChangeTargetKind2cyberkgᚋgraphᚋmodelᚐChangeTargetKind(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ChangeItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChangeItem", field, false, false, "ChangeTargetKind")
-}
-
-func (ec *executionContext) _ChangeItem_target(ctx context.Context, field graphql.CollectedField, obj *model.ChangeItem) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.Target)
-}
-func (ec *executionContext) fieldContext_ChangeItem_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChangeItem", field, false, false, "ID")
-}
-
-func (ec *executionContext) _ChangeItem_version(ctx context.Context, field graphql.CollectedField, obj *model.ChangeItem) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
-}
-func (ec *executionContext) fieldContext_ChangeItem_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChangeItem", field, false, false, "Int")
-}
-
-func (ec *executionContext) _ChangeItem_fields(ctx context.Context, field graphql.CollectedField, obj *model.ChangeItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ChangeItem_fields(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Fields, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ChangeItem_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChangeItem", field, false, false, "String")
-}
-
-func (ec *executionContext) _ChangeItem_entities(ctx context.Context, field graphql.CollectedField, obj *model.ChangeItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ChangeItem_entities(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Entities, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ChangeItem_entities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChangeItem", field, false, false, "ID")
-}
-
-func (ec *executionContext) _ChangeItem_relType(ctx context.Context, field graphql.CollectedField, obj *model.ChangeItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ChangeItem_relType(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RelType, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *kg.RelType) graphql.Marshaler {
-			return ec.marshalORelationType2ᚖcyberkgᚋkgᚐRelType(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_ChangeItem_relType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChangeItem", field, false, false, "RelationType")
-}
-
 func (ec *executionContext) _Subscription_changes(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -356,7 +82,7 @@ func (ec *executionContext) _Subscription_changes(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().Changes(ctx, fc.Args["after"].(*string), fc.Args["entity"].(*string), fc.Args["types"].([]kg.RelType), fc.Args["kinds"].([]model.ChangeTargetKind), fc.Args["actor"].(*string))
+			return ec.Resolvers.Subscription().Changes(ctx, fc.Args["after"].(*string), fc.Args["entity"].(*string), fc.Args["types"].([]kg.RelType), fc.Args["kinds"].([]model.TargetKind), fc.Args["actor"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Change) graphql.Marshaler {
@@ -402,180 +128,6 @@ func (ec *executionContext) fieldContext_Subscription_changes(ctx context.Contex
 
 // region    **************************** object.gotpl ****************************
 
-var changeImplementors = []string{"Change"}
-
-func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *model.Change) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, changeImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx, fields)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("Change")
-		case "id":
-			out.Values[i] = ec._Change_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "cursor":
-			out.Values[i] = ec._Change_cursor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "seq":
-			out.Values[i] = ec._Change_seq(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "at":
-			out.Values[i] = ec._Change_at(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "actor":
-			out.Values[i] = ec._Change_actor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "reason":
-			out.Values[i] = ec._Change_reason(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "origin":
-			out.Values[i] = ec._Change_origin(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "items":
-			out.Values[i] = ec._Change_items(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return object{fields, out.Values}
-}
-
-var changeActorImplementors = []string{"ChangeActor"}
-
-func (ec *executionContext) _ChangeActor(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeActor) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, changeActorImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx, fields)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("ChangeActor")
-		case "id":
-			out.Values[i] = ec._ChangeActor_id(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "name":
-			out.Values[i] = ec._ChangeActor_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "role":
-			out.Values[i] = ec._ChangeActor_role(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return object{fields, out.Values}
-}
-
-var changeItemImplementors = []string{"ChangeItem"}
-
-func (ec *executionContext) _ChangeItem(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeItem) graphql.Marshaler {
-	fields := collectFields(ec.OperationContext, sel, changeItemImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := newDeferredGroup(ctx, fields)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("ChangeItem")
-		case "op":
-			out.Values[i] = ec._ChangeItem_op(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "kind":
-			out.Values[i] = ec._ChangeItem_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "target":
-			out.Values[i] = ec._ChangeItem_target(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "version":
-			out.Values[i] = ec._ChangeItem_version(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "fields":
-			out.Values[i] = ec._ChangeItem_fields(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "entities":
-			out.Values[i] = ec._ChangeItem_entities(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "relType":
-			out.Values[i] = ec._ChangeItem_relType(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return object{fields, out.Values}
-}
-
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
@@ -599,97 +151,5 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
-
-func (ec *executionContext) marshalNChange2ᚖcyberkgᚋgraphᚋmodelᚐChange(ctx context.Context, sel ast.SelectionSet, v *model.Change) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Change!")
-		return graphql.Null
-	}
-	return ec._Change(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNChangeActor2ᚖcyberkgᚋgraphᚋmodelᚐChangeActor(ctx context.Context, sel ast.SelectionSet, v *model.ChangeActor) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ChangeActor!")
-		return graphql.Null
-	}
-	return ec._ChangeActor(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNChangeItem2cyberkgᚋgraphᚋmodelᚐChangeItem(ctx context.Context, sel ast.SelectionSet, v model.ChangeItem) graphql.Marshaler {
-	return ec._ChangeItem(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNChangeItem2ᚕcyberkgᚋgraphᚋmodelᚐChangeItemᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ChangeItem) graphql.Marshaler {
-	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNChangeItem2cyberkgᚋgraphᚋmodelᚐChangeItem(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) unmarshalNChangeOp2cyberkgᚋgraphᚋmodelᚐChangeOp(ctx context.Context, v any) (model.ChangeOp, error) {
-	var res model.ChangeOp
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNChangeOp2cyberkgᚋgraphᚋmodelᚐChangeOp(ctx context.Context, sel ast.SelectionSet, v model.ChangeOp) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNChangeTargetKind2cyberkgᚋgraphᚋmodelᚐChangeTargetKind(ctx context.Context, v any) (model.ChangeTargetKind, error) {
-	var res model.ChangeTargetKind
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNChangeTargetKind2cyberkgᚋgraphᚋmodelᚐChangeTargetKind(ctx context.Context, sel ast.SelectionSet, v model.ChangeTargetKind) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalOChangeTargetKind2ᚕcyberkgᚋgraphᚋmodelᚐChangeTargetKindᚄ(ctx context.Context, v any) ([]model.ChangeTargetKind, error) {
-	if v == nil {
-		return nil, nil
-	}
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]model.ChangeTargetKind, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNChangeTargetKind2cyberkgᚋgraphᚋmodelᚐChangeTargetKind(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) marshalOChangeTargetKind2ᚕcyberkgᚋgraphᚋmodelᚐChangeTargetKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ChangeTargetKind) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalList(ctx, sel, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNChangeTargetKind2cyberkgᚋgraphᚋmodelᚐChangeTargetKind(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
 
 // endregion ***************************** type.gotpl *****************************
