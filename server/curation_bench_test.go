@@ -40,7 +40,7 @@ func BenchmarkCuration(b *testing.B) {
 	cfg := testConfig(&testing.T{})
 	cfg.rateLimit = 0
 	cfg.maxCost = 1 << 40
-	ts := httptest.NewServer(testActors(newHandler(s, cfg, newMetrics(), discardLog())))
+	ts := httptest.NewServer(testActors(b, s, newHandler(s, cfg, newMetrics(), discardLog())))
 	defer ts.Close()
 	phase := time.Duration(envInt("CURATION_BENCH_SECONDS", 5)) * time.Second
 

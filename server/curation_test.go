@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -27,17 +28,33 @@ import (
 // brief's graph again, compared whole: nothing a test wrote leaks into the
 // tests that read.
 
-// testActors stands in for the authentication of the access work until it
-// is merged: a bearer token "test-<role>" makes the request's actor one of
-// that role, as the real middleware will from an API key. It exists only
-// in tests.
-func testActors(next http.Handler) http.Handler {
+// testActors lets tests name a role instead of a key: a bearer token
+// "test-<role>" is replaced by a real API key of that role, made for the
+// test in Neo4j (and deleted after it), which the server's authentication
+// then checks as it checks any key.
+func testActors(t testing.TB, s *store.Store, next http.Handler) http.Handler {
+	keys := map[string]string{}
+	for _, role := range []kg.Role{kg.RoleReader, kg.RoleCurator, kg.RoleAdmin} {
+		key, k, err := s.CreateKey(context.Background(), "a test "+role.String(), role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.DeleteKey(context.Background(), k.ID) })
+		keys[role.String()] = key
+	}
+	// "test-revoked" is an admin's key that has been revoked.
+	key, k, err := s.CreateKey(context.Background(), "a revoked test admin", kg.RoleAdmin)
+	if err == nil {
+		t.Cleanup(func() { s.DeleteKey(context.Background(), k.ID) })
+		_, err = s.RevokeKey(context.Background(), k.ID)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys["revoked"] = key
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if role, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer test-"); ok {
-			if rl, err := kg.ParseRole(role); err == nil {
-				a := kg.Actor{ID: "test-" + role, Name: "a test " + role, Role: rl}
-				r = r.WithContext(kg.NewContextWithActor(r.Context(), a))
-			}
+			r.Header.Set("Authorization", "Bearer "+keys[role])
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -63,7 +80,7 @@ func curationServer(t *testing.T) (*httptest.Server, *store.Store) {
 			t.Errorf("the brief's graph is not what it was after putting the seed back (%v)", err)
 		}
 	})
-	ts := httptest.NewServer(testActors(newHandler(s, testConfig(t), newMetrics(), discardLog())))
+	ts := httptest.NewServer(testActors(t, s, newHandler(s, testConfig(t), newMetrics(), discardLog())))
 	t.Cleanup(ts.Close)
 	return ts, s
 }
@@ -239,7 +256,14 @@ func TestHTTPRetractThenReadWithRecordedAt(t *testing.T) {
 			Items      []struct{ Op, Target string }
 		}
 	}
-	decode(t, as(t, ts, "", `{ changes(entity: "dupont", first: 100) { nodes { id reason actor { role } items { op target } } } }`, nil), "changes", &changes)
+	// From just before the retraction: a long-lived test database's log
+	// holds more than a page of older changes touching dupont.
+	seq, _ := strconv.Atoi(strings.TrimPrefix(p.Change.ID, "change-"))
+	decode(t, as(t, ts, "", `query($a: String) { changes(entity: "dupont", after: $a, first: 100) { nodes { id reason actor { role } items { op target } } } }`,
+		map[string]any{"a": strconv.Itoa(seq - 1)}), "changes", &changes)
+	if len(changes.Nodes) == 0 {
+		t.Fatalf("no change touching dupont after %d", seq-1)
+	}
 	last := changes.Nodes[len(changes.Nodes)-1]
 	if last.ID != p.Change.ID || last.Reason != "duplicate of another record" || last.Actor.Role != "curator" {
 		t.Errorf("newest change touching dupont: %+v; want the retraction, its reason and a curator", last)
@@ -378,8 +402,8 @@ func changedSeed(t *testing.T, id, description string) fs.FS {
 	return nil
 }
 
-// The role × operation matrix as far as it can be tested before the access
-// work's keys are merged: the test actors stand in for keys of each role.
+// The role × operation matrix, with real API keys of each role (testActors)
+// and a revoked one, which is refused 401 UNAUTHENTICATED before anything runs.
 func TestHTTPRolesOfWrites(t *testing.T) {
 	ts, _ := curationServer(t)
 	nsa, us := versionOf(t, ts, "nsa"), versionOf(t, ts, "united-states")
@@ -397,8 +421,9 @@ func TestHTTPRolesOfWrites(t *testing.T) {
 		"reader":  {"addSource": "FORBIDDEN", "upsertEntity": "FORBIDDEN", "upsertRelationship": "FORBIDDEN", "addEvidence": "FORBIDDEN", "retract": "FORBIDDEN", "mergeEntities": "FORBIDDEN"},
 		"curator": {"mergeEntities": "FORBIDDEN"},
 		"admin":   {},
+		"revoked": {"addSource": "UNAUTHENTICATED", "upsertEntity": "UNAUTHENTICATED", "upsertRelationship": "UNAUTHENTICATED", "addEvidence": "UNAUTHENTICATED", "retract": "UNAUTHENTICATED", "mergeEntities": "UNAUTHENTICATED", "read": "UNAUTHENTICATED"},
 	}
-	for _, role := range []string{"", "reader", "curator", "admin"} {
+	for _, role := range []string{"", "reader", "curator", "admin", "revoked"} {
 		for op, q := range ops {
 			resp := as(t, ts, role, q, nil)
 			want := denied[role][op]
