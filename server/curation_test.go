@@ -319,9 +319,8 @@ func TestHTTPSeedOfAChangedFileIsOneChangeSet(t *testing.T) {
 		t.Fatalf("curator's entity: %+v", p.UserErrors)
 	}
 	changed := changedSeed(t, "chesapeake-energy", "Changed in the seed file by a test.")
-	ctx := kg.NewContextWithActor(context.Background(), commandLine)
 	headBefore := head(t, s)
-	if err := loadSeed(ctx, s, changed, discardLog()); err != nil {
+	if err := loadSeed(context.Background(), s, changed, discardLog()); err != nil {
 		t.Fatal(err)
 	}
 	var changes struct {

@@ -45,7 +45,7 @@ func importFile(ctx context.Context, s *store.Store, file string, replace bool, 
 	// load (CREATEs, nothing to merge with); into a full one, with
 	// -replace, one change set that makes the graph the file (its diff,
 	// with the retractions of what the file lacks), or leaves it as it was.
-	c, err := s.ApplyDataset(ctx, ds, "import", false)
+	c, err := s.ApplyDataset(kg.NewContextWithActor(ctx, commandLine), ds, "import", false)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", file, err)
 	}
