@@ -97,13 +97,17 @@ func readImport(file string) (*kg.Dataset, error) {
 	return ds, nil
 }
 
-// importSources reads the source texts that evidence quotes, as the seed
-// does: a REPORT's text names a file, looked up beside the imported file
-// first, then among the sources bundled with the server.
+// importSources reads the source texts that evidence quotes: those the
+// document carries, else, as the seed does, from the file a REPORT's text
+// names, looked up beside the imported file first, then among the sources
+// bundled with the server.
 func importSources(ds *kg.Dataset, dir string) (kg.Sources, error) {
 	src := kg.Sources{}
+	for id, paras := range ds.Sources { // carried by the document itself
+		src[id] = paras
+	}
 	for _, e := range ds.Entities {
-		if e.Kind != kg.Report || e.Text == "" {
+		if e.Kind != kg.Report || e.Text == "" || src[e.ID] != nil {
 			continue
 		}
 		name := path.Clean(e.Text)
