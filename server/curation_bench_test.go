@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"cyberkg/internal/dbtest"
-	"cyberkg/kg"
 )
 
 // BenchmarkCuration measures the write path over real HTTP on the seeded
@@ -28,12 +27,16 @@ import (
 //
 //	go test ./server/ -run '^$' -bench BenchmarkCuration -benchtime 1x
 //
-// The seed is put back afterwards (the relationships it wrote retracted).
+// The seed is put back afterwards, exactly.
 func BenchmarkCuration(b *testing.B) {
 	s, ds := dbtest.Seeded(b)
 	defer func() {
-		ctx := kg.NewContextWithActor(context.Background(), commandLine)
-		if _, err := s.ApplyDataset(ctx, ds, "seed", false); err != nil {
+		ctx := context.Background()
+		err := s.DeleteAll(ctx)
+		if err == nil {
+			err = s.Load(ctx, ds)
+		}
+		if err != nil {
 			b.Errorf("put the seed back: %v", err)
 		}
 	}()

@@ -45,7 +45,7 @@ func importFile(ctx context.Context, s *store.Store, file string, replace bool, 
 	// load (CREATEs, nothing to merge with); into a full one, with
 	// -replace, one change set that makes the graph the file (its diff,
 	// with the retractions of what the file lacks), or leaves it as it was.
-	c, err := s.ApplyDataset(ctx, ds, "import", false)
+	c, err := s.ApplyDataset(kg.NewContextWithActor(ctx, commandLine), ds, "import", false)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", file, err)
 	}
@@ -97,13 +97,17 @@ func readImport(file string) (*kg.Dataset, error) {
 	return ds, nil
 }
 
-// importSources reads the source texts that evidence quotes, as the seed
-// does: a REPORT's text names a file, looked up beside the imported file
-// first, then among the sources bundled with the server.
+// importSources reads the source texts that evidence quotes: those the
+// document carries, else, as the seed does, from the file a REPORT's text
+// names, looked up beside the imported file first, then among the sources
+// bundled with the server.
 func importSources(ds *kg.Dataset, dir string) (kg.Sources, error) {
 	src := kg.Sources{}
+	for id, paras := range ds.Sources { // carried by the document itself
+		src[id] = paras
+	}
 	for _, e := range ds.Entities {
-		if e.Kind != kg.Report || e.Text == "" {
+		if e.Kind != kg.Report || e.Text == "" || src[e.ID] != nil {
 			continue
 		}
 		name := path.Clean(e.Text)

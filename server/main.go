@@ -84,9 +84,6 @@ func run(ctx context.Context, cmd string, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	// The command line writes as an admin of its own; the change log
-	// records it as the author of seeds and imports.
-	ctx = kg.NewContextWithActor(ctx, commandLine)
 	if cmd == "seed" {
 		// An empty graph takes the fast path (CREATE, no MERGE); into a
 		// full one the seed goes as one change set of its diff, which
@@ -191,7 +188,7 @@ func loadSeed(ctx context.Context, s *store.Store, fsys fs.FS, log *slog.Logger)
 		return fmt.Errorf("seed: %w", err)
 	}
 	start := time.Now()
-	c, err := s.ApplyDataset(ctx, ds, "seed", true)
+	c, err := s.ApplyDataset(kg.NewContextWithActor(ctx, commandLine), ds, "seed", true)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
@@ -200,5 +197,6 @@ func loadSeed(ctx context.Context, s *store.Store, fsys fs.FS, log *slog.Logger)
 	return nil
 }
 
-// commandLine is the author of what `server seed` and `server import` write.
+// commandLine is the author of what `server seed` and `server import`
+// write: an admin of its own, which the change log names.
 var commandLine = kg.Actor{ID: "command-line", Name: "server command line", Role: kg.RoleAdmin}
