@@ -28,6 +28,21 @@ type jsonDocument struct {
 	Version       int                `json:"version"`
 	Entities      []jsonEntity       `json:"entities"`
 	Relationships []jsonRelationship `json:"relationships"`
+	Sources       []jsonSource       `json:"sources,omitempty"`
+}
+
+// jsonSource is a source's text, paragraph by paragraph, and what is known
+// of it: an import needs no text files beside the document.
+type jsonSource struct {
+	ID          string         `json:"id"`
+	Title       string         `json:"title"`
+	Author      string         `json:"author,omitempty"`
+	Publisher   string         `json:"publisher,omitempty"`
+	Date        string         `json:"date,omitempty"`
+	URL         string         `json:"url,omitempty"`
+	Reliability kg.Reliability `json:"reliability,omitempty"`
+	Version     int            `json:"version,omitempty"`
+	Paragraphs  []string       `json:"paragraphs"`
 }
 
 type jsonEntity struct {
@@ -45,6 +60,7 @@ type jsonEntity struct {
 	Text        string         `json:"text,omitempty"`
 	Facts       []jsonFact     `json:"facts,omitempty"`
 	Evidence    []jsonEvidence `json:"evidence"`
+	Version     int            `json:"version,omitempty"` // left out at 1
 }
 
 type jsonRelationship struct {
@@ -59,6 +75,7 @@ type jsonRelationship struct {
 	ClaimedBy   []string       `json:"claimedBy,omitempty"`
 	Facts       []jsonFact     `json:"facts,omitempty"`
 	Evidence    []jsonEvidence `json:"evidence"`
+	Version     int            `json:"version,omitempty"` // left out at 1
 }
 
 type jsonFact struct {
@@ -79,9 +96,10 @@ type jsonEvidence struct {
 
 // JSON writes the lossless JSON format.
 type JSON struct {
-	w     *bufio.Writer
-	state int // 0 nothing written, 1 in entities, 2 in relationships
-	n     int // items written in the current array
+	w       *bufio.Writer
+	state   int // 0 nothing written, 1 in entities, 2 in relationships, 3 in sources
+	n       int // items written in the current array
+	reports map[string]bool
 }
 
 // NewJSON starts a JSON document on w.
@@ -92,10 +110,37 @@ func (j *JSON) to(state int) {
 		fmt.Fprintf(j.w, "{\"format\":%q,\"version\":%d,\n\"entities\":[", FormatName, FormatVersion)
 		j.state, j.n = 1, 0
 	}
-	if j.state == 1 && state == 2 {
+	if j.state == 1 && state >= 2 {
 		j.w.WriteString("],\n\"relationships\":[")
 		j.state, j.n = 2, 0
 	}
+	if j.state == 2 && state == 3 {
+		j.w.WriteString("],\n\"sources\":[")
+		j.state, j.n = 3, 0
+	}
+}
+
+// Sources writes the sources of the REPORT entities written, after the
+// relationships.
+func (j *JSON) Sources(srcs []kg.Source) error {
+	j.to(3)
+	for _, s := range srcs {
+		if !j.reports[s.ID] {
+			continue
+		}
+		if err := j.item(jsonSource{ID: s.ID, Title: s.Title, Author: s.Author, Publisher: s.Publisher, Date: s.Date.String(),
+			URL: s.URL, Reliability: s.Reliability, Version: above1(s.Version), Paragraphs: s.Paragraphs}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func above1(v int) int {
+	if v <= 1 {
+		return 0
+	}
+	return v
 }
 
 func (j *JSON) item(v any) error {
@@ -119,11 +164,17 @@ func (j *JSON) Entity(n Node) error {
 	}
 	j.to(1)
 	e := n.Entity
+	if e.Kind == kg.Report {
+		if j.reports == nil {
+			j.reports = map[string]bool{}
+		}
+		j.reports[e.ID] = true
+	}
 	return j.item(jsonEntity{
 		ID: e.ID, Kind: e.Kind, Name: e.Name, Aliases: e.Aliases, Description: e.Description,
 		Start: e.Start.String(), End: e.End.String(), Title: e.Title, Status: e.Status,
 		Article: e.Article, Number: e.Number, Text: e.Text,
-		Facts: factsToJSON(e.Facts), Evidence: evidenceToJSON(e.Evidence),
+		Facts: factsToJSON(e.Facts), Evidence: evidenceToJSON(e.Evidence), Version: above1(e.Version),
 	})
 }
 
@@ -134,7 +185,7 @@ func (j *JSON) Relationship(e Edge) error {
 	return j.item(jsonRelationship{
 		ID: r.ID, Type: r.Type, From: r.From, To: r.To, Start: r.Start.String(), End: r.End.String(),
 		Description: r.Description, Confidence: r.Confidence, ClaimedBy: r.ClaimedBy,
-		Facts: factsToJSON(r.Facts), Evidence: evidenceToJSON(r.Evidence),
+		Facts: factsToJSON(r.Facts), Evidence: evidenceToJSON(r.Evidence), Version: above1(r.Version),
 	})
 }
 
@@ -208,7 +259,7 @@ func ReadJSON(r io.Reader) (*kg.Dataset, error) {
 			ID: e.ID, Kind: e.Kind, Name: e.Name, Aliases: e.Aliases, Description: e.Description,
 			Start: date(what+" start", e.Start), End: date(what+" end", e.End),
 			Title: e.Title, Status: e.Status, Article: e.Article, Number: e.Number, Text: e.Text,
-			Facts: facts(what, e.Facts), Evidence: evidence(e.Evidence),
+			Facts: facts(what, e.Facts), Evidence: evidence(e.Evidence), Version: e.Version,
 		})
 	}
 	for _, r := range doc.Relationships {
@@ -217,8 +268,16 @@ func ReadJSON(r io.Reader) (*kg.Dataset, error) {
 			ID: r.ID, Type: r.Type, From: r.From, To: r.To,
 			Start: date(what+" start", r.Start), End: date(what+" end", r.End),
 			Description: r.Description, Confidence: r.Confidence, ClaimedBy: r.ClaimedBy,
-			Facts: facts(what, r.Facts), Evidence: evidence(r.Evidence),
+			Facts: facts(what, r.Facts), Evidence: evidence(r.Evidence), Version: r.Version,
 		})
+	}
+	for _, s := range doc.Sources {
+		if ds.Sources == nil {
+			ds.Sources, ds.SourceInfo = kg.Sources{}, map[string]kg.Source{}
+		}
+		ds.Sources[s.ID] = s.Paragraphs
+		ds.SourceInfo[s.ID] = kg.Source{ID: s.ID, Title: s.Title, Author: s.Author, Publisher: s.Publisher,
+			Date: date(fmt.Sprintf("source %q date", s.ID), s.Date), URL: s.URL, Reliability: s.Reliability, Version: s.Version, Paragraphs: s.Paragraphs}
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("read JSON: %d bad dates, first: %w", len(errs), errs[0])

@@ -27,7 +27,8 @@ import (
 // dashes, start_time/stop_time from their dates, confidence on the STIX
 // 0–100 scale), and each piece of evidence an external_reference whose
 // description is the quote, source_name the cited report's id and
-// external_id the paragraph ("¶25"). Ids are UUIDv5 of our ids in a fixed
+// external_id the paragraph ("¶25"); evidence that disputes a claim is also
+// an opinion ("disagree") about it. Ids are UUIDv5 of our ids in a fixed
 // namespace, so a re-export updates the same objects in a platform instead
 // of duplicating them.
 
@@ -253,7 +254,32 @@ func (s *STIX) Entity(n Node) error {
 		o["article"], o["number"] = e.Article, e.Number
 		o["extensions"] = map[string]any{extensionID(e.Kind): map[string]string{"extension_type": "new-sdo"}}
 	}
-	return s.object(o)
+	if err := s.object(o); err != nil {
+		return err
+	}
+	return s.opinions(o["id"].(string), e.ID, e.Evidence)
+}
+
+// opinions writes, for each piece of evidence that disputes a claim, a STIX
+// opinion of "disagree" about the claim's object, citing the quote: a
+// platform then shows the claim as contested, as the graph does.
+func (s *STIX) opinions(ref, id string, ev []kg.Evidence) error {
+	for _, e := range ev {
+		if e.Stance != kg.Disputes {
+			continue
+		}
+		err := s.object(map[string]any{
+			"type": "opinion", "spec_version": "2.1",
+			"id":      stixID("opinion", fmt.Sprintf("opinion:%s:%s:%d:%s", id, e.Source, e.Paragraph, e.Quote)),
+			"created": stixTimestamp, "modified": stixTimestamp, "created_by_ref": producerID,
+			"opinion": "disagree", "explanation": e.Quote, "object_refs": []string{ref},
+			"external_references": []externalReference{{SourceName: e.Source, Description: e.Quote, ExternalID: e.Locator()}},
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Relationship writes a relationship object.
@@ -266,8 +292,9 @@ func (s *STIX) Relationship(e Edge) error {
 	if len(r.ClaimedBy) > 0 { // STIX has no claimant but the producer; say it in words
 		desc = strings.TrimSpace(desc + " (Claimed by: " + strings.Join(r.ClaimedBy, ", ") + ".)")
 	}
-	return s.object(map[string]any{
-		"type": "relationship", "spec_version": "2.1", "id": stixID("relationship", "relationship:"+r.ID),
+	id := stixID("relationship", "relationship:"+r.ID)
+	err := s.object(map[string]any{
+		"type": "relationship", "spec_version": "2.1", "id": id,
 		"created": stixTimestamp, "modified": stixTimestamp, "created_by_ref": producerID,
 		"relationship_type": strings.ReplaceAll(strings.ToLower(string(r.Type)), "_", "-"),
 		"source_ref":        refID(e.FromRef), "target_ref": refID(e.ToRef),
@@ -275,6 +302,10 @@ func (s *STIX) Relationship(e Edge) error {
 		"confidence":          STIXConfidence(r.Confidence),
 		"external_references": references(r.ID, r.Evidence),
 	})
+	if err != nil {
+		return err
+	}
+	return s.opinions(id, r.ID, r.Evidence)
 }
 
 // Close ends the bundle.

@@ -34,7 +34,7 @@ func TestSchemaDefaultsAreTheArgsDefaults(t *testing.T) {
 		}
 		for _, f := range typ.Fields {
 			for _, arg := range f.Arguments {
-				if arg.Type.Name() != "Int" {
+				if arg.Type.Name() != "Int" || arg.Name == "expectedVersion" { // a version, not a size
 					continue
 				}
 				field := typ.Name + "." + f.Name

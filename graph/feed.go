@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"cyberkg/errs"
 	"cyberkg/graph/model"
@@ -19,9 +20,10 @@ type ChangeFeed interface {
 	Subscribe(ctx context.Context, after *int64, f kg.ChangeFilter) (<-chan kg.Change, error)
 }
 
-// A change's cursor is its Seq, in decimal: "0" is before the first change.
-func changeCursor(seq int64) string { return strconv.FormatInt(seq, 10) }
+var errNoFeed = errors.New("this server has no change feed")
 
+// parseChangeCursor reads a change's cursor (its Seq in decimal, as
+// changeOf writes it; "0" is before the first change).
 func parseChangeCursor(field string, c *string) (*int64, error) {
 	if c == nil {
 		return nil, nil
@@ -33,7 +35,7 @@ func parseChangeCursor(field string, c *string) (*int64, error) {
 	return &n, nil
 }
 
-func changeFilter(entity *string, types []kg.RelType, kinds []model.ChangeTargetKind, actor *string) kg.ChangeFilter {
+func changeFilter(entity *string, types []kg.RelType, kinds []model.TargetKind, actor *string) kg.ChangeFilter {
 	f := kg.ChangeFilter{Types: types}
 	if entity != nil {
 		f.Entity = *entity
@@ -47,33 +49,18 @@ func changeFilter(entity *string, types []kg.RelType, kinds []model.ChangeTarget
 	return f
 }
 
-// changeModel is a change as the API shows it.
-func changeModel(c kg.Change) *model.Change {
-	m := &model.Change{
-		ID: c.ID, Cursor: changeCursor(c.Seq), Seq: int(c.Seq), At: c.At.UTC().Format(time.RFC3339Nano),
-		Actor:  &model.ChangeActor{Name: c.Actor.Name, Role: c.Actor.Role.String()},
-		Reason: c.Reason, Origin: c.Origin, Items: make([]model.ChangeItem, len(c.Items)),
+// shown holds the recent changes as the API shows them, by Seq: every
+// subscriber of the feed is sent the same change, and converting it (a
+// seed reload has hundreds of items) once rather than once per subscriber
+// keeps the feed's cost per change flat in memory. gqlgen only reads them.
+var shown, _ = lru.New[int64, *model.Change](256)
+
+// sharedChangeOf is changeOf, converted once per change.
+func sharedChangeOf(c kg.Change) *model.Change {
+	if m, ok := shown.Get(c.Seq); ok && m.ID == c.ID {
+		return m
 	}
-	if c.Actor.ID != "" {
-		id := c.Actor.ID
-		m.Actor.ID = &id
-	}
-	for i, it := range c.Items {
-		m.Items[i] = model.ChangeItem{Op: model.ChangeOp(it.Op), Kind: model.ChangeTargetKind(it.Kind), Target: it.Target,
-			Version: it.Version, Fields: nonNil(it.Fields), Entities: nonNil(it.Entities)}
-		if it.RelType != "" {
-			t := it.RelType
-			m.Items[i].RelType = &t
-		}
-	}
+	m := changeOf(c)
+	shown.Add(c.Seq, m)
 	return m
 }
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-var errNoFeed = errors.New("this server has no change feed")

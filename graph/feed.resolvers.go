@@ -14,7 +14,7 @@ import (
 )
 
 // Changes is the resolver for the changes field.
-func (r *subscriptionResolver) Changes(ctx context.Context, after *string, entity *string, types []kg.RelType, kinds []model.ChangeTargetKind, actor *string) (<-chan *model.Change, error) {
+func (r *subscriptionResolver) Changes(ctx context.Context, after *string, entity *string, types []kg.RelType, kinds []model.TargetKind, actor *string) (<-chan *model.Change, error) {
 	from, err := parseChangeCursor("after", after)
 	if err != nil {
 		return nil, err
@@ -31,7 +31,7 @@ func (r *subscriptionResolver) Changes(ctx context.Context, after *string, entit
 		defer close(out)
 		for c := range changes {
 			select {
-			case out <- changeModel(c):
+			case out <- sharedChangeOf(c):
 			case <-ctx.Done():
 				return
 			}

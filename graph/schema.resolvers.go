@@ -13,10 +13,14 @@ import (
 	"cyberkg/graph/model"
 	"cyberkg/kg"
 	"cyberkg/store"
+	"time"
 )
 
 // Entity is the resolver for the entity field.
-func (r *queryResolver) Entity(ctx context.Context, id string) (model.Entity, error) {
+func (r *queryResolver) Entity(ctx context.Context, id string, recordedAt *time.Time) (model.Entity, error) {
+	if recordedAt != nil {
+		return entityAt(ctx, r.Store, id, *recordedAt)
+	}
 	return rootEntity(ctx, id)
 }
 

@@ -49,8 +49,15 @@ type Source struct {
 	Version     int
 }
 
-// Contested reports whether evidence both supports and disputes a claim.
-func Contested(ev []Evidence) bool {
+// Contested reports whether the entity's evidence both supports and
+// disputes it.
+func (e *Entity) Contested() bool { return contested(e.Evidence) }
+
+// Contested reports whether the relationship's evidence both supports and
+// disputes it.
+func (r *Relationship) Contested() bool { return contested(r.Evidence) }
+
+func contested(ev []Evidence) bool {
 	var sup, dis bool
 	for _, e := range ev {
 		if e.Stance == Disputes {

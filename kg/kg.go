@@ -84,6 +84,9 @@ type Dataset struct {
 	Entities      []Entity
 	Relationships []Relationship
 	Sources       Sources // texts that evidence quotes, by REPORT id
+	// SourceInfo is what is known of some of those sources (author,
+	// publisher, date, reliability), when the dataset says; may be nil.
+	SourceInfo map[string]Source
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)

@@ -72,6 +72,13 @@ func newExportHandler(s *store.Store, cfg config, log *slog.Logger) http.Handler
 			onRel = out.Relationship
 		}
 		err = s.StreamExport(r.Context(), sel, cfg.exportTimeout, onEntity, onRel)
+		if sw, ok := out.(interface{ Sources([]kg.Source) error }); ok && err == nil {
+			// The lossless format carries the texts its evidence quotes.
+			var srcs []kg.Source
+			if srcs, err = s.Sources(r.Context()); err == nil {
+				err = sw.Sources(srcs)
+			}
+		}
 		if err == nil {
 			err = out.Close()
 		}

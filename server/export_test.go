@@ -68,6 +68,16 @@ func expectedJSON(t *testing.T, ds *kg.Dataset) []byte {
 			t.Fatal(err)
 		}
 	}
+	// The texts the evidence quotes, as the seed stores them (curation).
+	var srcs []kg.Source
+	for _, e := range ents {
+		if paras, ok := ds.Sources[e.ID]; ok && e.Kind == kg.Report {
+			srcs = append(srcs, kg.Source{ID: e.ID, Title: e.Name, Reliability: kg.ReliabilityUnknown, Paragraphs: paras})
+		}
+	}
+	if err := w.Sources(srcs); err != nil {
+		t.Fatal(err)
+	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ import (
 // commitChange commits one change to the graph through the write path that
 // records it in the change log, leaving the graph as it was (the seed made
 // equal to itself), and returns the log's new head.
-func commitChange(t *testing.T, s *store.Store) int64 {
+func commitChange(t testing.TB, s *store.Store) int64 {
 	t.Helper()
 	ds, err := seed.Parse(seed.Files)
 	if err != nil {
@@ -75,13 +75,34 @@ func nodeFeedDir(t *testing.T) (node, dir string) {
 	return node, dir
 }
 
+// pythonFeed is the Python of the notebooks' environment (make venv), with gql.
+func pythonFeed(t *testing.T) (python, dir string) {
+	t.Helper()
+	dir, _ = filepath.Abs("testdata/feed")
+	python, _ = filepath.Abs("../.venv/bin/python")
+	if err := exec.Command(python, "-c", "import gql.transport.websockets").Run(); err != nil {
+		if os.Getenv("REQUIRE_AUDIT") != "" {
+			t.Fatalf("the Python feed client needs `make venv` with gql[websockets]: %v", err)
+		}
+		t.Skip("no .venv with gql: run `make venv`")
+	}
+	return python, dir
+}
+
 // follow starts the node client (transport "ws" or "sse") for count events
 // after cursor after ("" for live only), and waits until it is connected.
 func follow(t *testing.T, transport, url string, count int, after, auth string) *feedClient {
 	t.Helper()
-	node, dir := nodeFeedDir(t)
-	cmd := exec.Command(node, "client.mjs", transport, url+"/graphql", strconv.Itoa(count), after, auth)
-	cmd.Dir = dir
+	var cmd *exec.Cmd
+	if transport == "py" {
+		py, dir := pythonFeed(t)
+		cmd = exec.Command(py, "follow.py", url+"/graphql", strconv.Itoa(count), after)
+		cmd.Dir = dir
+	} else {
+		node, dir := nodeFeedDir(t)
+		cmd = exec.Command(node, "client.mjs", transport, url+"/graphql", strconv.Itoa(count), after, auth)
+		cmd.Dir = dir
+	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -146,11 +167,11 @@ func feedServer(t *testing.T, cfg config) (*httptest.Server, *store.Store) {
 	return ts, s
 }
 
-// The issue's scenario with graphql-ws and graphql-sse: an event for a
+// The issue's scenario with graphql-ws, graphql-sse and Python's gql: an event for a
 // write within a second; disconnect; three writes missed; reconnect with
 // after: exactly those three, in order, then a live one.
 func TestFeedResumesWithClientsOthersWrote(t *testing.T) {
-	for _, transport := range []string{"ws", "sse"} {
+	for _, transport := range []string{"ws", "sse", "py"} {
 		t.Run(transport, func(t *testing.T) {
 			ts, s := feedServer(t, testConfig(t))
 			head, err := s.Head(context.Background())
@@ -235,7 +256,7 @@ func TestFeedFollowsWritesOfAnotherServer(t *testing.T) {
 	c.wait(t)
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -244,7 +265,7 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-func waitServing(t *testing.T, addr string, logs fmt.Stringer) {
+func waitServing(t testing.TB, addr string, logs fmt.Stringer) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {

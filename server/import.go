@@ -41,14 +41,16 @@ func importFile(ctx context.Context, s *store.Store, file string, replace bool, 
 		return fmt.Errorf("import %s: the graph is not empty; import into an empty graph, or pass -replace to make the graph equal to the file", file)
 	}
 	start := time.Now()
-	write := s.Load // CREATEs, as there is nothing to merge with
-	if !empty {
-		write = s.Replace // one transaction: the graph becomes the file, or stays as it was
-	}
-	if err := write(ctx, ds); err != nil {
+	// Through the write service, as every write: into an empty graph a
+	// load (CREATEs, nothing to merge with); into a full one, with
+	// -replace, one change set that makes the graph the file (its diff,
+	// with the retractions of what the file lacks), or leaves it as it was.
+	c, err := s.ApplyDataset(kg.NewContextWithActor(ctx, commandLine), ds, "import", false)
+	if err != nil {
 		return fmt.Errorf("import %s: %w", file, err)
 	}
-	log.Info("imported", "file", file, "entities", len(ds.Entities), "relationships", len(ds.Relationships), "took", time.Since(start).Round(time.Millisecond))
+	log.Info("imported", "file", file, "entities", len(ds.Entities), "relationships", len(ds.Relationships),
+		"change", c.ID, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -95,13 +97,17 @@ func readImport(file string) (*kg.Dataset, error) {
 	return ds, nil
 }
 
-// importSources reads the source texts that evidence quotes, as the seed
-// does: a REPORT's text names a file, looked up beside the imported file
-// first, then among the sources bundled with the server.
+// importSources reads the source texts that evidence quotes: those the
+// document carries, else, as the seed does, from the file a REPORT's text
+// names, looked up beside the imported file first, then among the sources
+// bundled with the server.
 func importSources(ds *kg.Dataset, dir string) (kg.Sources, error) {
 	src := kg.Sources{}
+	for id, paras := range ds.Sources { // carried by the document itself
+		src[id] = paras
+	}
 	for _, e := range ds.Entities {
-		if e.Kind != kg.Report || e.Text == "" {
+		if e.Kind != kg.Report || e.Text == "" || src[e.ID] != nil {
 			continue
 		}
 		name := path.Clean(e.Text)

@@ -1,8 +1,8 @@
 // Command server serves the knowledge graph over GraphQL.
 //
 //	server [flags]        apply the schema, seed an empty graph, serve HTTP
-//	server seed [flags]   apply the schema and make the graph equal to the seed
-//	                      data (validated first, replaced in one transaction), then exit
+//	server seed [flags]   apply the schema and write the seed data (validated first) as one
+//	                      change set of its diff, keeping curators' work, then exit
 //	server import FILE    load a JSON export (GET /export/graph.json) into an
 //	                      empty graph (-replace: make the graph equal to FILE, in one transaction;
 //	                      -offline-csv DIR: write it as CSV files for Neo4j's offline importer)
@@ -17,6 +17,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -91,13 +92,10 @@ func run(ctx context.Context, cmd string, cfg config, log *slog.Logger) error {
 		return err
 	}
 	if cmd == "seed" {
-		// An empty graph takes the fast path (CREATE, no MERGE); a full one
-		// is made equal to the seed in one transaction.
-		load := s.Replace
-		if empty {
-			load = s.Load
-		}
-		return loadSeed(ctx, s, load, log)
+		// An empty graph takes the fast path (CREATE, no MERGE); into a
+		// full one the seed goes as one change set of its diff, which
+		// leaves what curators added or retracted as they left it.
+		return loadSeed(ctx, s, seed.Files, log)
 	}
 	if cmd == "keys" {
 		return runKeys(ctx, s, cfg.keyRole, cfg.keyName, cfg.args, os.Stdout)
@@ -109,7 +107,7 @@ func run(ctx context.Context, cmd string, cfg config, log *slog.Logger) error {
 		return importFile(ctx, s, cfg.args[0], cfg.replace, log)
 	}
 	if cfg.seedIfEmpty && empty {
-		if err := loadSeed(ctx, s, s.Load, log); err != nil {
+		if err := loadSeed(ctx, s, seed.Files, log); err != nil {
 			return err
 		}
 	}
@@ -192,15 +190,21 @@ func tuneGC() {
 	}
 }
 
-func loadSeed(ctx context.Context, s *store.Store, write func(context.Context, *kg.Dataset) error, log *slog.Logger) error {
-	ds, err := seed.Parse(seed.Files)
+func loadSeed(ctx context.Context, s *store.Store, fsys fs.FS, log *slog.Logger) error {
+	ds, err := seed.Parse(fsys)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
 	start := time.Now()
-	if err := write(ctx, ds); err != nil {
+	c, err := s.ApplyDataset(kg.NewContextWithActor(ctx, commandLine), ds, "seed", true)
+	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
-	log.Info("seed loaded", "entities", len(ds.Entities), "relationships", len(ds.Relationships), "took", time.Since(start).Round(time.Millisecond))
+	log.Info("seed loaded", "entities", len(ds.Entities), "relationships", len(ds.Relationships),
+		"change", c.ID, "items", len(c.Items), "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
+
+// commandLine is the author of what `server seed` and `server import`
+// write: an admin of its own, which the change log names.
+var commandLine = kg.Actor{ID: "command-line", Name: "server command line", Role: kg.RoleAdmin}

@@ -49,6 +49,7 @@ type pending struct {
 	// dataset's load); it is recorded all the same, its reason saying what
 	// it held.
 	unlisted bool
+	versions []any // the (:Version) rows of its items (versions.go)
 }
 
 // lockGraph takes the graph's write lock and the next Seq, and reads the
@@ -66,7 +67,7 @@ func (s *Store) lockGraph(ctx context.Context, tx neo4j.ManagedTransaction, op s
 	}
 	seq := recs[0].Values[0].(int64)
 	at := recs[0].Values[1].(time.Time)
-	return &pending{Change: kg.Change{ID: changeID(seq), Seq: seq, At: at, Actor: actor, Reason: reason, Origin: origin}}, nil
+	return &pending{Change: kg.Change{ID: changeID(seq), Seq: seq, At: at, Actor: actor, Reason: reason, Origin: origin}, versions: []any{}}, nil
 }
 
 func changeID(seq int64) string { return fmt.Sprintf("change-%d", seq) }
@@ -112,11 +113,18 @@ func (s *Store) appendChange(ctx context.Context, tx neo4j.ManagedTransaction, o
 	if err != nil {
 		return errs.E(op, errs.Internal, err)
 	}
-	_, err = s.query(ctx, tx, op, `CREATE (c:Change {id: $id, seq: $seq, at: $at, actorId: $actorId, actorName: $actorName,
+	// The versions first, each superseding its target's current version
+	// (a legacy archive comes already superseded), then the change.
+	_, err = s.query(ctx, tx, op, `UNWIND $versions AS v
+		CALL (v) { MATCH (old:Version {target: v.target}) WHERE old.to IS NULL AND v.to IS NULL SET old.to = v.from }
+		CREATE (x:Version) SET x = v
+		WITH count(*) AS versions
+		CREATE (c:Change {id: $id, seq: $seq, at: $at, actorId: $actorId, actorName: $actorName,
 		actorRole: $actorRole, reason: $reason, origin: $origin, items: $items, entities: $entities, relTypes: $relTypes, kinds: $kinds})`,
 		map[string]any{
 			"id": p.ID, "seq": p.Seq, "at": p.At, "actorId": p.Actor.ID, "actorName": p.Actor.Name, "actorRole": p.Actor.Role.String(),
 			"reason": p.Reason, "origin": p.Origin, "items": string(b), "entities": entities, "relTypes": relTypes, "kinds": kinds,
+			"versions": p.versions,
 		})
 	if err != nil {
 		return err

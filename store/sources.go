@@ -37,15 +37,26 @@ func sourceRows(ds *kg.Dataset) []any {
 		if !ok || e.Kind != kg.Report {
 			continue
 		}
-		rows = append(rows, map[string]any{"id": e.ID, "title": e.Name, "paragraphs": paras, "reliability": string(kg.ReliabilityUnknown)})
+		row := map[string]any{"id": e.ID, "title": e.Name, "paragraphs": paras, "reliability": string(kg.ReliabilityUnknown)}
+		if info, ok := ds.SourceInfo[e.ID]; ok {
+			row["title"], row["author"], row["publisher"], row["url"] = info.Title, info.Author, info.Publisher, info.URL
+			if info.Reliability != "" {
+				row["reliability"] = string(info.Reliability)
+			}
+			if !info.Date.IsZero() {
+				row["date"] = info.Date.String()
+			}
+		}
+		rows = append(rows, row)
 	}
 	return rows
 }
 
 // mergeSources writes a dataset's sources; their paragraphs are the text.
 const mergeSources = `UNWIND $rows AS row MERGE (s:Source {id: row.id})
-	ON CREATE SET s.version = 1, s.reliability = row.reliability
-	SET s.title = coalesce(s.title, row.title), s.paragraphs = row.paragraphs`
+	ON CREATE SET s.version = 1, s.reliability = row.reliability, s.title = row.title,
+		s.author = row.author, s.publisher = row.publisher, s.url = row.url, s.date = row.date
+	SET s.paragraphs = row.paragraphs`
 
 // Source returns a source by id.
 func (s *Store) Source(ctx context.Context, id string) (kg.Source, bool, error) {

@@ -51,14 +51,28 @@ type current struct {
 // findTarget finds an entity or relationship by id, live or retracted.
 // relType narrows a relationship lookup when the caller knows it.
 func (s *Store) findTarget(ctx context.Context, tx neo4j.ManagedTransaction, op, id string, relType kg.RelType) (current, error) {
+	// With a known type, the live relationship is looked up in the same
+	// round trip: one fewer per write of a relationship.
+	typed := `[]`
+	if info, ok := kg.LookupRelType(string(relType)); ok {
+		typed = `COLLECT { MATCH (a:Entity)-[r:` + string(info.Type) + ` {id: $id}]->(b:Entity) RETURN r{.*, type: type(r), from: a.id, to: b.id} LIMIT 1 }`
+	}
 	recs, err := s.query(ctx, tx, op, `OPTIONAL MATCH (n:Entity {id: $id})
-		RETURN n{.*} AS n, COLLECT { MATCH (v:Version {target: $id}) RETURN v{.*} ORDER BY v.version DESC LIMIT 1 } AS v`, map[string]any{"id": id})
+		RETURN n{.*} AS n, COLLECT { MATCH (v:Version {target: $id}) RETURN v{.*} ORDER BY v.version DESC LIMIT 1 } AS v, `+typed+` AS r`,
+		map[string]any{"id": id})
 	if err != nil {
 		return current{}, err
 	}
 	var c current
 	var v map[string]any
 	if len(recs) == 1 {
+		if rs, _ := recs[0].Values[2].([]any); len(rs) == 1 {
+			if vs, _ := recs[0].Values[1].([]any); len(vs) == 1 {
+				v, _ = vs[0].(map[string]any)
+			}
+			p := rs[0].(map[string]any)
+			return current{kind: kg.TargetRelationship, version: versionOf(p), live: true, rel: relationshipFrom(p), legacy: v == nil}, nil
+		}
 		if vs, _ := recs[0].Values[1].([]any); len(vs) == 1 {
 			v, _ = vs[0].(map[string]any)
 		}
@@ -66,6 +80,9 @@ func (s *Store) findTarget(ctx context.Context, tx neo4j.ManagedTransaction, op,
 			c = current{kind: kg.TargetEntity, version: versionOf(n), live: true, entity: entityFrom(n), legacy: v == nil}
 			return c, nil
 		}
+	}
+	if v == nil && typed != `[]` {
+		return c, nil // neither an entity nor a relationship of that type, and never was
 	}
 	if v != nil {
 		var st versionState
@@ -86,8 +103,9 @@ func (s *Store) findTarget(ctx context.Context, tx neo4j.ManagedTransaction, op,
 	}
 	// A relationship: by its type when known, else from an id of the
 	// default form, else (a loaded graph's first change of it) by scan.
+	known := relType != ""
 	types := []kg.RelType{}
-	if relType != "" {
+	if known {
 		types = append(types, relType)
 	} else if parts := strings.Split(id, "--"); len(parts) == 3 {
 		if info, ok := kg.LookupRelType(strings.ToUpper(strings.ReplaceAll(parts[1], "-", "_"))); ok {
@@ -103,7 +121,7 @@ func (s *Store) findTarget(ctx context.Context, tx neo4j.ManagedTransaction, op,
 	if err != nil {
 		return c, err
 	}
-	if len(recs) == 0 && label != "" && v == nil {
+	if len(recs) == 0 && label != "" && !known && v == nil { // an id of the default form may still be of another type
 		recs, err = s.query(ctx, tx, op, `MATCH (a:Entity)-[r]->(b:Entity) WHERE r.id = $id
 			RETURN r{.*, type: type(r), from: a.id, to: b.id} LIMIT 1`, map[string]any{"id": id})
 		if err != nil {
@@ -134,10 +152,6 @@ func (s *Store) recordVersion(ctx context.Context, tx neo4j.ManagedTransaction, 
 			return err
 		}
 	}
-	if _, err := s.query(ctx, tx, op, `MATCH (v:Version {target: $id}) WHERE v.to IS NULL SET v.to = $at`,
-		map[string]any{"id": item.Target, "at": p.At}); err != nil {
-		return err
-	}
 	return s.createVersion(ctx, tx, op, p, item, next, retracted, p.At, false)
 }
 
@@ -146,22 +160,19 @@ func (s *Store) createVersion(ctx context.Context, tx neo4j.ManagedTransaction, 
 	if err != nil {
 		return errs.E(op, errs.Internal, err)
 	}
-	params := map[string]any{
+	v := map[string]any{
 		"key": fmt.Sprintf("%s@%d", item.Target, item.Version), "target": item.Target, "kind": string(item.Kind), "version": item.Version,
 		"from": from, "changeId": p.ID, "actorId": p.Actor.ID, "actorName": p.Actor.Name, "actorRole": p.Actor.Role.String(),
 		"reason": p.Reason, "op": string(item.Op), "fields": nonNil(item.Fields), "retracted": retracted, "state": string(b),
 		"ends": nonNil(item.Entities), "relType": string(item.RelType), "origin": p.Origin,
 	}
 	if legacy { // the state a load wrote, known from before record time began
-		params["changeId"], params["actorId"], params["actorName"], params["actorRole"], params["reason"], params["op"], params["origin"] = "", "", "", "", "loaded before record time began", string(kg.OpCreate), "load"
-		params["to"] = p.At
-	} else {
-		params["to"] = nil
+		v["changeId"], v["actorId"], v["actorName"], v["actorRole"], v["reason"], v["op"], v["origin"] = "", "", "", "", "loaded before record time began", string(kg.OpCreate), "load"
+		v["to"] = p.At
 	}
-	_, err = s.query(ctx, tx, op, `CREATE (:Version {key: $key, target: $target, kind: $kind, version: $version, from: $from, to: $to,
-		changeId: $changeId, actorId: $actorId, actorName: $actorName, actorRole: $actorRole, reason: $reason, op: $op,
-		fields: $fields, retracted: $retracted, state: $state, ends: $ends, relType: $relType, origin: $origin})`, params)
-	return err
+	// Written with the change (appendChange), in one statement.
+	p.versions = append(p.versions, v)
+	return nil
 }
 
 func nonNil(s []string) []string {
@@ -375,4 +386,24 @@ func sortedProps(m map[string]any) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// RelationshipByID is the live relationship of a type with an id.
+func (s *Store) RelationshipByID(ctx context.Context, id string, t kg.RelType) (kg.Relationship, bool, error) {
+	var r kg.Relationship
+	var found bool
+	label, err := typeLabel([]kg.RelType{t})
+	if err != nil {
+		return r, false, err
+	}
+	err = s.read(ctx, "store.RelationshipByID", func(tx neo4j.ManagedTransaction) error {
+		recs, err := s.query(ctx, tx, "store.RelationshipByID", `MATCH (a:Entity)-[r`+label+` {id: $id}]->(b:Entity)
+			RETURN r{.*, type: type(r), from: a.id, to: b.id}`, map[string]any{"id": id})
+		if err != nil || len(recs) == 0 {
+			return err
+		}
+		r, found = relationshipFrom(recs[0].Values[0].(map[string]any)), true
+		return nil
+	})
+	return r, found, err
 }

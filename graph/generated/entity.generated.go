@@ -11,6 +11,7 @@ import (
 	"math"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -21,49 +22,73 @@ import (
 type AgencyResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.Agency, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.Agency, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+
+	History(ctx context.Context, obj *model.Agency) ([]model.Version, error)
 }
 type AgreementResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.Agreement, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.Agreement, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+
+	History(ctx context.Context, obj *model.Agreement) ([]model.Version, error)
 }
 type EventResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.Event, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.Event, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+
+	History(ctx context.Context, obj *model.Event) ([]model.Version, error)
 }
 type EvidenceResolver interface {
 	Source(ctx context.Context, objs []*kg.Evidence) ([]model.Entity, error)
+
+	Stance(ctx context.Context, obj *kg.Evidence) (model.Stance, error)
 }
 type FirmResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.Firm, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.Firm, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+
+	History(ctx context.Context, obj *model.Firm) ([]model.Version, error)
 }
 type LawResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.Law, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.Law, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+
+	History(ctx context.Context, obj *model.Law) ([]model.Version, error)
 }
 type OrganizationResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.Organization, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.Organization, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+
+	History(ctx context.Context, obj *model.Organization) ([]model.Version, error)
 }
 type PersonResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.Person, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.Person, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+
+	History(ctx context.Context, obj *model.Person) ([]model.Version, error)
 }
 type ProductResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.Product, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.Product, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+
+	History(ctx context.Context, obj *model.Product) ([]model.Version, error)
 }
 type RecommendationResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.Recommendation, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.Recommendation, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+
+	History(ctx context.Context, obj *model.Recommendation) ([]model.Version, error)
 }
 type ReportResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.Report, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.Report, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+
+	History(ctx context.Context, obj *model.Report) ([]model.Version, error)
 }
 type StateResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.State, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.State, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+
+	History(ctx context.Context, obj *model.State) ([]model.Version, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -197,14 +222,22 @@ func (ec *executionContext) field_Agency_relationships_args(ctx context.Context,
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg3
+	args["first"] = arg4
 	return args, nil
 }
 
@@ -335,14 +368,22 @@ func (ec *executionContext) field_Agreement_relationships_args(ctx context.Conte
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg3
+	args["first"] = arg4
 	return args, nil
 }
 
@@ -473,14 +514,22 @@ func (ec *executionContext) field_Event_relationships_args(ctx context.Context, 
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg3
+	args["first"] = arg4
 	return args, nil
 }
 
@@ -611,14 +660,22 @@ func (ec *executionContext) field_Firm_relationships_args(ctx context.Context, r
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg3
+	args["first"] = arg4
 	return args, nil
 }
 
@@ -749,14 +806,22 @@ func (ec *executionContext) field_Law_relationships_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg3
+	args["first"] = arg4
 	return args, nil
 }
 
@@ -887,14 +952,22 @@ func (ec *executionContext) field_Organization_relationships_args(ctx context.Co
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg3
+	args["first"] = arg4
 	return args, nil
 }
 
@@ -1025,14 +1098,22 @@ func (ec *executionContext) field_Person_relationships_args(ctx context.Context,
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg3
+	args["first"] = arg4
 	return args, nil
 }
 
@@ -1163,14 +1244,22 @@ func (ec *executionContext) field_Product_relationships_args(ctx context.Context
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg3
+	args["first"] = arg4
 	return args, nil
 }
 
@@ -1301,14 +1390,22 @@ func (ec *executionContext) field_Recommendation_relationships_args(ctx context.
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg3
+	args["first"] = arg4
 	return args, nil
 }
 
@@ -1439,14 +1536,22 @@ func (ec *executionContext) field_Report_relationships_args(ctx context.Context,
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg3
+	args["first"] = arg4
 	return args, nil
 }
 
@@ -1577,14 +1682,22 @@ func (ec *executionContext) field_State_relationships_args(ctx context.Context, 
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg3
+	args["first"] = arg4
 	return args, nil
 }
 
@@ -1827,7 +1940,7 @@ func (ec *executionContext) _Agency_relationships(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["first"].(*int))
+			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []kg.Relationship) graphql.Marshaler {
@@ -1947,6 +2060,84 @@ func (ec *executionContext) fieldContext_Agency_degree(ctx context.Context, fiel
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Agency_version(ctx context.Context, field graphql.CollectedField, obj *model.Agency) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agency_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agency_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agency", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Agency_history(ctx context.Context, field graphql.CollectedField, obj *model.Agency) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agency_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Agency().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Version) graphql.Marshaler {
+			return ec.marshalNVersion2ᚕcyberkgᚋgraphᚋmodelᚐVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agency_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agency",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Version(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Agency_contested(ctx context.Context, field graphql.CollectedField, obj *model.Agency) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agency_contested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contested(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agency_contested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agency", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _Agreement_id(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
@@ -2184,7 +2375,7 @@ func (ec *executionContext) _Agreement_relationships(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["first"].(*int))
+			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []kg.Relationship) graphql.Marshaler {
@@ -2304,6 +2495,84 @@ func (ec *executionContext) fieldContext_Agreement_degree(ctx context.Context, f
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Agreement_version(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Agreement_history(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Agreement().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Version) graphql.Marshaler {
+			return ec.marshalNVersion2ᚕcyberkgᚋgraphᚋmodelᚐVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Version(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Agreement_contested(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_contested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contested(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_contested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _Degree_total(ctx context.Context, field graphql.CollectedField, obj *model.Degree) (ret graphql.Marshaler) {
@@ -2816,7 +3085,7 @@ func (ec *executionContext) _Event_relationships(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["first"].(*int))
+			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []kg.Relationship) graphql.Marshaler {
@@ -2936,6 +3205,84 @@ func (ec *executionContext) fieldContext_Event_degree(ctx context.Context, field
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Event_version(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Event_history(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Event().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Version) graphql.Marshaler {
+			return ec.marshalNVersion2ᚕcyberkgᚋgraphᚋmodelᚐVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Event",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Version(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Event_contested(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_contested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contested(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_contested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _Evidence_source(ctx context.Context, field graphql.CollectedField, obj *kg.Evidence) (ret graphql.Marshaler) {
@@ -3060,6 +3407,29 @@ func (ec *executionContext) _Evidence_quote(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Evidence_quote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Evidence_stance(ctx context.Context, field graphql.CollectedField, obj *kg.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_stance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Evidence().Stance(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Stance) graphql.Marshaler {
+			return ec.marshalNStance2cyberkgᚋgraphᚋmodelᚐStance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_stance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, true, true, "Stance")
 }
 
 func (ec *executionContext) _Fact_name(ctx context.Context, field graphql.CollectedField, obj *kg.Fact) (ret graphql.Marshaler) {
@@ -3444,7 +3814,7 @@ func (ec *executionContext) _Firm_relationships(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["first"].(*int))
+			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []kg.Relationship) graphql.Marshaler {
@@ -3564,6 +3934,84 @@ func (ec *executionContext) fieldContext_Firm_degree(ctx context.Context, field 
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Firm_version(ctx context.Context, field graphql.CollectedField, obj *model.Firm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Firm_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Firm_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Firm", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Firm_history(ctx context.Context, field graphql.CollectedField, obj *model.Firm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Firm_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Firm().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Version) graphql.Marshaler {
+			return ec.marshalNVersion2ᚕcyberkgᚋgraphᚋmodelᚐVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Firm_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Firm",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Version(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Firm_contested(ctx context.Context, field graphql.CollectedField, obj *model.Firm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Firm_contested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contested(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Firm_contested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Firm", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _Law_id(ctx context.Context, field graphql.CollectedField, obj *model.Law) (ret graphql.Marshaler) {
@@ -3801,7 +4249,7 @@ func (ec *executionContext) _Law_relationships(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["first"].(*int))
+			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []kg.Relationship) graphql.Marshaler {
@@ -3967,6 +4415,84 @@ func (ec *executionContext) _Law_article(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Law_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Law", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Law_version(ctx context.Context, field graphql.CollectedField, obj *model.Law) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Law_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Law_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Law", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Law_history(ctx context.Context, field graphql.CollectedField, obj *model.Law) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Law_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Law().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Version) graphql.Marshaler {
+			return ec.marshalNVersion2ᚕcyberkgᚋgraphᚋmodelᚐVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Law_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Law",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Version(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Law_contested(ctx context.Context, field graphql.CollectedField, obj *model.Law) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Law_contested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contested(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Law_contested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Law", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -4204,7 +4730,7 @@ func (ec *executionContext) _Organization_relationships(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["first"].(*int))
+			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []kg.Relationship) graphql.Marshaler {
@@ -4324,6 +4850,84 @@ func (ec *executionContext) fieldContext_Organization_degree(ctx context.Context
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Organization_version(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Organization_history(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organization().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Version) graphql.Marshaler {
+			return ec.marshalNVersion2ᚕcyberkgᚋgraphᚋmodelᚐVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Version(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Organization_contested(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_contested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contested(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_contested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
@@ -4561,7 +5165,7 @@ func (ec *executionContext) _Person_relationships(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["first"].(*int))
+			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []kg.Relationship) graphql.Marshaler {
@@ -4704,6 +5308,84 @@ func (ec *executionContext) _Person_title(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Person_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Person", field, false, false, "String")
+}
+
+func (ec *executionContext) _Person_version(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Person", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Person_history(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Person().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Version) graphql.Marshaler {
+			return ec.marshalNVersion2ᚕcyberkgᚋgraphᚋmodelᚐVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Version(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_contested(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_contested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contested(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_contested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Person", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _Product_id(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
@@ -4941,7 +5623,7 @@ func (ec *executionContext) _Product_relationships(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["first"].(*int))
+			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []kg.Relationship) graphql.Marshaler {
@@ -5061,6 +5743,84 @@ func (ec *executionContext) fieldContext_Product_degree(ctx context.Context, fie
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Product_version(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Product", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Product_history(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Version) graphql.Marshaler {
+			return ec.marshalNVersion2ᚕcyberkgᚋgraphᚋmodelᚐVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Version(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Product_contested(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_contested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contested(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_contested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Product", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _Recommendation_id(ctx context.Context, field graphql.CollectedField, obj *model.Recommendation) (ret graphql.Marshaler) {
@@ -5298,7 +6058,7 @@ func (ec *executionContext) _Recommendation_relationships(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["first"].(*int))
+			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []kg.Relationship) graphql.Marshaler {
@@ -5441,6 +6201,84 @@ func (ec *executionContext) _Recommendation_number(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Recommendation_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Recommendation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Recommendation_version(ctx context.Context, field graphql.CollectedField, obj *model.Recommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recommendation_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recommendation_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recommendation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Recommendation_history(ctx context.Context, field graphql.CollectedField, obj *model.Recommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recommendation_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Recommendation().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Version) graphql.Marshaler {
+			return ec.marshalNVersion2ᚕcyberkgᚋgraphᚋmodelᚐVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recommendation_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Recommendation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Version(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Recommendation_contested(ctx context.Context, field graphql.CollectedField, obj *model.Recommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recommendation_contested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contested(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recommendation_contested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recommendation", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _Report_id(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
@@ -5678,7 +6516,7 @@ func (ec *executionContext) _Report_relationships(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["first"].(*int))
+			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []kg.Relationship) graphql.Marshaler {
@@ -5798,6 +6636,84 @@ func (ec *executionContext) fieldContext_Report_degree(ctx context.Context, fiel
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Report_version(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Report_history(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Report().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Version) graphql.Marshaler {
+			return ec.marshalNVersion2ᚕcyberkgᚋgraphᚋmodelᚐVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Report",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Version(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Report_contested(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_contested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contested(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_contested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
@@ -6287,7 +7203,7 @@ func (ec *executionContext) _State_relationships(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["first"].(*int))
+			return obj.Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []kg.Relationship) graphql.Marshaler {
@@ -6407,6 +7323,84 @@ func (ec *executionContext) fieldContext_State_degree(ctx context.Context, field
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _State_version(ctx context.Context, field graphql.CollectedField, obj *model.State) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_State_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_State_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("State", field, false, false, "Int")
+}
+
+func (ec *executionContext) _State_history(ctx context.Context, field graphql.CollectedField, obj *model.State) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_State_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.State().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Version) graphql.Marshaler {
+			return ec.marshalNVersion2ᚕcyberkgᚋgraphᚋmodelᚐVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_State_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "State",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Version(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _State_contested(ctx context.Context, field graphql.CollectedField, obj *model.State) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_State_contested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contested(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_State_contested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("State", field, true, false, "Boolean")
 }
 
 // endregion **************************** field.gotpl *****************************
@@ -6808,6 +7802,22 @@ func (ec *executionContext) _Agency(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Agency_degree(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._Agency_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Agency_history(ctx, field, obj)
+				})
+		case "contested":
+			out.Values[i] = ec._Agency_contested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6899,6 +7909,22 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Agreement_degree(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._Agreement_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Agreement_history(ctx, field, obj)
+				})
+		case "contested":
+			out.Values[i] = ec._Agreement_contested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7152,6 +8178,22 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Event_degree(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._Event_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Event_history(ctx, field, obj)
+				})
+		case "contested":
+			out.Values[i] = ec._Event_contested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7201,6 +8243,12 @@ func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "stance":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Evidence_stance(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7350,6 +8398,22 @@ func (ec *executionContext) _Firm(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Firm_degree(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._Firm_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Firm_history(ctx, field, obj)
+				})
+		case "contested":
+			out.Values[i] = ec._Firm_contested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7451,6 +8515,22 @@ func (ec *executionContext) _Law(ctx context.Context, sel ast.SelectionSet, obj 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Law_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Law_history(ctx, field, obj)
+				})
+		case "contested":
+			out.Values[i] = ec._Law_contested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7542,6 +8622,22 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organization_degree(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._Organization_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_history(ctx, field, obj)
+				})
+		case "contested":
+			out.Values[i] = ec._Organization_contested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7638,6 +8734,22 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Person_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_history(ctx, field, obj)
+				})
+		case "contested":
+			out.Values[i] = ec._Person_contested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7729,6 +8841,22 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_degree(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._Product_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Product_history(ctx, field, obj)
+				})
+		case "contested":
+			out.Values[i] = ec._Product_contested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7825,6 +8953,22 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Recommendation_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Recommendation_history(ctx, field, obj)
+				})
+		case "contested":
+			out.Values[i] = ec._Recommendation_contested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7916,6 +9060,22 @@ func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Report_degree(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._Report_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Report_history(ctx, field, obj)
+				})
+		case "contested":
+			out.Values[i] = ec._Report_contested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8136,6 +9296,22 @@ func (ec *executionContext) _State(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._State_degree(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._State_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._State_history(ctx, field, obj)
+				})
+		case "contested":
+			out.Values[i] = ec._State_contested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8425,6 +9601,24 @@ func (ec *executionContext) marshalOEntityKind2ᚕcyberkgᚋkgᚐKindᚄ(ctx con
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOEntityKind2ᚖcyberkgᚋkgᚐKind(ctx context.Context, v any) (*kg.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := model.UnmarshalEntityKind(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEntityKind2ᚖcyberkgᚋkgᚐKind(ctx context.Context, sel ast.SelectionSet, v *kg.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := model.MarshalEntityKind(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOEntityOrder2ᚖcyberkgᚋgraphᚋmodelᚐEntityOrder(ctx context.Context, v any) (*model.EntityOrder, error) {

@@ -23,6 +23,8 @@ type RelationshipResolver interface {
 	To(ctx context.Context, objs []*kg.Relationship) ([]model.Entity, error)
 
 	ClaimedBy(ctx context.Context, objs []*kg.Relationship) ([][]model.Entity, error)
+
+	History(ctx context.Context, obj *kg.Relationship) ([]model.Version, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -561,6 +563,84 @@ func (ec *executionContext) fieldContext_Relationship_evidence(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Relationship_version(ctx context.Context, field graphql.CollectedField, obj *kg.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Relationship", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Relationship_history(ctx context.Context, field graphql.CollectedField, obj *kg.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Relationship().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Version) graphql.Marshaler {
+			return ec.marshalNVersion2ᚕcyberkgᚋgraphᚋmodelᚐVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Relationship",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Version(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Relationship_contested(ctx context.Context, field graphql.CollectedField, obj *kg.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_contested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contested(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_contested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Relationship", field, true, false, "Boolean")
+}
+
 func (ec *executionContext) _RelationshipConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1064,6 +1144,22 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Relationship_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Relationship_history(ctx, field, obj)
+				})
+		case "contested":
+			out.Values[i] = ec._Relationship_contested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1446,6 +1542,24 @@ func (ec *executionContext) marshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(c
 	return ret
 }
 
+func (ec *executionContext) unmarshalOConfidence2ᚖcyberkgᚋkgᚐConfidence(ctx context.Context, v any) (*kg.Confidence, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := model.UnmarshalConfidence(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOConfidence2ᚖcyberkgᚋkgᚐConfidence(ctx context.Context, sel ast.SelectionSet, v *kg.Confidence) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := model.MarshalConfidence(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalORelationType2ᚕcyberkgᚋkgᚐRelTypeᚄ(ctx context.Context, v any) ([]kg.RelType, error) {
 	if v == nil {
 		return nil, nil
@@ -1498,6 +1612,13 @@ func (ec *executionContext) marshalORelationType2ᚖcyberkgᚋkgᚐRelType(ctx c
 	_ = ctx
 	res := model.MarshalRelationType(*v)
 	return res
+}
+
+func (ec *executionContext) marshalORelationship2ᚖcyberkgᚋkgᚐRelationship(ctx context.Context, sel ast.SelectionSet, v *kg.Relationship) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Relationship(ctx, sel, v)
 }
 
 // endregion ***************************** type.gotpl *****************************

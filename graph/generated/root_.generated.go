@@ -9,6 +9,7 @@ import (
 	"cyberkg/kg"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -29,6 +30,7 @@ type ResolverRoot interface {
 	Evidence() EvidenceResolver
 	Firm() FirmResolver
 	Law() LawResolver
+	Mutation() MutationResolver
 	Organization() OrganizationResolver
 	Person() PersonResolver
 	Product() ProductResolver
@@ -44,34 +46,46 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Actor struct {
+		ID   func(childComplexity int) int
+		Name func(childComplexity int) int
+		Role func(childComplexity int) int
+	}
+
 	Agency struct {
 		Aliases                 func(childComplexity int) int
+		Contested               func(childComplexity int) int
 		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
 		Facts                   func(childComplexity int) int
+		History                 func(childComplexity int) int
 		ID                      func(childComplexity int) int
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
-		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
 		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
+		Version                 func(childComplexity int) int
 	}
 
 	Agreement struct {
 		Aliases                 func(childComplexity int) int
+		Contested               func(childComplexity int) int
 		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
 		Facts                   func(childComplexity int) int
+		History                 func(childComplexity int) int
 		ID                      func(childComplexity int) int
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
-		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
 		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
+		Version                 func(childComplexity int) int
 	}
 
 	Change struct {
@@ -85,10 +99,15 @@ type ComplexityRoot struct {
 		Seq    func(childComplexity int) int
 	}
 
-	ChangeActor struct {
-		ID   func(childComplexity int) int
-		Name func(childComplexity int) int
-		Role func(childComplexity int) int
+	ChangeConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ChangeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ChangeItem struct {
@@ -123,19 +142,29 @@ type ComplexityRoot struct {
 		Kind        func(childComplexity int) int
 	}
 
+	EntityPayload struct {
+		Change     func(childComplexity int) int
+		Entity     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+		Version    func(childComplexity int) int
+	}
+
 	Event struct {
 		Aliases                 func(childComplexity int) int
+		Contested               func(childComplexity int) int
 		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
 		Facts                   func(childComplexity int) int
+		History                 func(childComplexity int) int
 		ID                      func(childComplexity int) int
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
-		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
 		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
+		Version                 func(childComplexity int) int
 	}
 
 	Evidence struct {
@@ -143,6 +172,14 @@ type ComplexityRoot struct {
 		Paragraph func(childComplexity int) int
 		Quote     func(childComplexity int) int
 		Source    func(childComplexity int) int
+		Stance    func(childComplexity int) int
+	}
+
+	EvidencePayload struct {
+		Change     func(childComplexity int) int
+		Target     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+		Version    func(childComplexity int) int
 	}
 
 	Fact struct {
@@ -156,17 +193,20 @@ type ComplexityRoot struct {
 
 	Firm struct {
 		Aliases                 func(childComplexity int) int
+		Contested               func(childComplexity int) int
 		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
 		Facts                   func(childComplexity int) int
+		History                 func(childComplexity int) int
 		ID                      func(childComplexity int) int
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
-		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
 		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
+		Version                 func(childComplexity int) int
 	}
 
 	GroupCount struct {
@@ -182,33 +222,49 @@ type ComplexityRoot struct {
 	Law struct {
 		Aliases                 func(childComplexity int) int
 		ArticleNumber           func(childComplexity int) int
+		Contested               func(childComplexity int) int
 		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
 		Facts                   func(childComplexity int) int
+		History                 func(childComplexity int) int
 		ID                      func(childComplexity int) int
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
-		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
 		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Status                  func(childComplexity int) int
+		Version                 func(childComplexity int) int
+	}
+
+	Mutation struct {
+		AddEvidence        func(childComplexity int, input model.AddEvidenceInput, expectedVersion *int, reason *string, validateOnly *bool) int
+		AddSource          func(childComplexity int, input model.AddSourceInput, reason *string, validateOnly *bool) int
+		MergeEntities      func(childComplexity int, input model.MergeEntitiesInput, reason *string, validateOnly *bool) int
+		Retract            func(childComplexity int, id string, reason string, expectedVersion int, validateOnly *bool) int
+		RevertChange       func(childComplexity int, id string, reason *string, validateOnly *bool) int
+		UpsertEntity       func(childComplexity int, input model.UpsertEntityInput, expectedVersion int, reason *string, validateOnly *bool) int
+		UpsertRelationship func(childComplexity int, input model.UpsertRelationshipInput, expectedVersion int, reason *string, validateOnly *bool) int
 	}
 
 	Organization struct {
 		Aliases                 func(childComplexity int) int
+		Contested               func(childComplexity int) int
 		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
 		Facts                   func(childComplexity int) int
+		History                 func(childComplexity int) int
 		ID                      func(childComplexity int) int
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
-		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
 		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
+		Version                 func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -227,39 +283,46 @@ type ComplexityRoot struct {
 
 	Person struct {
 		Aliases                 func(childComplexity int) int
+		Contested               func(childComplexity int) int
 		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
 		Facts                   func(childComplexity int) int
+		History                 func(childComplexity int) int
 		ID                      func(childComplexity int) int
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
-		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
 		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Title                   func(childComplexity int) int
+		Version                 func(childComplexity int) int
 	}
 
 	Product struct {
 		Aliases                 func(childComplexity int) int
+		Contested               func(childComplexity int) int
 		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
 		Facts                   func(childComplexity int) int
+		History                 func(childComplexity int) int
 		ID                      func(childComplexity int) int
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
-		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
 		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
+		Version                 func(childComplexity int) int
 	}
 
 	Query struct {
 		Chain              func(childComplexity int, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) int
+		Changes            func(childComplexity int, after *string, first *int, entity *string, actor *string) int
 		Entities           func(childComplexity int, kinds []kg.Kind, where *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
-		Entity             func(childComplexity int, id string) int
+		Entity             func(childComplexity int, id string, recordedAt *time.Time) int
 		EntityCounts       func(childComplexity int, kinds []kg.Kind, where *model.EntityFilter, groupBy model.EntityGrouping) int
 		EntityKinds        func(childComplexity int) int
 		Neighborhood       func(childComplexity int, id string, maxHops *int, depth *int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) int
@@ -271,24 +334,29 @@ type ComplexityRoot struct {
 		Relationships      func(childComplexity int, types []kg.RelType, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Search             func(childComplexity int, text string, kinds []kg.Kind, first *int) int
 		SearchConnection   func(childComplexity int, text string, kinds []kg.Kind, first *int, after *string, last *int, before *string) int
+		Source             func(childComplexity int, id string) int
+		Sources            func(childComplexity int) int
 		Stats              func(childComplexity int) int
 		Timeline           func(childComplexity int, from *kg.Date, to *kg.Date, kinds []kg.Kind, involving []string, where *model.EntityFilter, first *int, after *string, last *int, before *string) int
 	}
 
 	Recommendation struct {
 		Aliases                 func(childComplexity int) int
+		Contested               func(childComplexity int) int
 		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
 		Facts                   func(childComplexity int) int
+		History                 func(childComplexity int) int
 		ID                      func(childComplexity int) int
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		Number                  func(childComplexity int) int
-		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
 		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
+		Version                 func(childComplexity int) int
 	}
 
 	RelationTypeInfo struct {
@@ -302,15 +370,18 @@ type ComplexityRoot struct {
 		Causal      func(childComplexity int) int
 		ClaimedBy   func(childComplexity int) int
 		Confidence  func(childComplexity int) int
+		Contested   func(childComplexity int) int
 		Description func(childComplexity int) int
 		End         func(childComplexity int) int
 		Evidence    func(childComplexity int) int
 		Facts       func(childComplexity int) int
 		From        func(childComplexity int) int
+		History     func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Start       func(childComplexity int) int
 		To          func(childComplexity int) int
 		Type        func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	RelationshipConnection struct {
@@ -325,19 +396,41 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	RelationshipPayload struct {
+		Change       func(childComplexity int) int
+		Relationship func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+		Version      func(childComplexity int) int
+	}
+
 	Report struct {
 		Aliases                 func(childComplexity int) int
+		Contested               func(childComplexity int) int
 		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
 		Facts                   func(childComplexity int) int
+		History                 func(childComplexity int) int
 		ID                      func(childComplexity int) int
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
-		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
 		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
+		Version                 func(childComplexity int) int
+	}
+
+	RetractPayload struct {
+		Change     func(childComplexity int) int
+		ID         func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+		Version    func(childComplexity int) int
+	}
+
+	RevertPayload struct {
+		Change     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	SearchConnection struct {
@@ -358,19 +451,40 @@ type ComplexityRoot struct {
 		Score  func(childComplexity int) int
 	}
 
+	Source struct {
+		Author      func(childComplexity int) int
+		Date        func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Paragraphs  func(childComplexity int) int
+		Publisher   func(childComplexity int) int
+		Reliability func(childComplexity int) int
+		Title       func(childComplexity int) int
+		URL         func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	SourcePayload struct {
+		Change     func(childComplexity int) int
+		Source     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	State struct {
 		Aliases                 func(childComplexity int) int
+		Contested               func(childComplexity int) int
 		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
 		Facts                   func(childComplexity int) int
+		History                 func(childComplexity int) int
 		ID                      func(childComplexity int) int
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
-		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, first *int) int
+		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
 		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
+		Version                 func(childComplexity int) int
 	}
 
 	Stats struct {
@@ -387,12 +501,30 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		Changes func(childComplexity int, after *string, entity *string, types []kg.RelType, kinds []model.ChangeTargetKind, actor *string) int
+		Changes func(childComplexity int, after *string, entity *string, types []kg.RelType, kinds []model.TargetKind, actor *string) int
 	}
 
 	TypeCount struct {
 		Count func(childComplexity int) int
 		Type  func(childComplexity int) int
+	}
+
+	UserError struct {
+		Code    func(childComplexity int) int
+		Message func(childComplexity int) int
+		Path    func(childComplexity int) int
+	}
+
+	Version struct {
+		Actor        func(childComplexity int) int
+		Change       func(childComplexity int) int
+		Fields       func(childComplexity int) int
+		Op           func(childComplexity int) int
+		Reason       func(childComplexity int) int
+		RecordedAt   func(childComplexity int) int
+		Retracted    func(childComplexity int) int
+		SupersededAt func(childComplexity int) int
+		Version      func(childComplexity int) int
 	}
 }
 
@@ -410,12 +542,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "Actor.id":
+		if e.ComplexityRoot.Actor.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Actor.ID(childComplexity), true
+	case "Actor.name":
+		if e.ComplexityRoot.Actor.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Actor.Name(childComplexity), true
+	case "Actor.role":
+		if e.ComplexityRoot.Actor.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Actor.Role(childComplexity), true
+
 	case "Agency.aliases":
 		if e.ComplexityRoot.Agency.Aliases == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Agency.Aliases(childComplexity), true
+	case "Agency.contested":
+		if e.ComplexityRoot.Agency.Contested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agency.Contested(childComplexity), true
 	case "Agency.degree":
 		if e.ComplexityRoot.Agency.Degree == nil {
 			break
@@ -451,6 +608,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agency.Facts(childComplexity), true
+	case "Agency.history":
+		if e.ComplexityRoot.Agency.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agency.History(childComplexity), true
 	case "Agency.id":
 		if e.ComplexityRoot.Agency.ID == nil {
 			break
@@ -479,7 +642,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Agency.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+		return e.ComplexityRoot.Agency.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["first"].(*int)), true
 	case "Agency.relationshipsConnection":
 		if e.ComplexityRoot.Agency.RelationshipsConnection == nil {
 			break
@@ -497,6 +660,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agency.Start(childComplexity), true
+	case "Agency.version":
+		if e.ComplexityRoot.Agency.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agency.Version(childComplexity), true
 
 	case "Agreement.aliases":
 		if e.ComplexityRoot.Agreement.Aliases == nil {
@@ -504,6 +673,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agreement.Aliases(childComplexity), true
+	case "Agreement.contested":
+		if e.ComplexityRoot.Agreement.Contested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Contested(childComplexity), true
 	case "Agreement.degree":
 		if e.ComplexityRoot.Agreement.Degree == nil {
 			break
@@ -539,6 +714,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agreement.Facts(childComplexity), true
+	case "Agreement.history":
+		if e.ComplexityRoot.Agreement.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.History(childComplexity), true
 	case "Agreement.id":
 		if e.ComplexityRoot.Agreement.ID == nil {
 			break
@@ -567,7 +748,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Agreement.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+		return e.ComplexityRoot.Agreement.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["first"].(*int)), true
 	case "Agreement.relationshipsConnection":
 		if e.ComplexityRoot.Agreement.RelationshipsConnection == nil {
 			break
@@ -585,6 +766,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agreement.Start(childComplexity), true
+	case "Agreement.version":
+		if e.ComplexityRoot.Agreement.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Version(childComplexity), true
 
 	case "Change.actor":
 		if e.ComplexityRoot.Change.Actor == nil {
@@ -635,24 +822,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Change.Seq(childComplexity), true
 
-	case "ChangeActor.id":
-		if e.ComplexityRoot.ChangeActor.ID == nil {
+	case "ChangeConnection.edges":
+		if e.ComplexityRoot.ChangeConnection.Edges == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ChangeActor.ID(childComplexity), true
-	case "ChangeActor.name":
-		if e.ComplexityRoot.ChangeActor.Name == nil {
+		return e.ComplexityRoot.ChangeConnection.Edges(childComplexity), true
+	case "ChangeConnection.nodes":
+		if e.ComplexityRoot.ChangeConnection.Nodes == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ChangeActor.Name(childComplexity), true
-	case "ChangeActor.role":
-		if e.ComplexityRoot.ChangeActor.Role == nil {
+		return e.ComplexityRoot.ChangeConnection.Nodes(childComplexity), true
+	case "ChangeConnection.pageInfo":
+		if e.ComplexityRoot.ChangeConnection.PageInfo == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ChangeActor.Role(childComplexity), true
+		return e.ComplexityRoot.ChangeConnection.PageInfo(childComplexity), true
+
+	case "ChangeEdge.cursor":
+		if e.ComplexityRoot.ChangeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Cursor(childComplexity), true
+	case "ChangeEdge.node":
+		if e.ComplexityRoot.ChangeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Node(childComplexity), true
 
 	case "ChangeItem.entities":
 		if e.ComplexityRoot.ChangeItem.Entities == nil {
@@ -761,12 +961,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EntityKindInfo.Kind(childComplexity), true
 
+	case "EntityPayload.change":
+		if e.ComplexityRoot.EntityPayload.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityPayload.Change(childComplexity), true
+	case "EntityPayload.entity":
+		if e.ComplexityRoot.EntityPayload.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityPayload.Entity(childComplexity), true
+	case "EntityPayload.userErrors":
+		if e.ComplexityRoot.EntityPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityPayload.UserErrors(childComplexity), true
+	case "EntityPayload.version":
+		if e.ComplexityRoot.EntityPayload.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntityPayload.Version(childComplexity), true
+
 	case "Event.aliases":
 		if e.ComplexityRoot.Event.Aliases == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Event.Aliases(childComplexity), true
+	case "Event.contested":
+		if e.ComplexityRoot.Event.Contested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Contested(childComplexity), true
 	case "Event.degree":
 		if e.ComplexityRoot.Event.Degree == nil {
 			break
@@ -802,6 +1033,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Facts(childComplexity), true
+	case "Event.history":
+		if e.ComplexityRoot.Event.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.History(childComplexity), true
 	case "Event.id":
 		if e.ComplexityRoot.Event.ID == nil {
 			break
@@ -830,7 +1067,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Event.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+		return e.ComplexityRoot.Event.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["first"].(*int)), true
 	case "Event.relationshipsConnection":
 		if e.ComplexityRoot.Event.RelationshipsConnection == nil {
 			break
@@ -848,6 +1085,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Start(childComplexity), true
+	case "Event.version":
+		if e.ComplexityRoot.Event.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Version(childComplexity), true
 
 	case "Evidence.locator":
 		if e.ComplexityRoot.Evidence.Locator == nil {
@@ -873,6 +1116,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Evidence.Source(childComplexity), true
+	case "Evidence.stance":
+		if e.ComplexityRoot.Evidence.Stance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Stance(childComplexity), true
+
+	case "EvidencePayload.change":
+		if e.ComplexityRoot.EvidencePayload.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidencePayload.Change(childComplexity), true
+	case "EvidencePayload.target":
+		if e.ComplexityRoot.EvidencePayload.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidencePayload.Target(childComplexity), true
+	case "EvidencePayload.userErrors":
+		if e.ComplexityRoot.EvidencePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidencePayload.UserErrors(childComplexity), true
+	case "EvidencePayload.version":
+		if e.ComplexityRoot.EvidencePayload.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidencePayload.Version(childComplexity), true
 
 	case "Fact.date":
 		if e.ComplexityRoot.Fact.Date == nil {
@@ -917,6 +1191,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Firm.Aliases(childComplexity), true
+	case "Firm.contested":
+		if e.ComplexityRoot.Firm.Contested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Firm.Contested(childComplexity), true
 	case "Firm.degree":
 		if e.ComplexityRoot.Firm.Degree == nil {
 			break
@@ -952,6 +1232,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Firm.Facts(childComplexity), true
+	case "Firm.history":
+		if e.ComplexityRoot.Firm.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Firm.History(childComplexity), true
 	case "Firm.id":
 		if e.ComplexityRoot.Firm.ID == nil {
 			break
@@ -980,7 +1266,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Firm.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+		return e.ComplexityRoot.Firm.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["first"].(*int)), true
 	case "Firm.relationshipsConnection":
 		if e.ComplexityRoot.Firm.RelationshipsConnection == nil {
 			break
@@ -998,6 +1284,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Firm.Start(childComplexity), true
+	case "Firm.version":
+		if e.ComplexityRoot.Firm.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Firm.Version(childComplexity), true
 
 	case "GroupCount.count":
 		if e.ComplexityRoot.GroupCount.Count == nil {
@@ -1037,6 +1329,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Law.ArticleNumber(childComplexity), true
+	case "Law.contested":
+		if e.ComplexityRoot.Law.Contested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Law.Contested(childComplexity), true
 	case "Law.degree":
 		if e.ComplexityRoot.Law.Degree == nil {
 			break
@@ -1072,6 +1370,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Law.Facts(childComplexity), true
+	case "Law.history":
+		if e.ComplexityRoot.Law.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Law.History(childComplexity), true
 	case "Law.id":
 		if e.ComplexityRoot.Law.ID == nil {
 			break
@@ -1100,7 +1404,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Law.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+		return e.ComplexityRoot.Law.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["first"].(*int)), true
 	case "Law.relationshipsConnection":
 		if e.ComplexityRoot.Law.RelationshipsConnection == nil {
 			break
@@ -1124,6 +1428,90 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Law.Status(childComplexity), true
+	case "Law.version":
+		if e.ComplexityRoot.Law.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Law.Version(childComplexity), true
+
+	case "Mutation.addEvidence":
+		if e.ComplexityRoot.Mutation.AddEvidence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addEvidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddEvidence(childComplexity, args["input"].(model.AddEvidenceInput), args["expectedVersion"].(*int), args["reason"].(*string), args["validateOnly"].(*bool)), true
+	case "Mutation.addSource":
+		if e.ComplexityRoot.Mutation.AddSource == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addSource_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddSource(childComplexity, args["input"].(model.AddSourceInput), args["reason"].(*string), args["validateOnly"].(*bool)), true
+	case "Mutation.mergeEntities":
+		if e.ComplexityRoot.Mutation.MergeEntities == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_mergeEntities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MergeEntities(childComplexity, args["input"].(model.MergeEntitiesInput), args["reason"].(*string), args["validateOnly"].(*bool)), true
+	case "Mutation.retract":
+		if e.ComplexityRoot.Mutation.Retract == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retract_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Retract(childComplexity, args["id"].(string), args["reason"].(string), args["expectedVersion"].(int), args["validateOnly"].(*bool)), true
+	case "Mutation.revertChange":
+		if e.ComplexityRoot.Mutation.RevertChange == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revertChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevertChange(childComplexity, args["id"].(string), args["reason"].(*string), args["validateOnly"].(*bool)), true
+	case "Mutation.upsertEntity":
+		if e.ComplexityRoot.Mutation.UpsertEntity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertEntity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertEntity(childComplexity, args["input"].(model.UpsertEntityInput), args["expectedVersion"].(int), args["reason"].(*string), args["validateOnly"].(*bool)), true
+	case "Mutation.upsertRelationship":
+		if e.ComplexityRoot.Mutation.UpsertRelationship == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertRelationship_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertRelationship(childComplexity, args["input"].(model.UpsertRelationshipInput), args["expectedVersion"].(int), args["reason"].(*string), args["validateOnly"].(*bool)), true
 
 	case "Organization.aliases":
 		if e.ComplexityRoot.Organization.Aliases == nil {
@@ -1131,6 +1519,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Aliases(childComplexity), true
+	case "Organization.contested":
+		if e.ComplexityRoot.Organization.Contested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.Contested(childComplexity), true
 	case "Organization.degree":
 		if e.ComplexityRoot.Organization.Degree == nil {
 			break
@@ -1166,6 +1560,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Facts(childComplexity), true
+	case "Organization.history":
+		if e.ComplexityRoot.Organization.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.History(childComplexity), true
 	case "Organization.id":
 		if e.ComplexityRoot.Organization.ID == nil {
 			break
@@ -1194,7 +1594,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+		return e.ComplexityRoot.Organization.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["first"].(*int)), true
 	case "Organization.relationshipsConnection":
 		if e.ComplexityRoot.Organization.RelationshipsConnection == nil {
 			break
@@ -1212,6 +1612,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Start(childComplexity), true
+	case "Organization.version":
+		if e.ComplexityRoot.Organization.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.Version(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1269,6 +1675,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Aliases(childComplexity), true
+	case "Person.contested":
+		if e.ComplexityRoot.Person.Contested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Contested(childComplexity), true
 	case "Person.degree":
 		if e.ComplexityRoot.Person.Degree == nil {
 			break
@@ -1304,6 +1716,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Facts(childComplexity), true
+	case "Person.history":
+		if e.ComplexityRoot.Person.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.History(childComplexity), true
 	case "Person.id":
 		if e.ComplexityRoot.Person.ID == nil {
 			break
@@ -1332,7 +1750,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Person.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+		return e.ComplexityRoot.Person.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["first"].(*int)), true
 	case "Person.relationshipsConnection":
 		if e.ComplexityRoot.Person.RelationshipsConnection == nil {
 			break
@@ -1356,6 +1774,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Title(childComplexity), true
+	case "Person.version":
+		if e.ComplexityRoot.Person.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Version(childComplexity), true
 
 	case "Product.aliases":
 		if e.ComplexityRoot.Product.Aliases == nil {
@@ -1363,6 +1787,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.Aliases(childComplexity), true
+	case "Product.contested":
+		if e.ComplexityRoot.Product.Contested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Contested(childComplexity), true
 	case "Product.degree":
 		if e.ComplexityRoot.Product.Degree == nil {
 			break
@@ -1398,6 +1828,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.Facts(childComplexity), true
+	case "Product.history":
+		if e.ComplexityRoot.Product.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.History(childComplexity), true
 	case "Product.id":
 		if e.ComplexityRoot.Product.ID == nil {
 			break
@@ -1426,7 +1862,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Product.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+		return e.ComplexityRoot.Product.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["first"].(*int)), true
 	case "Product.relationshipsConnection":
 		if e.ComplexityRoot.Product.RelationshipsConnection == nil {
 			break
@@ -1444,6 +1880,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.Start(childComplexity), true
+	case "Product.version":
+		if e.ComplexityRoot.Product.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Version(childComplexity), true
 
 	case "Query.chain":
 		if e.ComplexityRoot.Query.Chain == nil {
@@ -1456,6 +1898,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Chain(childComplexity, args["from"].(string), args["direction"].(*model.ChainDirection), args["maxHops"].(*int), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["limit"].(*int)), true
+	case "Query.changes":
+		if e.ComplexityRoot.Query.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["after"].(*string), args["first"].(*int), args["entity"].(*string), args["actor"].(*string)), true
 	case "Query.entities":
 		if e.ComplexityRoot.Query.Entities == nil {
 			break
@@ -1477,7 +1930,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Entity(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Query.Entity(childComplexity, args["id"].(string), args["recordedAt"].(*time.Time)), true
 	case "Query.entityCounts":
 		if e.ComplexityRoot.Query.EntityCounts == nil {
 			break
@@ -1590,6 +2043,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SearchConnection(childComplexity, args["text"].(string), args["kinds"].([]kg.Kind), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.source":
+		if e.ComplexityRoot.Query.Source == nil {
+			break
+		}
+
+		args, err := ec.field_Query_source_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Source(childComplexity, args["id"].(string)), true
+	case "Query.sources":
+		if e.ComplexityRoot.Query.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Sources(childComplexity), true
 	case "Query.stats":
 		if e.ComplexityRoot.Query.Stats == nil {
 			break
@@ -1614,6 +2084,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Recommendation.Aliases(childComplexity), true
+	case "Recommendation.contested":
+		if e.ComplexityRoot.Recommendation.Contested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recommendation.Contested(childComplexity), true
 	case "Recommendation.degree":
 		if e.ComplexityRoot.Recommendation.Degree == nil {
 			break
@@ -1649,6 +2125,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Recommendation.Facts(childComplexity), true
+	case "Recommendation.history":
+		if e.ComplexityRoot.Recommendation.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recommendation.History(childComplexity), true
 	case "Recommendation.id":
 		if e.ComplexityRoot.Recommendation.ID == nil {
 			break
@@ -1683,7 +2165,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Recommendation.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+		return e.ComplexityRoot.Recommendation.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["first"].(*int)), true
 	case "Recommendation.relationshipsConnection":
 		if e.ComplexityRoot.Recommendation.RelationshipsConnection == nil {
 			break
@@ -1701,6 +2183,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Recommendation.Start(childComplexity), true
+	case "Recommendation.version":
+		if e.ComplexityRoot.Recommendation.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recommendation.Version(childComplexity), true
 
 	case "RelationTypeInfo.causal":
 		if e.ComplexityRoot.RelationTypeInfo.Causal == nil {
@@ -1745,6 +2233,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.Confidence(childComplexity), true
+	case "Relationship.contested":
+		if e.ComplexityRoot.Relationship.Contested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.Contested(childComplexity), true
 	case "Relationship.description":
 		if e.ComplexityRoot.Relationship.Description == nil {
 			break
@@ -1775,6 +2269,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.From(childComplexity), true
+	case "Relationship.history":
+		if e.ComplexityRoot.Relationship.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.History(childComplexity), true
 	case "Relationship.id":
 		if e.ComplexityRoot.Relationship.ID == nil {
 			break
@@ -1799,6 +2299,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.Type(childComplexity), true
+	case "Relationship.version":
+		if e.ComplexityRoot.Relationship.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.Version(childComplexity), true
 
 	case "RelationshipConnection.edges":
 		if e.ComplexityRoot.RelationshipConnection.Edges == nil {
@@ -1838,12 +2344,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RelationshipEdge.Node(childComplexity), true
 
+	case "RelationshipPayload.change":
+		if e.ComplexityRoot.RelationshipPayload.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipPayload.Change(childComplexity), true
+	case "RelationshipPayload.relationship":
+		if e.ComplexityRoot.RelationshipPayload.Relationship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipPayload.Relationship(childComplexity), true
+	case "RelationshipPayload.userErrors":
+		if e.ComplexityRoot.RelationshipPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipPayload.UserErrors(childComplexity), true
+	case "RelationshipPayload.version":
+		if e.ComplexityRoot.RelationshipPayload.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipPayload.Version(childComplexity), true
+
 	case "Report.aliases":
 		if e.ComplexityRoot.Report.Aliases == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Report.Aliases(childComplexity), true
+	case "Report.contested":
+		if e.ComplexityRoot.Report.Contested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Contested(childComplexity), true
 	case "Report.degree":
 		if e.ComplexityRoot.Report.Degree == nil {
 			break
@@ -1879,6 +2416,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Report.Facts(childComplexity), true
+	case "Report.history":
+		if e.ComplexityRoot.Report.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.History(childComplexity), true
 	case "Report.id":
 		if e.ComplexityRoot.Report.ID == nil {
 			break
@@ -1907,7 +2450,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Report.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+		return e.ComplexityRoot.Report.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["first"].(*int)), true
 	case "Report.relationshipsConnection":
 		if e.ComplexityRoot.Report.RelationshipsConnection == nil {
 			break
@@ -1925,6 +2468,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Report.Start(childComplexity), true
+	case "Report.version":
+		if e.ComplexityRoot.Report.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Version(childComplexity), true
+
+	case "RetractPayload.change":
+		if e.ComplexityRoot.RetractPayload.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetractPayload.Change(childComplexity), true
+	case "RetractPayload.id":
+		if e.ComplexityRoot.RetractPayload.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetractPayload.ID(childComplexity), true
+	case "RetractPayload.userErrors":
+		if e.ComplexityRoot.RetractPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetractPayload.UserErrors(childComplexity), true
+	case "RetractPayload.version":
+		if e.ComplexityRoot.RetractPayload.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetractPayload.Version(childComplexity), true
+
+	case "RevertPayload.change":
+		if e.ComplexityRoot.RevertPayload.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevertPayload.Change(childComplexity), true
+	case "RevertPayload.userErrors":
+		if e.ComplexityRoot.RevertPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevertPayload.UserErrors(childComplexity), true
 
 	case "SearchConnection.edges":
 		if e.ComplexityRoot.SearchConnection.Edges == nil {
@@ -1983,12 +2570,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SearchHit.Score(childComplexity), true
 
+	case "Source.author":
+		if e.ComplexityRoot.Source.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Author(childComplexity), true
+	case "Source.date":
+		if e.ComplexityRoot.Source.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Date(childComplexity), true
+	case "Source.id":
+		if e.ComplexityRoot.Source.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.ID(childComplexity), true
+	case "Source.paragraphs":
+		if e.ComplexityRoot.Source.Paragraphs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Paragraphs(childComplexity), true
+	case "Source.publisher":
+		if e.ComplexityRoot.Source.Publisher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Publisher(childComplexity), true
+	case "Source.reliability":
+		if e.ComplexityRoot.Source.Reliability == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Reliability(childComplexity), true
+	case "Source.title":
+		if e.ComplexityRoot.Source.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Title(childComplexity), true
+	case "Source.url":
+		if e.ComplexityRoot.Source.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.URL(childComplexity), true
+	case "Source.version":
+		if e.ComplexityRoot.Source.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Version(childComplexity), true
+
+	case "SourcePayload.change":
+		if e.ComplexityRoot.SourcePayload.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourcePayload.Change(childComplexity), true
+	case "SourcePayload.source":
+		if e.ComplexityRoot.SourcePayload.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourcePayload.Source(childComplexity), true
+	case "SourcePayload.userErrors":
+		if e.ComplexityRoot.SourcePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourcePayload.UserErrors(childComplexity), true
+
 	case "State.aliases":
 		if e.ComplexityRoot.State.Aliases == nil {
 			break
 		}
 
 		return e.ComplexityRoot.State.Aliases(childComplexity), true
+	case "State.contested":
+		if e.ComplexityRoot.State.Contested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.State.Contested(childComplexity), true
 	case "State.degree":
 		if e.ComplexityRoot.State.Degree == nil {
 			break
@@ -2024,6 +2691,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.State.Facts(childComplexity), true
+	case "State.history":
+		if e.ComplexityRoot.State.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.State.History(childComplexity), true
 	case "State.id":
 		if e.ComplexityRoot.State.ID == nil {
 			break
@@ -2052,7 +2725,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.State.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["first"].(*int)), true
+		return e.ComplexityRoot.State.Relationships(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["first"].(*int)), true
 	case "State.relationshipsConnection":
 		if e.ComplexityRoot.State.RelationshipsConnection == nil {
 			break
@@ -2070,6 +2743,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.State.Start(childComplexity), true
+	case "State.version":
+		if e.ComplexityRoot.State.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.State.Version(childComplexity), true
 
 	case "Stats.byKind":
 		if e.ComplexityRoot.Stats.ByKind == nil {
@@ -2125,7 +2804,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["after"].(*string), args["entity"].(*string), args["types"].([]kg.RelType), args["kinds"].([]model.ChangeTargetKind), args["actor"].(*string)), true
+		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["after"].(*string), args["entity"].(*string), args["types"].([]kg.RelType), args["kinds"].([]model.TargetKind), args["actor"].(*string)), true
 
 	case "TypeCount.count":
 		if e.ComplexityRoot.TypeCount.Count == nil {
@@ -2140,6 +2819,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TypeCount.Type(childComplexity), true
 
+	case "UserError.code":
+		if e.ComplexityRoot.UserError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Code(childComplexity), true
+	case "UserError.message":
+		if e.ComplexityRoot.UserError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Message(childComplexity), true
+	case "UserError.path":
+		if e.ComplexityRoot.UserError.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Path(childComplexity), true
+
+	case "Version.actor":
+		if e.ComplexityRoot.Version.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Version.Actor(childComplexity), true
+	case "Version.change":
+		if e.ComplexityRoot.Version.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Version.Change(childComplexity), true
+	case "Version.fields":
+		if e.ComplexityRoot.Version.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Version.Fields(childComplexity), true
+	case "Version.op":
+		if e.ComplexityRoot.Version.Op == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Version.Op(childComplexity), true
+	case "Version.reason":
+		if e.ComplexityRoot.Version.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Version.Reason(childComplexity), true
+	case "Version.recordedAt":
+		if e.ComplexityRoot.Version.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Version.RecordedAt(childComplexity), true
+	case "Version.retracted":
+		if e.ComplexityRoot.Version.Retracted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Version.Retracted(childComplexity), true
+	case "Version.supersededAt":
+		if e.ComplexityRoot.Version.SupersededAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Version.SupersededAt(childComplexity), true
+	case "Version.version":
+		if e.ComplexityRoot.Version.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Version.Version(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2149,10 +2902,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddEvidenceInput", ec.unmarshalInputAddEvidenceInput),
+			graphql.NewInputUnmarshaler("AddSourceInput", ec.unmarshalInputAddSourceInput),
 			graphql.NewInputUnmarshaler("ConfidenceWeight", ec.unmarshalInputConfidenceWeight),
 			graphql.NewInputUnmarshaler("EntityFilter", ec.unmarshalInputEntityFilter),
 			graphql.NewInputUnmarshaler("EntityOrder", ec.unmarshalInputEntityOrder),
+			graphql.NewInputUnmarshaler("EvidenceInput", ec.unmarshalInputEvidenceInput),
+			graphql.NewInputUnmarshaler("MergeEntitiesInput", ec.unmarshalInputMergeEntitiesInput),
 			graphql.NewInputUnmarshaler("RelationshipFilter", ec.unmarshalInputRelationshipFilter),
+			graphql.NewInputUnmarshaler("UpsertEntityInput", ec.unmarshalInputUpsertEntityInput),
+			graphql.NewInputUnmarshaler("UpsertRelationshipInput", ec.unmarshalInputUpsertRelationshipInput),
 		)
 	}
 	first := true
@@ -2187,6 +2946,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 	case ast.Subscription:
 		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
@@ -2231,6 +3005,370 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../../schema/curation.graphqls", Input: `# Curation: sources, edits with evidence, versions, history and the change
+# log. Every mutation goes through the one write service (kg.WriteService):
+# it checks the change against the graph as it stands, then commits the
+# data, its versions and its change in one transaction, or nothing.
+
+"A moment in record time (RFC 3339): when the graph learned something."
+scalar Time
+
+"What a piece of evidence says of its claim."
+enum Stance {
+  SUPPORTS
+  DISPUTES
+}
+
+"How far a source is to be trusted, as analysts grade reports."
+enum Reliability {
+  UNKNOWN
+  LOW
+  MEDIUM
+  HIGH
+}
+
+"What a change did to one target."
+enum ChangeOp {
+  CREATE
+  UPDATE
+  RETRACT
+  MERGE
+  REVERT
+}
+
+"What a change item is about."
+enum TargetKind {
+  ENTITY
+  RELATIONSHIP
+  EVIDENCE
+  SOURCE
+}
+
+extend type Evidence {
+  "SUPPORTS or DISPUTES the claim it is attached to."
+  stance: Stance!
+}
+
+extend interface Entity {
+  "1 when created; each change to it adds one. Send it back as expectedVersion to change it."
+  version: Int!
+  "Every version, oldest first: who, when, why and what changed."
+  history: [Version!]!
+  "True when its evidence both supports and disputes it."
+  contested: Boolean!
+}
+
+extend type State {
+  version: Int!
+  history: [Version!]!
+  contested: Boolean!
+}
+
+extend type Agency {
+  version: Int!
+  history: [Version!]!
+  contested: Boolean!
+}
+
+extend type Organization {
+  version: Int!
+  history: [Version!]!
+  contested: Boolean!
+}
+
+extend type Firm {
+  version: Int!
+  history: [Version!]!
+  contested: Boolean!
+}
+
+extend type Person {
+  version: Int!
+  history: [Version!]!
+  contested: Boolean!
+}
+
+extend type Product {
+  version: Int!
+  history: [Version!]!
+  contested: Boolean!
+}
+
+extend type Law {
+  version: Int!
+  history: [Version!]!
+  contested: Boolean!
+}
+
+extend type Agreement {
+  version: Int!
+  history: [Version!]!
+  contested: Boolean!
+}
+
+extend type Event {
+  version: Int!
+  history: [Version!]!
+  contested: Boolean!
+}
+
+extend type Report {
+  version: Int!
+  history: [Version!]!
+  contested: Boolean!
+}
+
+extend type Recommendation {
+  version: Int!
+  history: [Version!]!
+  contested: Boolean!
+}
+
+extend type Relationship {
+  "1 when created; each change to it adds one. Send it back as expectedVersion to change it."
+  version: Int!
+  "Every version, oldest first: who, when, why and what changed."
+  history: [Version!]!
+  "True when its evidence both supports and disputes it."
+  contested: Boolean!
+}
+
+"A document the graph quotes, stored paragraph by paragraph; its REPORT entity has the same id."
+type Source {
+  id: ID!
+  title: String!
+  author: String!
+  publisher: String!
+  date: Date
+  url: String
+  reliability: Reliability!
+  version: Int!
+  "Its paragraphs (its non-empty lines), from ¶1: what evidence locators count."
+  paragraphs: [String!]!
+}
+
+"Who made a change."
+type Actor {
+  "An API key's id or a token's subject; empty for the command line."
+  id: String!
+  name: String!
+  "The role they had then: anonymous, reader, curator or admin."
+  role: String!
+}
+
+"One version of an entity or relationship."
+type Version {
+  version: Int!
+  "When the graph learned it; null for what was loaded before record time began."
+  recordedAt: Time
+  "When a later version replaced it; null while current."
+  supersededAt: Time
+  "The change that made it; null for what was loaded before record time began."
+  change: Change
+  actor: Actor!
+  reason: String!
+  op: ChangeOp!
+  "The fields the change set (for UPDATE)."
+  fields: [String!]!
+  "True when this version took it out of the graph."
+  retracted: Boolean!
+}
+
+"One committed write: a mutation, a seed reload or an import."
+type Change {
+  "change-<seq>: what revertChange takes."
+  id: ID!
+  "Its position in the log, for changes(after:)."
+  cursor: String!
+  seq: Int!
+  "Record time: when it was committed."
+  at: Time!
+  actor: Actor!
+  reason: String!
+  "api, seed or import."
+  origin: String!
+  items: [ChangeItem!]!
+}
+
+"What one change did to one target."
+type ChangeItem {
+  op: ChangeOp!
+  kind: TargetKind!
+  target: ID!
+  "The target's version after the change."
+  version: Int!
+  fields: [String!]!
+  "The entities it touches."
+  entities: [ID!]!
+  relType: RelationType
+}
+
+type ChangeConnection {
+  edges: [ChangeEdge!]!
+  nodes: [Change!]!
+  pageInfo: PageInfo!
+}
+
+type ChangeEdge {
+  cursor: String!
+  node: Change!
+}
+
+"Why a write was refused: the input field, a code (QUOTE_NOT_IN_SOURCE, UNKNOWN_ENTITY, VERSION_CONFLICT, BAD_DATE…) and what to do."
+type UserError {
+  path: [String!]!
+  code: String!
+  message: String!
+}
+
+extend type Query {
+  "A source with its paragraphs, or null."
+  source(id: ID!): Source
+  "Every source, by id."
+  sources: [Source!]!
+  """
+  The change log, oldest first (newest last), after a cursor (a Change's
+  cursor; none for the oldest held); first at most 100. entity keeps changes
+  that touch it, actor those an actor made.
+  """
+  changes(after: String, first: Int = 20, entity: ID, actor: String): ChangeConnection!
+}
+
+input EvidenceInput {
+  "The id of a source (see addSource)."
+  source: ID!
+  "The paragraph: \"¶12\" or \"12\"."
+  locator: String!
+  "Copied exactly from that paragraph."
+  quote: String!
+  stance: Stance = SUPPORTS
+}
+
+input AddSourceInput {
+  "A slug: lowercase letters, digits and single dashes."
+  id: ID!
+  title: String!
+  author: String
+  publisher: String
+  "As precise as known: \"2016\", \"2016-05\" or \"2016-05-12\"."
+  date: String
+  url: String
+  reliability: Reliability = UNKNOWN
+  "The whole text; its non-empty lines are its paragraphs."
+  text: String!
+}
+
+"""
+An entity to create or change. On a change, a field left out keeps its
+value and an empty string clears it; evidence is added to what it has.
+"""
+input UpsertEntityInput {
+  id: ID!
+  kind: EntityKind
+  name: String
+  aliases: [String!]
+  description: String
+  "Dates as precise as the source: \"2014\", \"2015-09\" or \"2015-09-25\"."
+  start: String
+  end: String
+  title: String
+  status: String
+  evidence: [EvidenceInput!]
+}
+
+"A relationship to create or change; as UpsertEntityInput. id defaults to from--type--to."
+input UpsertRelationshipInput {
+  id: ID
+  type: RelationType!
+  from: ID!
+  to: ID!
+  start: String
+  end: String
+  description: String
+  confidence: Confidence
+  claimedBy: [ID!]
+  evidence: [EvidenceInput!]
+}
+
+input AddEvidenceInput {
+  "The entity or relationship it supports or disputes."
+  target: ID!
+  source: ID!
+  locator: String!
+  quote: String!
+  stance: Stance = SUPPORTS
+}
+
+"Merge entity from into entity into: from's relationships move to into, its names become into's aliases, and it is retracted."
+input MergeEntitiesInput {
+  into: ID!
+  from: ID!
+  intoVersion: Int!
+  fromVersion: Int!
+}
+
+type EntityPayload {
+  "The entity as it is after the write (or, refused, as it is now)."
+  entity: Entity
+  "Its version now: after the write, or the current one when refused."
+  version: Int
+  change: Change
+  userErrors: [UserError!]!
+}
+
+type RelationshipPayload {
+  relationship: Relationship
+  version: Int
+  change: Change
+  userErrors: [UserError!]!
+}
+
+type SourcePayload {
+  source: Source
+  change: Change
+  userErrors: [UserError!]!
+}
+
+type EvidencePayload {
+  "The id of the entity or relationship."
+  target: ID!
+  version: Int
+  change: Change
+  userErrors: [UserError!]!
+}
+
+type RetractPayload {
+  id: ID!
+  version: Int
+  change: Change
+  userErrors: [UserError!]!
+}
+
+type RevertPayload {
+  change: Change
+  userErrors: [UserError!]!
+}
+
+"""
+Every write. Each needs an API key with the curator role (mergeEntities, and
+reverting another's change, admin). A refused write changes nothing and says
+why in userErrors; validateOnly runs every check and writes nothing.
+expectedVersion is the version you read (0 to create): a stale one is a
+VERSION_CONFLICT that answers the current version.
+"""
+type Mutation {
+  addSource(input: AddSourceInput!, reason: String, validateOnly: Boolean = false): SourcePayload!
+  upsertEntity(input: UpsertEntityInput!, expectedVersion: Int! = 0, reason: String, validateOnly: Boolean = false): EntityPayload!
+  upsertRelationship(input: UpsertRelationshipInput!, expectedVersion: Int! = 0, reason: String, validateOnly: Boolean = false): RelationshipPayload!
+  "expectedVersion, when given, is checked; adding evidence is otherwise safe to repeat."
+  addEvidence(input: AddEvidenceInput!, expectedVersion: Int, reason: String, validateOnly: Boolean = false): EvidencePayload!
+  "Takes an entity (and its relationships) or a relationship out of the graph; its history and the reason stay."
+  retract(id: ID!, reason: String!, expectedVersion: Int!, validateOnly: Boolean = false): RetractPayload!
+  mergeEntities(input: MergeEntitiesInput!, reason: String, validateOnly: Boolean = false): EntityPayload!
+  "Writes back what a change replaced, as a new change."
+  revertChange(id: ID!, reason: String, validateOnly: Boolean = false): RevertPayload!
+}
+`, BuiltIn: false},
 	{Name: "../../schema/entity.graphqls", Input: `# Entities: what the graph is about, each with its time, facts and evidence.
 
 "The closed set of entity kinds."
@@ -2322,6 +3460,8 @@ interface Entity {
     direction: Direction = BOTH
     "Only relationships in force on this date."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339); default: now."
+    recordedAt: Time
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -2394,6 +3534,8 @@ type State implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339); default: now."
+    recordedAt: Time
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -2466,6 +3608,8 @@ type Agency implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339); default: now."
+    recordedAt: Time
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -2538,6 +3682,8 @@ type Organization implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339); default: now."
+    recordedAt: Time
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -2610,6 +3756,8 @@ type Firm implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339); default: now."
+    recordedAt: Time
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -2682,6 +3830,8 @@ type Person implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339); default: now."
+    recordedAt: Time
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -2756,6 +3906,8 @@ type Product implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339); default: now."
+    recordedAt: Time
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -2828,6 +3980,8 @@ type Law implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339); default: now."
+    recordedAt: Time
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -2904,6 +4058,8 @@ type Agreement implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339); default: now."
+    recordedAt: Time
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -2976,6 +4132,8 @@ type Event implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339); default: now."
+    recordedAt: Time
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -3048,6 +4206,8 @@ type Report implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339); default: now."
+    recordedAt: Time
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -3120,6 +4280,8 @@ type Recommendation implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339); default: now."
+    recordedAt: Time
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -3333,7 +4495,8 @@ type EntityKindInfo {
   description: String!
 }
 `, BuiltIn: false},
-	{Name: "../../schema/feed.graphqls", Input: `# The change feed: the change log, live (docs/feed.md).
+	{Name: "../../schema/feed.graphqls", Input: `# The change feed: the change log, live (docs/feed.md). Its Change is the
+# changes query's (curation.graphqls).
 
 type Subscription {
   """
@@ -3345,69 +4508,7 @@ type Subscription {
   saying how far back it goes. Served over WebSocket (graphql-transport-ws)
   and server-sent events (graphql-sse, distinct connections).
   """
-  changes(after: String, entity: ID, types: [RelationType!], kinds: [ChangeTargetKind!], actor: ID): Change!
-}
-
-# The change log's types. The curation schema (the changes query, history)
-# shares them; until it lands they are declared here.
-
-"One committed write: a mutation, a seed reload or an import."
-type Change {
-  "Stable: what revertChange takes."
-  id: ID!
-  "Where this change is in the log: pass it as after to resume after it."
-  cursor: String!
-  "Position in the log, from 1, gapless and in commit order."
-  seq: Int!
-  "Record time: when it was committed (RFC 3339, UTC)."
-  at: String!
-  "Who made it, with the role they had then."
-  actor: ChangeActor!
-  "Why, as its author said; may be empty."
-  reason: String!
-  "How: api, seed or import."
-  origin: String!
-  "What it did, target by target."
-  items: [ChangeItem!]!
-}
-
-"The author of a change."
-type ChangeActor {
-  "An API key's id (key:…) or an OIDC token's issuer and subject; null when anonymous."
-  id: ID
-  name: String!
-  role: String!
-}
-
-"What one change did to one target."
-type ChangeItem {
-  op: ChangeOp!
-  kind: ChangeTargetKind!
-  "The id of the entity, relationship, evidence or source."
-  target: ID!
-  "The target's version after the change."
-  version: Int!
-  "The fields it set, for an UPDATE."
-  fields: [String!]!
-  "Every entity the item touches: an entity itself, a relationship's two ends, what evidence cites."
-  entities: [ID!]!
-  "The relationship's type, for a relationship (or evidence on one)."
-  relType: RelationType
-}
-
-enum ChangeOp {
-  CREATE
-  UPDATE
-  RETRACT
-  MERGE
-  REVERT
-}
-
-enum ChangeTargetKind {
-  ENTITY
-  RELATIONSHIP
-  EVIDENCE
-  SOURCE
+  changes(after: String, entity: ID, types: [RelationType!], kinds: [TargetKind!], actor: String): Change!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/relationship.graphqls", Input: `# Relationships: typed, directed, dated edges with hedging and evidence.
@@ -3611,7 +4712,12 @@ scalar Date @specifiedBy(url: "https://www.w3.org/TR/NOTE-datetime")
 "The root of every read: one entity, a search, pages of entities and relationships, traversals and counts."
 type Query {
   "One entity by id, or null (with a NOT_FOUND error) when there is none."
-  entity("The entity's id (a slug)." id: ID!): Entity
+  entity(
+    "The entity's id (a slug)."
+    id: ID!
+    "What the graph said at this moment (record time, RFC 3339): as it held the entity then; default: now."
+    recordedAt: Time
+  ): Entity
 
   """
   Any object by its id (an entity or a relationship; ids are unique across
@@ -3971,6 +5077,18 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_Actor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Actor_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Actor_name(ctx, field)
+	case "role":
+		return ec.fieldContext_Actor_role(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Actor", field.Name)
+}
+
 func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3993,16 +5111,26 @@ func (ec *executionContext) childFields_Change(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
 }
 
-func (ec *executionContext) childFields_ChangeActor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childFields_ChangeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "id":
-		return ec.fieldContext_ChangeActor_id(ctx, field)
-	case "name":
-		return ec.fieldContext_ChangeActor_name(ctx, field)
-	case "role":
-		return ec.fieldContext_ChangeActor_role(ctx, field)
+	case "edges":
+		return ec.fieldContext_ChangeConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ChangeConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
 	}
-	return nil, fmt.Errorf("no field named %q was found under type ChangeActor", field.Name)
+	return nil, fmt.Errorf("no field named %q was found under type ChangeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ChangeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ChangeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ChangeItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4069,6 +5197,20 @@ func (ec *executionContext) childFields_EntityKindInfo(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type EntityKindInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_EntityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entity":
+		return ec.fieldContext_EntityPayload_entity(ctx, field)
+	case "version":
+		return ec.fieldContext_EntityPayload_version(ctx, field)
+	case "change":
+		return ec.fieldContext_EntityPayload_change(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_EntityPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EntityPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Evidence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "source":
@@ -4079,8 +5221,24 @@ func (ec *executionContext) childFields_Evidence(ctx context.Context, field grap
 		return ec.fieldContext_Evidence_paragraph(ctx, field)
 	case "quote":
 		return ec.fieldContext_Evidence_quote(ctx, field)
+	case "stance":
+		return ec.fieldContext_Evidence_stance(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Evidence", field.Name)
+}
+
+func (ec *executionContext) childFields_EvidencePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "target":
+		return ec.fieldContext_EvidencePayload_target(ctx, field)
+	case "version":
+		return ec.fieldContext_EvidencePayload_version(ctx, field)
+	case "change":
+		return ec.fieldContext_EvidencePayload_change(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_EvidencePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvidencePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Fact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4189,6 +5347,12 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_facts(ctx, field)
 	case "evidence":
 		return ec.fieldContext_Relationship_evidence(ctx, field)
+	case "version":
+		return ec.fieldContext_Relationship_version(ctx, field)
+	case "history":
+		return ec.fieldContext_Relationship_history(ctx, field)
+	case "contested":
+		return ec.fieldContext_Relationship_contested(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Relationship", field.Name)
 }
@@ -4215,6 +5379,44 @@ func (ec *executionContext) childFields_RelationshipEdge(ctx context.Context, fi
 		return ec.fieldContext_RelationshipEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RelationshipEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RelationshipPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "relationship":
+		return ec.fieldContext_RelationshipPayload_relationship(ctx, field)
+	case "version":
+		return ec.fieldContext_RelationshipPayload_version(ctx, field)
+	case "change":
+		return ec.fieldContext_RelationshipPayload_change(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RelationshipPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelationshipPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RetractPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RetractPayload_id(ctx, field)
+	case "version":
+		return ec.fieldContext_RetractPayload_version(ctx, field)
+	case "change":
+		return ec.fieldContext_RetractPayload_change(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RetractPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RetractPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RevertPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "change":
+		return ec.fieldContext_RevertPayload_change(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RevertPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevertPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4253,6 +5455,42 @@ func (ec *executionContext) childFields_SearchHit(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type SearchHit", field.Name)
 }
 
+func (ec *executionContext) childFields_Source(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Source_id(ctx, field)
+	case "title":
+		return ec.fieldContext_Source_title(ctx, field)
+	case "author":
+		return ec.fieldContext_Source_author(ctx, field)
+	case "publisher":
+		return ec.fieldContext_Source_publisher(ctx, field)
+	case "date":
+		return ec.fieldContext_Source_date(ctx, field)
+	case "url":
+		return ec.fieldContext_Source_url(ctx, field)
+	case "reliability":
+		return ec.fieldContext_Source_reliability(ctx, field)
+	case "version":
+		return ec.fieldContext_Source_version(ctx, field)
+	case "paragraphs":
+		return ec.fieldContext_Source_paragraphs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Source", field.Name)
+}
+
+func (ec *executionContext) childFields_SourcePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "source":
+		return ec.fieldContext_SourcePayload_source(ctx, field)
+	case "change":
+		return ec.fieldContext_SourcePayload_change(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SourcePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SourcePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Stats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "entities":
@@ -4287,6 +5525,42 @@ func (ec *executionContext) childFields_TypeCount(ctx context.Context, field gra
 		return ec.fieldContext_TypeCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TypeCount", field.Name)
+}
+
+func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "path":
+		return ec.fieldContext_UserError_path(ctx, field)
+	case "code":
+		return ec.fieldContext_UserError_code(ctx, field)
+	case "message":
+		return ec.fieldContext_UserError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
+}
+
+func (ec *executionContext) childFields_Version(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_Version_version(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_Version_recordedAt(ctx, field)
+	case "supersededAt":
+		return ec.fieldContext_Version_supersededAt(ctx, field)
+	case "change":
+		return ec.fieldContext_Version_change(ctx, field)
+	case "actor":
+		return ec.fieldContext_Version_actor(ctx, field)
+	case "reason":
+		return ec.fieldContext_Version_reason(ctx, field)
+	case "op":
+		return ec.fieldContext_Version_op(ctx, field)
+	case "fields":
+		return ec.fieldContext_Version_fields(ctx, field)
+	case "retracted":
+		return ec.fieldContext_Version_retracted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Version", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

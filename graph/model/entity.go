@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"time"
 
 	"cyberkg/graph/args"
 	"cyberkg/graph/loader"
@@ -27,10 +28,13 @@ func (e *EntityBase) Domain() *kg.Entity { return e.Entity }
 
 // Relationships loads the entity's relationships through the request's
 // dataloader, so that a list of entities costs one query, not one each.
-func (e *EntityBase) Relationships(ctx context.Context, types []kg.RelType, direction *Direction, asOf *kg.Date, first *int) ([]kg.Relationship, error) {
+func (e *EntityBase) Relationships(ctx context.Context, types []kg.RelType, direction *Direction, asOf *kg.Date, recordedAt *time.Time, first *int) ([]kg.Relationship, error) {
 	n, err := args.EntityRelationships.Value(first)
 	if err != nil {
 		return nil, err
+	}
+	if recordedAt != nil { // as the graph held them then: from their versions (curation)
+		return loader.For(ctx).Store().RelationshipsAt(ctx, e.ID, RelFilter(types, direction, asOf), *recordedAt, n)
 	}
 	return loader.For(ctx).Relationships(ctx, e.ID, RelFilter(types, direction, asOf), n)
 }

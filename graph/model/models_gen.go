@@ -8,50 +8,79 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 )
+
+// Who made a change.
+type Actor struct {
+	// An API key's id or a token's subject; empty for the command line.
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// The role they had then: anonymous, reader, curator or admin.
+	Role string `json:"role"`
+}
+
+type AddEvidenceInput struct {
+	// The entity or relationship it supports or disputes.
+	Target  string  `json:"target"`
+	Source  string  `json:"source"`
+	Locator string  `json:"locator"`
+	Quote   string  `json:"quote"`
+	Stance  *Stance `json:"stance,omitempty"`
+}
+
+type AddSourceInput struct {
+	// A slug: lowercase letters, digits and single dashes.
+	ID        string  `json:"id"`
+	Title     string  `json:"title"`
+	Author    *string `json:"author,omitempty"`
+	Publisher *string `json:"publisher,omitempty"`
+	// As precise as known: "2016", "2016-05" or "2016-05-12".
+	Date        *string      `json:"date,omitempty"`
+	URL         *string      `json:"url,omitempty"`
+	Reliability *Reliability `json:"reliability,omitempty"`
+	// The whole text; its non-empty lines are its paragraphs.
+	Text string `json:"text"`
+}
 
 // One committed write: a mutation, a seed reload or an import.
 type Change struct {
-	// Stable: what revertChange takes.
+	// change-<seq>: what revertChange takes.
 	ID string `json:"id"`
-	// Where this change is in the log: pass it as after to resume after it.
+	// Its position in the log, for changes(after:).
 	Cursor string `json:"cursor"`
-	// Position in the log, from 1, gapless and in commit order.
-	Seq int `json:"seq"`
-	// Record time: when it was committed (RFC 3339, UTC).
-	At string `json:"at"`
-	// Who made it, with the role they had then.
-	Actor *ChangeActor `json:"actor"`
-	// Why, as its author said; may be empty.
-	Reason string `json:"reason"`
-	// How: api, seed or import.
-	Origin string `json:"origin"`
-	// What it did, target by target.
-	Items []ChangeItem `json:"items"`
+	Seq    int    `json:"seq"`
+	// Record time: when it was committed.
+	At     time.Time `json:"at"`
+	Actor  *Actor    `json:"actor"`
+	Reason string    `json:"reason"`
+	// api, seed or import.
+	Origin string       `json:"origin"`
+	Items  []ChangeItem `json:"items"`
 }
 
-// The author of a change.
-type ChangeActor struct {
-	// An API key's id (key:…) or an OIDC token's issuer and subject; null when anonymous.
-	ID   *string `json:"id,omitempty"`
-	Name string  `json:"name"`
-	Role string  `json:"role"`
+type ChangeConnection struct {
+	Edges    []ChangeEdge `json:"edges"`
+	Nodes    []Change     `json:"nodes"`
+	PageInfo *PageInfo    `json:"pageInfo"`
+}
+
+type ChangeEdge struct {
+	Cursor string  `json:"cursor"`
+	Node   *Change `json:"node"`
 }
 
 // What one change did to one target.
 type ChangeItem struct {
-	Op   ChangeOp         `json:"op"`
-	Kind ChangeTargetKind `json:"kind"`
-	// The id of the entity, relationship, evidence or source.
-	Target string `json:"target"`
+	Op     ChangeOp   `json:"op"`
+	Kind   TargetKind `json:"kind"`
+	Target string     `json:"target"`
 	// The target's version after the change.
-	Version int `json:"version"`
-	// The fields it set, for an UPDATE.
-	Fields []string `json:"fields"`
-	// Every entity the item touches: an entity itself, a relationship's two ends, what evidence cites.
-	Entities []string `json:"entities"`
-	// The relationship's type, for a relationship (or evidence on one).
-	RelType *kg.RelType `json:"relType,omitempty"`
+	Version int      `json:"version"`
+	Fields  []string `json:"fields"`
+	// The entities it touches.
+	Entities []string    `json:"entities"`
+	RelType  *kg.RelType `json:"relType,omitempty"`
 }
 
 // How much a hop of one confidence level counts towards a path's strength, 0 to
@@ -130,6 +159,33 @@ type EntityOrder struct {
 	Direction OrderDirection `json:"direction"`
 }
 
+type EntityPayload struct {
+	// The entity as it is after the write (or, refused, as it is now).
+	Entity Entity `json:"entity,omitempty"`
+	// Its version now: after the write, or the current one when refused.
+	Version    *int        `json:"version,omitempty"`
+	Change     *Change     `json:"change,omitempty"`
+	UserErrors []UserError `json:"userErrors"`
+}
+
+type EvidenceInput struct {
+	// The id of a source (see addSource).
+	Source string `json:"source"`
+	// The paragraph: "¶12" or "12".
+	Locator string `json:"locator"`
+	// Copied exactly from that paragraph.
+	Quote  string  `json:"quote"`
+	Stance *Stance `json:"stance,omitempty"`
+}
+
+type EvidencePayload struct {
+	// The id of the entity or relationship.
+	Target     string      `json:"target"`
+	Version    *int        `json:"version,omitempty"`
+	Change     *Change     `json:"change,omitempty"`
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // How many of a group.
 type GroupCount struct {
 	// The group: a kind, a type, a confidence level or a year ("2015"); null for no year.
@@ -144,6 +200,22 @@ type KindCount struct {
 	Kind kg.Kind `json:"kind"`
 	// How many.
 	Count int `json:"count"`
+}
+
+// Merge entity from into entity into: from's relationships move to into, its names become into's aliases, and it is retracted.
+type MergeEntitiesInput struct {
+	Into        string `json:"into"`
+	From        string `json:"from"`
+	IntoVersion int    `json:"intoVersion"`
+	FromVersion int    `json:"fromVersion"`
+}
+
+// Every write. Each needs an API key with the curator role (mergeEntities, and
+// reverting another's change, admin). A refused write changes nothing and says
+// why in userErrors; validateOnly runs every check and writes nothing.
+// expectedVersion is the version you read (0 to create): a stale one is a
+// VERSION_CONFLICT that answers the current version.
+type Mutation struct {
 }
 
 // Relay page information.
@@ -233,6 +305,25 @@ type RelationshipFilter struct {
 	Other *EntityFilter `json:"other,omitempty"`
 }
 
+type RelationshipPayload struct {
+	Relationship *kg.Relationship `json:"relationship,omitempty"`
+	Version      *int             `json:"version,omitempty"`
+	Change       *Change          `json:"change,omitempty"`
+	UserErrors   []UserError      `json:"userErrors"`
+}
+
+type RetractPayload struct {
+	ID         string      `json:"id"`
+	Version    *int        `json:"version,omitempty"`
+	Change     *Change     `json:"change,omitempty"`
+	UserErrors []UserError `json:"userErrors"`
+}
+
+type RevertPayload struct {
+	Change     *Change     `json:"change,omitempty"`
+	UserErrors []UserError `json:"userErrors"`
+}
+
 // A page of search hits, best first.
 type SearchConnection struct {
 	// The hits with their cursors and scores.
@@ -261,6 +352,26 @@ type SearchHit struct {
 	Score float64 `json:"score"`
 	// The entity found.
 	Entity Entity `json:"entity"`
+}
+
+// A document the graph quotes, stored paragraph by paragraph; its REPORT entity has the same id.
+type Source struct {
+	ID          string      `json:"id"`
+	Title       string      `json:"title"`
+	Author      string      `json:"author"`
+	Publisher   string      `json:"publisher"`
+	Date        *kg.Date    `json:"date,omitempty"`
+	URL         *string     `json:"url,omitempty"`
+	Reliability Reliability `json:"reliability"`
+	Version     int         `json:"version"`
+	// Its paragraphs (its non-empty lines), from ¶1: what evidence locators count.
+	Paragraphs []string `json:"paragraphs"`
+}
+
+type SourcePayload struct {
+	Source     *Source     `json:"source,omitempty"`
+	Change     *Change     `json:"change,omitempty"`
+	UserErrors []UserError `json:"userErrors"`
 }
 
 // How much the graph holds.
@@ -294,6 +405,61 @@ type TypeCount struct {
 	Type kg.RelType `json:"type"`
 	// How many.
 	Count int `json:"count"`
+}
+
+// An entity to create or change. On a change, a field left out keeps its
+// value and an empty string clears it; evidence is added to what it has.
+type UpsertEntityInput struct {
+	ID          string   `json:"id"`
+	Kind        *kg.Kind `json:"kind,omitempty"`
+	Name        *string  `json:"name,omitempty"`
+	Aliases     []string `json:"aliases,omitempty"`
+	Description *string  `json:"description,omitempty"`
+	// Dates as precise as the source: "2014", "2015-09" or "2015-09-25".
+	Start    *string         `json:"start,omitempty"`
+	End      *string         `json:"end,omitempty"`
+	Title    *string         `json:"title,omitempty"`
+	Status   *string         `json:"status,omitempty"`
+	Evidence []EvidenceInput `json:"evidence,omitempty"`
+}
+
+// A relationship to create or change; as UpsertEntityInput. id defaults to from--type--to.
+type UpsertRelationshipInput struct {
+	ID          *string         `json:"id,omitempty"`
+	Type        kg.RelType      `json:"type"`
+	From        string          `json:"from"`
+	To          string          `json:"to"`
+	Start       *string         `json:"start,omitempty"`
+	End         *string         `json:"end,omitempty"`
+	Description *string         `json:"description,omitempty"`
+	Confidence  *kg.Confidence  `json:"confidence,omitempty"`
+	ClaimedBy   []string        `json:"claimedBy,omitempty"`
+	Evidence    []EvidenceInput `json:"evidence,omitempty"`
+}
+
+// Why a write was refused: the input field, a code (QUOTE_NOT_IN_SOURCE, UNKNOWN_ENTITY, VERSION_CONFLICT, BAD_DATE…) and what to do.
+type UserError struct {
+	Path    []string `json:"path"`
+	Code    string   `json:"code"`
+	Message string   `json:"message"`
+}
+
+// One version of an entity or relationship.
+type Version struct {
+	Version int `json:"version"`
+	// When the graph learned it; null for what was loaded before record time began.
+	RecordedAt *time.Time `json:"recordedAt,omitempty"`
+	// When a later version replaced it; null while current.
+	SupersededAt *time.Time `json:"supersededAt,omitempty"`
+	// The change that made it; null for what was loaded before record time began.
+	Change *Change  `json:"change,omitempty"`
+	Actor  *Actor   `json:"actor"`
+	Reason string   `json:"reason"`
+	Op     ChangeOp `json:"op"`
+	// The fields the change set (for UPDATE).
+	Fields []string `json:"fields"`
+	// True when this version took it out of the graph.
+	Retracted bool `json:"retracted"`
 }
 
 // Which way chain follows causal relationships.
@@ -354,6 +520,7 @@ func (e ChainDirection) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What a change did to one target.
 type ChangeOp string
 
 const (
@@ -410,65 +577,6 @@ func (e *ChangeOp) UnmarshalJSON(b []byte) error {
 }
 
 func (e ChangeOp) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type ChangeTargetKind string
-
-const (
-	ChangeTargetKindEntity       ChangeTargetKind = "ENTITY"
-	ChangeTargetKindRelationship ChangeTargetKind = "RELATIONSHIP"
-	ChangeTargetKindEvidence     ChangeTargetKind = "EVIDENCE"
-	ChangeTargetKindSource       ChangeTargetKind = "SOURCE"
-)
-
-var AllChangeTargetKind = []ChangeTargetKind{
-	ChangeTargetKindEntity,
-	ChangeTargetKindRelationship,
-	ChangeTargetKindEvidence,
-	ChangeTargetKindSource,
-}
-
-func (e ChangeTargetKind) IsValid() bool {
-	switch e {
-	case ChangeTargetKindEntity, ChangeTargetKindRelationship, ChangeTargetKindEvidence, ChangeTargetKindSource:
-		return true
-	}
-	return false
-}
-
-func (e ChangeTargetKind) String() string {
-	return string(e)
-}
-
-func (e *ChangeTargetKind) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ChangeTargetKind(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ChangeTargetKind", str)
-	}
-	return nil
-}
-
-func (e ChangeTargetKind) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ChangeTargetKind) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ChangeTargetKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -887,6 +995,182 @@ func (e *RelationshipGrouping) UnmarshalJSON(b []byte) error {
 }
 
 func (e RelationshipGrouping) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How far a source is to be trusted, as analysts grade reports.
+type Reliability string
+
+const (
+	ReliabilityUnknown Reliability = "UNKNOWN"
+	ReliabilityLow     Reliability = "LOW"
+	ReliabilityMedium  Reliability = "MEDIUM"
+	ReliabilityHigh    Reliability = "HIGH"
+)
+
+var AllReliability = []Reliability{
+	ReliabilityUnknown,
+	ReliabilityLow,
+	ReliabilityMedium,
+	ReliabilityHigh,
+}
+
+func (e Reliability) IsValid() bool {
+	switch e {
+	case ReliabilityUnknown, ReliabilityLow, ReliabilityMedium, ReliabilityHigh:
+		return true
+	}
+	return false
+}
+
+func (e Reliability) String() string {
+	return string(e)
+}
+
+func (e *Reliability) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Reliability(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Reliability", str)
+	}
+	return nil
+}
+
+func (e Reliability) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Reliability) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Reliability) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a piece of evidence says of its claim.
+type Stance string
+
+const (
+	StanceSupports Stance = "SUPPORTS"
+	StanceDisputes Stance = "DISPUTES"
+)
+
+var AllStance = []Stance{
+	StanceSupports,
+	StanceDisputes,
+}
+
+func (e Stance) IsValid() bool {
+	switch e {
+	case StanceSupports, StanceDisputes:
+		return true
+	}
+	return false
+}
+
+func (e Stance) String() string {
+	return string(e)
+}
+
+func (e *Stance) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Stance(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Stance", str)
+	}
+	return nil
+}
+
+func (e Stance) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Stance) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Stance) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a change item is about.
+type TargetKind string
+
+const (
+	TargetKindEntity       TargetKind = "ENTITY"
+	TargetKindRelationship TargetKind = "RELATIONSHIP"
+	TargetKindEvidence     TargetKind = "EVIDENCE"
+	TargetKindSource       TargetKind = "SOURCE"
+)
+
+var AllTargetKind = []TargetKind{
+	TargetKindEntity,
+	TargetKindRelationship,
+	TargetKindEvidence,
+	TargetKindSource,
+}
+
+func (e TargetKind) IsValid() bool {
+	switch e {
+	case TargetKindEntity, TargetKindRelationship, TargetKindEvidence, TargetKindSource:
+		return true
+	}
+	return false
+}
+
+func (e TargetKind) String() string {
+	return string(e)
+}
+
+func (e *TargetKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TargetKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TargetKind", str)
+	}
+	return nil
+}
+
+func (e TargetKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TargetKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TargetKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

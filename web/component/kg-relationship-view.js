@@ -121,8 +121,11 @@ const TEMPLATE = `
 </details>
 <span class="sr" aria-live="polite"></span>`;
 
+// What live follows of each change: enough to tell whether it touches the drawing.
+const LIVE = `subscription($after: String) { changes(after: $after) { id cursor items { op kind target entities } } }`;
+
 export class KgRelationshipView extends HTMLElement {
-  static get observedAttributes() { return ATTRIBUTES; }
+  static get observedAttributes() { return [...ATTRIBUTES, 'live']; }
 
   constructor() {
     super();
@@ -165,6 +168,9 @@ export class KgRelationshipView extends HTMLElement {
   set asOf(v) { this._set('as-of', v); }
   get limit() { return intOr(this.getAttribute('limit'), this.mode === 'paths' ? 10 : 200); }
   set limit(v) { this._set('limit', v); }
+  /** live: follow the graph's change feed and redraw when a change touches what is drawn. */
+  get live() { return this.hasAttribute('live'); }
+  set live(v) { this.toggleAttribute('live', !!v); }
 
   /** What is drawn now: { nodes: [{id, name, kind, …}], edges: [{id, type, from, to, confidence, …}], truncated }. */
   get graph() { return this._graph; }
@@ -186,9 +192,11 @@ export class KgRelationshipView extends HTMLElement {
     };
     document.addEventListener('scroll', this._onScroll, { capture: true, passive: true });
     this._schedule();
+    this._follow();
   }
 
   disconnectedCallback() {
+    this._unfollow();
     document.removeEventListener('scroll', this._onScroll, { capture: true });
     this._abort?.abort();
     this._cy?.destroy();
@@ -197,8 +205,57 @@ export class KgRelationshipView extends HTMLElement {
 
   attributeChangedCallback(name, old, value) {
     if (old === value) return;
+    if (name === 'live') { this._follow(); return; }
     if (name === 'as-of') this._showAsOf();
     this._schedule();
+  }
+
+  // live: the change feed over graphql-transport-ws on the endpoint. A
+  // change whose items touch an entity or relationship drawn redraws the
+  // view, keeping what was selected; kg-change tells the page. A dropped
+  // connection is opened again after the last change seen, so none is missed.
+  _follow() {
+    if (!this.live || !this.isConnected) { this._unfollow(); return; }
+    if (this._ws) return;
+    const url = new URL(this.endpoint, location.href);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = (this._ws = new WebSocket(url, 'graphql-transport-ws'));
+    const send = (m) => ws.send(JSON.stringify(m));
+    ws.onopen = () => send({ type: 'connection_init' });
+    ws.onmessage = (m) => {
+      const msg = JSON.parse(m.data);
+      if (msg.type === 'connection_ack') {
+        send({ id: 'live', type: 'subscribe', payload: { query: LIVE, variables: { after: this._cursor ?? null } } });
+      } else if (msg.type === 'ping') {
+        send({ type: 'pong' });
+      } else if (msg.type === 'next' && msg.payload?.data) {
+        this._changed(msg.payload.data.changes);
+      }
+    };
+    ws.onclose = () => {
+      if (this._ws !== ws) return;
+      this._ws = null;
+      this._retry = setTimeout(() => this._follow(), 2000);
+    };
+  }
+
+  _unfollow() {
+    clearTimeout(this._retry);
+    const ws = this._ws;
+    this._ws = null;
+    ws?.close();
+  }
+
+  async _changed(change) {
+    this._cursor = change.cursor;
+    const nodes = new Set(this._graph.nodes.map((n) => n.id));
+    const edges = new Set(this._graph.edges.map((e) => e.id));
+    const touches = change.items.some((it) => nodes.has(it.target) || edges.has(it.target) || it.entities.some((id) => nodes.has(id)));
+    if (!touches) return;
+    const selected = this._cy?.$(':selected').map((el) => el.id()) ?? [];
+    await this.reload();
+    for (const id of selected) this._cy?.getElementById(id).select();
+    this._emit('kg-change', { change, graph: this._graph });
   }
 
   // Several attributes set in one task redraw once.

@@ -151,8 +151,13 @@ async function entityPage(id) {
     if (!byType.has(r.type)) byType.set(r.type, []);
     byType.get(r.type).push(r);
   }
-  const view = h('kg-relationship-view', { entity: e.id, depth: '1' });
+  const view = h('kg-relationship-view', { entity: e.id, depth: '1', live: '' });
   view.addEventListener('kg-select', (ev) => { if (ev.detail.id !== e.id) navigate(`/explore/entity/${encodeURIComponent(ev.detail.id)}`); });
+  // Changes to what the view draws, as they are committed (the change feed).
+  const changes = h('ol', { class: 'changes', 'aria-live': 'polite' });
+  view.addEventListener('kg-change', (ev) => changes.prepend(h('li', {}, h('strong', {}, ev.detail.change.id), ' ',
+    ev.detail.change.items.filter((it) => it.entities.includes(e.id) || it.target === e.id).slice(0, 5)
+      .map((it) => `${it.op.toLowerCase()} ${it.kind.toLowerCase()} ${it.target}`).join('; ') || 'its neighbourhood')));
   show(e.name,
     h('h1', {}, e.name, ' ', kind(e.kind)),
     e.aliases.length ? h('div', { class: 'muted' }, `Also: ${e.aliases.join(', ')}`) : null,
@@ -161,6 +166,8 @@ async function entityPage(id) {
     h('p', {}, link(`/explore/chain/${encodeURIComponent(e.id)}`, 'Causes and consequences'), ' · ',
       link(`/explore/paths?from=${encodeURIComponent(e.id)}`, 'Find a path from here'), ' · ', graphiqlLink(ENTITY, { id })),
     view,
+    h('section', {}, h('h2', {}, 'Changes, live'),
+      h('p', { class: 'muted' }, 'Changes to what the view shows appear here as they are committed, and the view redraws.'), changes),
     e.facts.length ? h('section', {}, h('h2', {}, 'Facts'), h('ul', {}, e.facts.map((f) =>
       h('li', {}, h('strong', {}, f.value), f.date ? ` (${f.date})` : '', cite(f.evidence))))) : null,
     h('section', { class: 'relationships' }, h('h2', {}, `Relationships (${e.relationships.length})`),

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"cyberkg/internal/dbtest"
+)
+
+// BenchmarkFeed1000Subscribers: 1,000 WebSocket subscribers of one server
+// process (started apart, so that its memory is its own) on the test
+// Neo4j; reports commit-to-delivery latency over every delivery of
+// FEED_BENCH_CHANGES changes (10), the server's resident memory with them
+// all connected, and the Cypher round trips per second it makes at rest.
+// Each change is a seed reload (commitChange), hundreds of items: the
+// subscribers select its seq, id and time, so what is measured is the
+// feed's following and fan-out, not the marshalling of those items.
+//
+//	scripts/test ./server/ -run '^$' -bench BenchmarkFeed1000Subscribers -benchtime 1x
+func BenchmarkFeed1000Subscribers(b *testing.B) {
+	const subscribers = 1000
+	changes := 10
+	if n, err := strconv.Atoi(os.Getenv("FEED_BENCH_CHANGES")); err == nil && n > 0 {
+		changes = n
+	}
+	s, _ := dbtest.Seeded(b)
+	addr := freeAddr(b)
+	cfg := dbtest.Config(b)
+	cmd := exec.Command(os.Args[0], "-http-addr", addr, "-seed-if-empty=false", "-rate-limit-loopback=false",
+		"-feed-max-connections-per-client", "2000")
+	cmd.Env = append(os.Environ(), "CYBERKG_TEST_RUN_MAIN=1", "NEO4J_URI="+cfg.URI, "NEO4J_USER="+cfg.User,
+		"NEO4J_PASSWORD="+cfg.Password, "NEO4J_PASSWORD_FILE="+cfg.PasswordFile, "GOMEMLIMIT="+envOr("FEED_BENCH_GOMEMLIMIT", "96MiB"))
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }()
+	waitServing(b, addr, &strings.Builder{})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	type delivery struct {
+		seq int64
+		at  time.Time
+	}
+	deliveries := make(chan delivery, subscribers*changes)
+	var ready sync.WaitGroup
+	for range subscribers {
+		ready.Add(1)
+		conn, _, err := websocket.Dial(ctx, "ws://"+addr+"/graphql", &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		conn.SetReadLimit(-1)
+		defer conn.CloseNow()
+		write := func(v any) {
+			bs, _ := json.Marshal(v)
+			conn.Write(ctx, websocket.MessageText, bs)
+		}
+		write(map[string]any{"type": "connection_init"})
+		write(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
+			"query": `subscription { changes { seq id at } }`}})
+		go func() {
+			once := sync.OnceFunc(ready.Done)
+			defer once()
+			for {
+				_, msg, err := conn.Read(ctx)
+				if err != nil {
+					return
+				}
+				var m struct {
+					Type    string
+					Payload struct {
+						Data struct{ Changes struct{ Seq int64 } }
+					}
+				}
+				json.Unmarshal(msg, &m)
+				switch m.Type {
+				case "connection_ack":
+					once()
+				case "next":
+					deliveries <- delivery{m.Payload.Data.Changes.Seq, time.Now()}
+				case "ping":
+					write(map[string]any{"type": "pong"})
+				}
+			}
+		}()
+	}
+	ready.Wait()
+	time.Sleep(time.Second) // every subscribe registered: live subscriptions have no cursor to wait on
+
+	rss := residentMemory(b, cmd.Process.Pid, "VmRSS")
+	before := cypherTotal(b, addr)
+	const rest = 10 * time.Second
+	time.Sleep(rest)
+	atRest := float64(cypherTotal(b, addr)-before) / rest.Seconds()
+
+	b.ResetTimer()
+	committed := map[int64]time.Time{}
+	for range changes {
+		seq := commitChange(b, s)
+		committed[seq] = time.Now()
+		time.Sleep(300 * time.Millisecond) // apart, so each is measured on its own
+	}
+	var lat []time.Duration
+	timeout := time.After(60 * time.Second)
+	for len(lat) < subscribers*changes {
+		select {
+		case d := <-deliveries:
+			if at, ok := committed[d.seq]; ok {
+				lat = append(lat, d.at.Sub(at))
+			}
+		case <-timeout:
+			b.Fatalf("%d of %d deliveries in 60 s", len(lat), subscribers*changes)
+		}
+	}
+	b.StopTimer()
+	peak := residentMemory(b, cmd.Process.Pid, "VmHWM")
+	slices.Sort(lat)
+	p := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(p(0.50), "p50-ms")
+	b.ReportMetric(p(0.99), "p99-ms")
+	b.ReportMetric(float64(rss)/(1<<20), "server-MB")
+	b.ReportMetric(float64(peak)/(1<<20), "server-peak-MB")
+	b.ReportMetric(atRest, "cypher/s-at-rest")
+	b.Logf("%d subscribers, %d changes: commit to delivery p50 %.1f ms, p99 %.1f ms, max %.1f ms; server RSS %d MB connected, peak %d MB; %.1f Cypher round trips/s at rest",
+		subscribers, changes, p(0.5), p(0.99), p(1), rss>>20, peak>>20, atRest)
+}
+
+// residentMemory is a process's resident set size (VmRSS) or its peak
+// (VmHWM) in bytes (Linux).
+func residentMemory(b *testing.B, pid int, field string) int64 {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := regexp.MustCompile(field + `:\s+(\d+) kB`).FindSubmatch(status)
+	if m == nil {
+		b.Fatalf("no %s in /proc/%d/status", field, pid)
+	}
+	kb, _ := strconv.ParseInt(string(m[1]), 10, 64)
+	return kb << 10
+}
+
+// cypherTotal is the server's count of Cypher round trips so far (/metrics).
+func cypherTotal(b *testing.B, addr string) int64 {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var total float64
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if line := sc.Text(); strings.HasPrefix(line, "cyberkg_cypher_queries_total{") {
+			v, _ := strconv.ParseFloat(line[strings.LastIndex(line, " ")+1:], 64)
+			total += v
+		}
+	}
+	io.Copy(io.Discard, resp.Body)
+	return int64(total)
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
