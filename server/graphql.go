@@ -47,10 +47,11 @@ func newGraphQL(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 	srv.Use(graph.DocumentLimits{MaxTokens: cfg.maxTokens, MaxAliases: cfg.maxAliases, MaxDirectives: cfg.maxDirectives})
 	srv.Use(graph.DepthLimit{Max: cfg.maxDepth})
 	srv.Use(graph.CostLimit{Budget: cfg.maxCost})
+	srv.Use(graphqlTracing{})
 	srv.AroundRootFields(deadline(cfg.requestTimeout))
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
-		log.Error("panic in resolver", "panic", v, "stack", string(debug.Stack()))
+		log.ErrorContext(ctx, "panic in resolver", "panic", v, "stack", string(debug.Stack()))
 		return errs.E("resolver", errs.Internal, fmt.Errorf("panic: %v", v))
 	})
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
@@ -117,13 +118,13 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case errs.Invalid, errs.NotFound:
 			gqlErr.Message = kindErr.Err.Error()
 		case errs.Unavailable:
-			log.Warn("neo4j unavailable", "path", gqlErr.Path.String(), "err", err)
+			log.WarnContext(ctx, "neo4j unavailable", "path", gqlErr.Path.String(), "err", err)
 			gqlErr.Message = "the graph database is unavailable; try again shortly"
 		case errs.Timeout:
-			log.Warn("request timed out", "path", gqlErr.Path.String(), "err", err)
+			log.WarnContext(ctx, "request timed out", "path", gqlErr.Path.String(), "err", err)
 			gqlErr.Message = "the request ran out of time; ask for less (smaller first/limit, fewer levels) or try again"
 		default:
-			log.Error("internal error", "path", gqlErr.Path.String(), "err", err)
+			log.ErrorContext(ctx, "internal error", "path", gqlErr.Path.String(), "err", err)
 			gqlErr.Message = "internal error"
 		}
 		if gqlErr.Extensions == nil {

@@ -26,6 +26,7 @@ import (
 //	/metrics   Prometheus metrics (unless -metrics-addr serves them apart)
 //	/export/…  the graph as files: JSON, CSV, GraphML, STIX (server/export.go)
 func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.Handler {
+	log = slog.New(logContext{log.Handler()}) // a request's log lines carry its id (requestid.go)
 	mux := http.NewServeMux()
 	instrument := func(name string, h http.Handler) http.Handler {
 		return promhttp.InstrumentHandlerDuration(m.httpDuration.MustCurryWith(map[string]string{"handler": name}),
@@ -70,7 +71,7 @@ func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 	if cfg.metricsAddr == "" {
 		mux.Handle("GET /metrics", metricsHandler(m))
 	}
-	return mux
+	return withTracing(withRequestID(mux))
 }
 
 func metricsHandler(m *metrics) http.Handler {

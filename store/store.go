@@ -15,6 +15,9 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"cyberkg/errs"
 )
@@ -142,6 +145,9 @@ func (s *Store) query(ctx context.Context, tx neo4j.ManagedTransaction, op, cyph
 	if c, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
 		c.Add(1)
 	}
+	ctx, span := tracer.Start(ctx, "neo4j "+op, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
+		attribute.String("db.system.name", "neo4j"), attribute.String("db.operation.name", op)))
+	defer span.End()
 	start := time.Now()
 	res, err := tx.Run(ctx, cypher, params)
 	var recs []*neo4j.Record
@@ -149,6 +155,10 @@ func (s *Store) query(ctx context.Context, tx neo4j.ManagedTransaction, op, cyph
 		recs, err = res.Collect(ctx)
 	}
 	s.observe(op, time.Since(start), err)
+	if err != nil {
+		span.SetStatus(codes.Error, err.Error())
+	}
+	span.SetAttributes(attribute.Int("db.response.returned_rows", len(recs)))
 	return recs, err
 }
 
