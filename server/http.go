@@ -37,6 +37,7 @@ func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 	var api http.Handler = newGraphQL(s, cfg, m, log)
 	api = loader.Middleware(s, api)
 	api = withCallLimit(cfg.neo4jCalls, api)
+	api = withBookmarks(api) // read your own writes through any replica (bookmarks.go)
 	api = withRequestState(api)
 	api = limitBody(cfg.maxBodyBytes, api)
 	api = preventCSRF(splitList(cfg.csrfHeaders), api)

@@ -198,7 +198,10 @@ func (s *Store) transact(ctx context.Context, op string, mode neo4j.AccessMode, 
 		// timeout of 0 would let the transaction run forever.
 		timeout = max(min(timeout, left), time.Millisecond)
 	}
-	session := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: mode, DatabaseName: s.db})
+	// Read sessions go to followers in a cluster, write sessions to the
+	// leader; both start after the client's bookmarks (bookmarks.go).
+	bookmarks := bookmarksOf(ctx)
+	session := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: mode, DatabaseName: s.db, Bookmarks: bookmarks.session()})
 	defer session.Close(ctx)
 	work := func(tx neo4j.ManagedTransaction) (any, error) { return nil, fn(tx) }
 	if mode == neo4j.AccessModeRead {
@@ -208,6 +211,9 @@ func (s *Store) transact(ctx context.Context, op string, mode neo4j.AccessMode, 
 	}
 	if err == nil {
 		s.health.answered()
+		if mode == neo4j.AccessModeWrite {
+			bookmarks.wrote(session.LastBookmarks())
+		}
 	}
 	return s.health.after(ctx, op, classify(ctx, op, err))
 }
@@ -233,6 +239,9 @@ func classify(ctx context.Context, op string, err error) error {
 		var ne *neo4j.Neo4jError
 		if errors.As(err, &ne) && strings.HasPrefix(ne.Title(), "TransactionTimedOut") {
 			return errs.E(op, errs.Timeout, fmt.Errorf("neo4j query timed out: %w", err))
+		}
+		if errors.As(err, &ne) && (ne.Title() == "InvalidBookmark" || ne.Title() == "InvalidBookmarkMixture") {
+			return errs.E(op, errs.Invalid, fmt.Errorf("the bookmark sent (X-Neo4j-Bookmark) is not one this database issued"))
 		}
 		return errs.E(op, errs.Internal, err)
 	}
