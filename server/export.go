@@ -85,7 +85,7 @@ func newExportHandler(s *store.Store, cfg config, log *slog.Logger) http.Handler
 		if err != nil {
 			// The status is sent; cutting the connection is the only way left
 			// to tell the client that the file is incomplete.
-			log.Error("export failed", "file", format.File, "err", err)
+			log.ErrorContext(r.Context(), "export failed", "file", format.File, "err", err)
 			panic(http.ErrAbortHandler)
 		}
 	})

@@ -53,10 +53,11 @@ func newGraphQL(s *store.Store, f *feed, cfg config, m *metrics, log *slog.Logge
 	srv.Use(plan.Extension{MaxDepth: cfg.maxDepth, Budget: cfg.maxCost})
 	srv.Use(chargeOperation{}) // after the plan, whose cost it charges
 	srv.Use(&graph.ListLimits{})
+	srv.Use(graphqlTracing{})
 	srv.AroundRootFields(deadline(cfg.requestTimeout))
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
-		log.Error("panic in resolver", "panic", v, "stack", string(debug.Stack()))
+		log.ErrorContext(ctx, "panic in resolver", "panic", v, "stack", string(debug.Stack()))
 		return errs.E("resolver", errs.Internal, fmt.Errorf("panic: %v", v))
 	})
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
@@ -128,13 +129,13 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case errs.Invalid, errs.NotFound, errs.Unauthenticated, errs.Forbidden:
 			gqlErr.Message = kindErr.Err.Error()
 		case errs.Unavailable:
-			log.Warn("neo4j unavailable", "path", gqlErr.Path.String(), "err", err)
+			log.WarnContext(ctx, "neo4j unavailable", "path", gqlErr.Path.String(), "err", err)
 			gqlErr.Message = "the graph database is unavailable; try again shortly"
 		case errs.Timeout:
-			log.Warn("request timed out", "path", gqlErr.Path.String(), "err", err)
+			log.WarnContext(ctx, "request timed out", "path", gqlErr.Path.String(), "err", err)
 			gqlErr.Message = "the request ran out of time; ask for less (smaller first/limit, fewer levels) or try again"
 		default:
-			log.Error("internal error", "path", gqlErr.Path.String(), "err", err)
+			log.ErrorContext(ctx, "internal error", "path", gqlErr.Path.String(), "err", err)
 			gqlErr.Message = "internal error"
 		}
 		if gqlErr.Extensions == nil {

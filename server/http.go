@@ -26,6 +26,7 @@ import (
 //	/metrics   Prometheus metrics (unless -metrics-addr serves them apart)
 //	/export/…  the graph as files: JSON, CSV, GraphML, STIX (server/export.go)
 func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.Handler {
+	log = slog.New(logContext{log.Handler()}) // a request's log lines carry its id (requestid.go)
 	mux := http.NewServeMux()
 	instrument := func(name string, h http.Handler) http.Handler {
 		return promhttp.InstrumentHandlerDuration(m.httpDuration.MustCurryWith(map[string]string{"handler": name}),
@@ -38,6 +39,7 @@ func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 	gql := newGraphQL(s, feed, cfg, m, log)
 	var api http.Handler = loader.Middleware(s, gql)
 	api = withCallLimit(cfg.neo4jCalls, api)
+	api = withBookmarks(api) // read your own writes through any replica (bookmarks.go)
 	api = withRequestState(api)
 	api = limitBody(cfg.maxBodyBytes, api)
 	api = preventCSRF(splitList(cfg.csrfHeaders), api)
@@ -76,7 +78,7 @@ func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 	if cfg.metricsAddr == "" {
 		mux.Handle("GET /metrics", metricsHandler(m))
 	}
-	return mux
+	return withTracing(withRequestID(mux))
 }
 
 func metricsHandler(m *metrics) http.Handler {

@@ -77,6 +77,11 @@ func run(ctx context.Context, cmd string, cfg config, log *slog.Logger) error {
 		}
 		return importOffline(cfg.args[0], cfg.offlineCSV, log)
 	}
+	stopTracing, err := setupTracing(ctx, cfg.ops)
+	if err != nil {
+		return err
+	}
+	defer stopTracing(context.Background()) // flushes the last spans
 	m := newMetrics()
 	s, err := openStore(ctx, cfg, m, log)
 	if err != nil {

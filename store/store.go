@@ -15,6 +15,9 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"cyberkg/errs"
 )
@@ -160,6 +163,9 @@ func (s *Store) query(ctx context.Context, tx neo4j.ManagedTransaction, op, cyph
 	if c, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
 		c.Add(1)
 	}
+	ctx, span := tracer.Start(ctx, "neo4j "+op, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
+		attribute.String("db.system.name", "neo4j"), attribute.String("db.operation.name", op)))
+	defer span.End()
 	start := time.Now()
 	res, err := tx.Run(ctx, cypher, params)
 	var recs []*neo4j.Record
@@ -167,6 +173,10 @@ func (s *Store) query(ctx context.Context, tx neo4j.ManagedTransaction, op, cyph
 		recs, err = res.Collect(ctx)
 	}
 	s.observe(op, time.Since(start), err)
+	if err != nil {
+		span.SetStatus(codes.Error, err.Error())
+	}
+	span.SetAttributes(attribute.Int("db.response.returned_rows", len(recs)))
 	return recs, err
 }
 
@@ -206,7 +216,10 @@ func (s *Store) transact(ctx context.Context, op string, mode neo4j.AccessMode, 
 		// timeout of 0 would let the transaction run forever.
 		timeout = max(min(timeout, left), time.Millisecond)
 	}
-	session := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: mode, DatabaseName: s.db})
+	// Read sessions go to followers in a cluster, write sessions to the
+	// leader; both start after the client's bookmarks (bookmarks.go).
+	bookmarks := bookmarksOf(ctx)
+	session := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: mode, DatabaseName: s.db, Bookmarks: bookmarks.session()})
 	defer session.Close(ctx)
 	work := func(tx neo4j.ManagedTransaction) (any, error) { return nil, fn(tx) }
 	if mode == neo4j.AccessModeRead {
@@ -216,6 +229,9 @@ func (s *Store) transact(ctx context.Context, op string, mode neo4j.AccessMode, 
 	}
 	if err == nil {
 		s.health.answered()
+		if mode == neo4j.AccessModeWrite {
+			bookmarks.wrote(session.LastBookmarks())
+		}
 	}
 	return s.health.after(ctx, op, classify(ctx, op, err))
 }
@@ -241,6 +257,9 @@ func classify(ctx context.Context, op string, err error) error {
 		var ne *neo4j.Neo4jError
 		if errors.As(err, &ne) && strings.HasPrefix(ne.Title(), "TransactionTimedOut") {
 			return errs.E(op, errs.Timeout, fmt.Errorf("neo4j query timed out: %w", err))
+		}
+		if errors.As(err, &ne) && (ne.Title() == "InvalidBookmark" || ne.Title() == "InvalidBookmarkMixture") {
+			return errs.E(op, errs.Invalid, fmt.Errorf("the bookmark sent (X-Neo4j-Bookmark) is not one this database issued"))
 		}
 		return errs.E(op, errs.Internal, err)
 	}

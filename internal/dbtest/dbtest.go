@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -45,6 +46,7 @@ func Config(t testing.TB) store.Config {
 			return
 		}
 		cfg.URI, cfg.Password, cfgErr = startContainer(context.Background(), cfg.Password)
+		inContainer = true
 	})
 	if cfgErr != nil {
 		t.Fatalf("no Neo4j for tests: NEO4J_URI is not set and testcontainers could not start one (%v).\n"+
@@ -53,6 +55,21 @@ func Config(t testing.TB) store.Config {
 			"or run a Docker engine with the image NEO4J_TEST_IMAGE (default neo4j:5.26; `make images` builds cyberkg/neo4j:5.26).", cfgErr)
 	}
 	return cfg
+}
+
+var inContainer bool
+
+// RoutingConfig is Config with a neo4j:// routing URI, when the test Neo4j
+// hands back a routing table its clients can reach: the local one
+// advertises its own address; a container advertises its inside port, not
+// the published one, so there it is Config unchanged and ok is false.
+func RoutingConfig(t testing.TB) (c store.Config, ok bool) {
+	c = Config(t)
+	if inContainer || !strings.HasPrefix(c.URI, "bolt://") {
+		return c, false
+	}
+	c.URI = "neo4j://" + strings.TrimPrefix(c.URI, "bolt://")
+	return c, true
 }
 
 // Open returns a store on the test Neo4j with the schema applied.
