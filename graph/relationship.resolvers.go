@@ -8,9 +8,10 @@ package graph
 import (
 	"context"
 	"cyberkg/graph/generated"
-	"github.com/99designs/gqlgen/graphql"
 	"cyberkg/graph/model"
 	"cyberkg/kg"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 // Causal is the resolver for the causal field.
