@@ -7,6 +7,7 @@ import (
 
 	"cyberkg/errs"
 	"cyberkg/internal/dbtest"
+	"cyberkg/store"
 )
 
 // Over HTTP: a request that writes gets its write's bookmark in
@@ -20,7 +21,7 @@ func TestBookmarkHeaderRoundTrip(t *testing.T) {
 		if r.URL.Path == "/write" {
 			err = s.Write(r.Context(), ds) // the seed merged again: the graph is unchanged
 		} else {
-			_, err = s.Search(r.Context(), "qualcom", nil, 1)
+			_, err = s.Search(r.Context(), store.All, "qualcom", nil, 1)
 		}
 		if errs.KindOf(err) == errs.Invalid {
 			http.Error(w, err.Error(), http.StatusBadRequest)

@@ -34,7 +34,7 @@ func TestBookmarksCarryAWriteToAnotherServer(t *testing.T) {
 	defer other.Close(context.Background())
 
 	rctx, rbm := store.WithBookmarks(context.Background(), last)
-	hits, err := other.Search(rctx, "qualcom", nil, 1)
+	hits, err := other.Search(rctx, store.All, "qualcom", nil, 1)
 	if err != nil {
 		t.Fatalf("read after the bookmark %v: %v", last, err)
 	}
@@ -46,7 +46,7 @@ func TestBookmarksCarryAWriteToAnotherServer(t *testing.T) {
 	}
 
 	bctx, _ := store.WithBookmarks(context.Background(), []string{"not-a-bookmark"})
-	if _, err := other.Search(bctx, "qualcom", nil, 1); errs.KindOf(err) != errs.Invalid {
+	if _, err := other.Search(bctx, store.All, "qualcom", nil, 1); errs.KindOf(err) != errs.Invalid {
 		t.Errorf("a forged bookmark gave %v (kind %v), want bad input", err, errs.KindOf(err))
 	}
 }
