@@ -162,9 +162,36 @@ func (c *feedClient) wait(t *testing.T) {
 func feedServer(t *testing.T, cfg config) (*httptest.Server, *store.Store) {
 	t.Helper()
 	s, _ := dbtest.Seeded(t)
-	ts := httptest.NewServer(newHandler(s, cfg, newMetrics(), discardLog()))
+	m := newMetrics()
+	t.Cleanup(func() { waitFeedIdle(t, m) })
+	ts := httptest.NewServer(newHandler(s, cfg, m, discardLog()))
 	t.Cleanup(ts.Close)
 	return ts, s
+}
+
+// waitFeedIdle waits, once the test's server is closed, until its feed
+// holds no connection or subscription: the WebSocket and SSE connections
+// are hijacked, so closing the server does not wait for them, and one
+// still reading the store when the test's store closes would race with
+// the driver's pool.
+func waitFeedIdle(t *testing.T, m *metrics) {
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		open := 0.0
+		families, _ := m.registry.Gather()
+		for _, f := range families {
+			if n := f.GetName(); n == "cyberkg_feed_connections" || n == "cyberkg_feed_subscriptions" {
+				for _, g := range f.GetMetric() {
+					open += g.GetGauge().GetValue()
+				}
+			}
+		}
+		if open == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Errorf("the feed still had connections or subscriptions 15 s after its server closed")
 }
 
 // The scenario with graphql-ws, graphql-sse and Python's gql: an event for a
@@ -286,6 +313,7 @@ func TestFeedCutsOffASlowConsumer(t *testing.T) {
 	cfg.feed.buffer = 4
 	s, _ := dbtest.Seeded(t)
 	m := newMetrics()
+	t.Cleanup(func() { waitFeedIdle(t, m) })
 	ts := httptest.NewServer(newHandler(s, cfg, m, discardLog()))
 	t.Cleanup(ts.Close)
 	head, _ := s.Head(context.Background())

@@ -22,7 +22,10 @@ func TestREADMEExamplesMatchTheAPI(t *testing.T) {
 	files = append([]string{"../README.md"}, files...)
 	type example struct{ file, query, want string }
 	var examples []example
-	pattern := regexp.MustCompile("(?s)```graphql\n(.*?)```\n+```json\n(.*?)```")
+	// A query block followed at once by the JSON it returns; a query block
+	// without one (an example of a request alone) is not taken, nor may a
+	// match run on across another fence.
+	pattern := regexp.MustCompile("(?s)```graphql\n((?:[^`]|`[^`]|``[^`])*?)```\n+```json\n(.*?)```")
 	for _, f := range files {
 		text, err := os.ReadFile(f)
 		if err != nil {

@@ -47,6 +47,7 @@ func newTestServer(t *testing.T) *httptest.Server {
 func serve(t *testing.T, s *store.Store) *httptest.Server { return serveWith(t, s, newMetrics()) }
 
 func serveWith(t *testing.T, s *store.Store, m *metrics) *httptest.Server {
+	t.Cleanup(func() { waitFeedIdle(t, m) }) // the explorer's live views subscribe
 	ts := httptest.NewServer(newHandler(s, testConfig(t), m, discardLog()))
 	t.Cleanup(ts.Close)
 	return ts

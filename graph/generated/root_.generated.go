@@ -3059,68 +3059,101 @@ extend interface Entity {
 }
 
 extend type State {
+  "1 when created; each change to it adds one. Send it back as expectedVersion to change it."
   version: Int!
+  "Every version, oldest first: who, when, why and what changed."
   history: [Version!]!
+  "True when its evidence both supports and disputes it."
   contested: Boolean!
 }
 
 extend type Agency {
+  "1 when created; each change to it adds one. Send it back as expectedVersion to change it."
   version: Int!
+  "Every version, oldest first: who, when, why and what changed."
   history: [Version!]!
+  "True when its evidence both supports and disputes it."
   contested: Boolean!
 }
 
 extend type Organization {
+  "1 when created; each change to it adds one. Send it back as expectedVersion to change it."
   version: Int!
+  "Every version, oldest first: who, when, why and what changed."
   history: [Version!]!
+  "True when its evidence both supports and disputes it."
   contested: Boolean!
 }
 
 extend type Firm {
+  "1 when created; each change to it adds one. Send it back as expectedVersion to change it."
   version: Int!
+  "Every version, oldest first: who, when, why and what changed."
   history: [Version!]!
+  "True when its evidence both supports and disputes it."
   contested: Boolean!
 }
 
 extend type Person {
+  "1 when created; each change to it adds one. Send it back as expectedVersion to change it."
   version: Int!
+  "Every version, oldest first: who, when, why and what changed."
   history: [Version!]!
+  "True when its evidence both supports and disputes it."
   contested: Boolean!
 }
 
 extend type Product {
+  "1 when created; each change to it adds one. Send it back as expectedVersion to change it."
   version: Int!
+  "Every version, oldest first: who, when, why and what changed."
   history: [Version!]!
+  "True when its evidence both supports and disputes it."
   contested: Boolean!
 }
 
 extend type Law {
+  "1 when created; each change to it adds one. Send it back as expectedVersion to change it."
   version: Int!
+  "Every version, oldest first: who, when, why and what changed."
   history: [Version!]!
+  "True when its evidence both supports and disputes it."
   contested: Boolean!
 }
 
 extend type Agreement {
+  "1 when created; each change to it adds one. Send it back as expectedVersion to change it."
   version: Int!
+  "Every version, oldest first: who, when, why and what changed."
   history: [Version!]!
+  "True when its evidence both supports and disputes it."
   contested: Boolean!
 }
 
 extend type Event {
+  "1 when created; each change to it adds one. Send it back as expectedVersion to change it."
   version: Int!
+  "Every version, oldest first: who, when, why and what changed."
   history: [Version!]!
+  "True when its evidence both supports and disputes it."
   contested: Boolean!
 }
 
 extend type Report {
+  "1 when created; each change to it adds one. Send it back as expectedVersion to change it."
   version: Int!
+  "Every version, oldest first: who, when, why and what changed."
   history: [Version!]!
+  "True when its evidence both supports and disputes it."
   contested: Boolean!
 }
 
 extend type Recommendation {
+  "1 when created; each change to it adds one. Send it back as expectedVersion to change it."
   version: Int!
+  "Every version, oldest first: who, when, why and what changed."
   history: [Version!]!
+  "True when its evidence both supports and disputes it."
   contested: Boolean!
 }
 
