@@ -75,7 +75,7 @@ func TestFailover(t *testing.T) {
 	if url == "" || project == "" {
 		t.Fatal("FAILOVER_URL and FAILOVER_COMPOSE_PROJECT must name the scale profile's proxy and compose project (scripts/test-containers)")
 	}
-	client := &http.Client{Timeout: 15 * time.Second}
+	client := &http.Client{Timeout: 30 * time.Second} // longer than the proxy's server timeout
 
 	var current atomic.Pointer[phase]
 	newPhase := func(name string) *phase {

@@ -23,7 +23,7 @@ import (
 // turns on it, lockDatabase) costs one start instead of one per package.
 // It outlives the tests (testcontainers' reaper, Ryuk, is an image from a
 // registry, so it is off unless TESTCONTAINERS_RYUK_DISABLED says otherwise);
-// `make test-containers` removes it, and `docker rm -f cyberkg-test-neo4j`
+// `make test-containers` removes it, and `docker rm -f -v cyberkg-test-neo4j`
 // does by hand.
 const defaultContainer = "cyberkg-test-neo4j"
 
