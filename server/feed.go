@@ -84,7 +84,16 @@ func newFeed(log kg.ChangeLog, auth *authenticator, cfg config, reg prometheus.R
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cyberkg_feed_subscriptions", Help: "Open change feed subscriptions."},
 			func() float64 { f.mu.Lock(); defer f.mu.Unlock(); return float64(len(f.subs)) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cyberkg_feed_connections", Help: "Open change feed connections (WebSocket and SSE)."},
-			func() float64 { f.mu.Lock(); defer f.mu.Unlock(); return float64(len(f.conns)) }))
+			func() float64 { f.mu.Lock(); defer f.mu.Unlock(); return float64(len(f.conns)) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cyberkg_feed_following", Help: "1 while this server follows the change log (someone subscribes), else 0."},
+			func() float64 {
+				f.mu.Lock()
+				defer f.mu.Unlock()
+				if f.running {
+					return 1
+				}
+				return 0
+			}))
 	return f
 }
 

@@ -170,17 +170,17 @@ func feedServer(t *testing.T, cfg config) (*httptest.Server, *store.Store) {
 }
 
 // waitFeedIdle waits, once the test's server is closed, until its feed
-// holds no connection or subscription: the WebSocket and SSE connections
-// are hijacked, so closing the server does not wait for them, and one
-// still reading the store when the test's store closes would race with
-// the driver's pool.
+// holds no connection or subscription and has stopped following the log:
+// the WebSocket and SSE connections are hijacked, so closing the server
+// does not wait for them, and a connection or the poller still reading the
+// store when the test's store closes would race with the driver's pool.
 func waitFeedIdle(t *testing.T, m *metrics) {
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
 		open := 0.0
 		families, _ := m.registry.Gather()
 		for _, f := range families {
-			if n := f.GetName(); n == "cyberkg_feed_connections" || n == "cyberkg_feed_subscriptions" {
+			if n := f.GetName(); n == "cyberkg_feed_connections" || n == "cyberkg_feed_subscriptions" || n == "cyberkg_feed_following" {
 				for _, g := range f.GetMetric() {
 					open += g.GetGauge().GetValue()
 				}
