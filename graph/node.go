@@ -28,6 +28,9 @@ type nodeKind struct {
 }
 
 var nodeKinds = []nodeKind{
+	// A change's id is "change-<seq>" (kg.IsChangeID), which no entity may
+	// have (kg's validation refuses one).
+	{"change", kg.IsChangeID, loadChangeNodes},
 	{"entity", kg.ValidID, loadEntityNodes},
 	// Relationship ids are mostly "<from>--<type>--<to>", which no entity
 	// slug is, but may be any id an import gave them: every id entities do
@@ -61,6 +64,18 @@ func loadRelationshipNodes(ctx context.Context, s *store.Store, ids []string) (m
 	out := make(map[string]model.Node, len(found))
 	for id, r := range found {
 		out[id] = &r
+	}
+	return out, nil
+}
+
+func loadChangeNodes(ctx context.Context, s *store.Store, ids []string) (map[string]model.Node, error) {
+	found, err := s.ChangesByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]model.Node, len(found))
+	for id, c := range found {
+		out[id] = changeOf(c)
 	}
 	return out, nil
 }

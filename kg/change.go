@@ -2,6 +2,7 @@ package kg
 
 import (
 	"context"
+	"regexp"
 	"time"
 )
 
@@ -10,6 +11,13 @@ import (
 // the graph. Its sequence numbers are the graph's version: the response
 // cache keys on the newest, the change feed follows them, and a client's
 // cursor is one.
+
+var changeIDRE = regexp.MustCompile(`^change-[1-9][0-9]*$`)
+
+// IsChangeID reports whether id has the form of a change's id,
+// "change-<seq>", which no entity or relationship may have: ids are unique
+// across kinds, so node(id:) can tell them apart.
+func IsChangeID(id string) bool { return changeIDRE.MatchString(id) }
 
 // ChangeOp is what a change did to its target.
 type ChangeOp string

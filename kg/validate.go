@@ -48,6 +48,8 @@ func (ds *Dataset) Validate() []Problem {
 		switch {
 		case !ValidID(e.ID):
 			ent(i, "entity id %q is not a slug (lowercase letters, digits and single dashes)", e.ID)
+		case IsChangeID(e.ID):
+			ent(i, "entity id %q has the form of a change's id (change-<number>): ids must be unique across kinds", e.ID)
 		case kinds[e.ID] != "":
 			ent(i, "duplicate entity id %q", e.ID)
 		default:

@@ -156,3 +156,34 @@ func TestListArgumentsHaveAMaximum(t *testing.T) {
 		t.Errorf("100 ids: status %d, %+v", status, resp.Errors)
 	}
 }
+
+// A change of the log is a Node too: node(id:) gives it back by the id the
+// changes connection shows, and an id of a change's form the log does not
+// hold is null with NOT_FOUND, never an entity's.
+func TestNodeFindsChangesByID(t *testing.T) {
+	var page struct {
+		Changes struct{ Nodes []struct{ ID string } } `json:"changes"`
+	}
+	if errs := postPaths(t, `{ changes(first: 1) { nodes { id } } }`, nil, &page); len(errs) > 0 || len(page.Changes.Nodes) != 1 {
+		t.Fatalf("changes: %+v %+v", page, errs)
+	}
+	id := page.Changes.Nodes[0].ID
+	var data struct {
+		Change *struct {
+			Typename string `json:"__typename"`
+			ID       string
+			Seq      int
+		} `json:"change"`
+		Missing *struct{ ID string } `json:"missing"`
+	}
+	errs := postPaths(t, `query($id: ID!) {
+		change: node(id: $id) { __typename id ... on Change { seq } }
+		missing: node(id: "change-999999999") { id }
+	}`, map[string]any{"id": id}, &data)
+	if data.Change == nil || data.Change.Typename != "Change" || data.Change.ID != id || data.Change.Seq < 1 {
+		t.Errorf("node(%s) = %+v", id, data.Change)
+	}
+	if data.Missing != nil || len(errs) != 1 || errs[0].Extensions["code"] != "NOT_FOUND" {
+		t.Errorf("node(change-999999999) = %+v, errors %+v", data.Missing, errs)
+	}
+}

@@ -245,6 +245,24 @@ func (s *Store) ChangeByID(ctx context.Context, id string) (kg.Change, bool, err
 	return c, found, err
 }
 
+// ChangesByID returns the changes of the log with the given ids, in one
+// query; ids the log does not hold (or no longer retains) are absent.
+func (s *Store) ChangesByID(ctx context.Context, ids []string) (map[string]kg.Change, error) {
+	out := make(map[string]kg.Change, len(ids))
+	err := s.read(ctx, "store.ChangesByID", func(tx neo4j.ManagedTransaction) error {
+		recs, err := s.query(ctx, tx, "store.ChangesByID", `MATCH (c:Change) WHERE c.id IN $ids RETURN c{.*}`, map[string]any{"ids": ids})
+		for _, rec := range recs {
+			c, cerr := changeFrom(rec.Values[0].(map[string]any))
+			if cerr != nil {
+				return cerr
+			}
+			out[c.ID] = c
+		}
+		return err
+	})
+	return out, err
+}
+
 func changeFrom(p map[string]any) (kg.Change, error) {
 	role, _ := kg.ParseRole(str(p["actorRole"]))
 	c := kg.Change{

@@ -100,8 +100,8 @@ func (s *Store) UpsertEntity(ctx context.Context, in kg.EntityInput, w kg.Write)
 	const op = "store.UpsertEntity"
 	return s.curate(ctx, op, kg.RoleCurator, w, func(tx neo4j.ManagedTransaction, p *pending, out *kg.Written) error {
 		pb := &problems{}
-		if !kg.ValidID(in.ID) {
-			pb.add(path("input", "id"), kg.CodeBadValue, "id %q is not a slug (lowercase letters, digits and single dashes)", in.ID)
+		if !kg.ValidID(in.ID) || kg.IsChangeID(in.ID) {
+			pb.add(path("input", "id"), kg.CodeBadValue, "id %q is not a slug (lowercase letters, digits and single dashes) other than a change's (change-<number>)", in.ID)
 			return pb.err(op, 0)
 		}
 		cur, err := s.findTarget(ctx, tx, op, in.ID, "")

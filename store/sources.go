@@ -102,8 +102,8 @@ func (s *Store) AddSource(ctx context.Context, in kg.SourceInput, w kg.Write) (k
 	const op = "store.AddSource"
 	return s.curate(ctx, op, kg.RoleCurator, w, func(tx neo4j.ManagedTransaction, p *pending, out *kg.Written) error {
 		pb := &problems{}
-		if !kg.ValidID(in.ID) {
-			pb.add(path("input", "id"), kg.CodeBadValue, "id %q is not a slug (lowercase letters, digits and single dashes)", in.ID)
+		if !kg.ValidID(in.ID) || kg.IsChangeID(in.ID) {
+			pb.add(path("input", "id"), kg.CodeBadValue, "id %q is not a slug (lowercase letters, digits and single dashes) other than a change's (change-<number>)", in.ID)
 		}
 		title := strings.TrimSpace(in.Title)
 		if title == "" {

@@ -3208,7 +3208,7 @@ type Version {
 }
 
 "One committed write: a mutation, a seed reload or an import."
-type Change {
+type Change implements Node {
   "change-<seq>: what revertChange takes."
   id: ID!
   "Its position in the log, for changes(after:)."

@@ -1822,6 +1822,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Relationship(ctx, sel, obj)
+	case model.Change:
+		return ec._Change(ctx, sel, &obj)
+	case *model.Change:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Change(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj

@@ -59,6 +59,8 @@ type Change struct {
 	Items  []ChangeItem `json:"items"`
 }
 
+func (Change) IsNode() {}
+
 type ChangeConnection struct {
 	Edges    []ChangeEdge `json:"edges"`
 	Nodes    []Change     `json:"nodes"`
