@@ -9,7 +9,13 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 [[ -d node_modules && node_modules/.package-lock.json -nt package-lock.json ]] || npm ci --no-audit --no-fund
-cat ../schema/*.graphqls > schema.graphql
+# Files that extend types (curation's) come after those that define them:
+# relay-compiler reads the one file in order.
+base=() extensions=()
+for f in ../schema/*.graphqls; do
+  if grep -q '^extend ' "$f"; then extensions+=("$f"); else base+=("$f"); fi
+done
+cat "${base[@]}" "${extensions[@]}" > schema.graphql
 
 node_modules/.bin/graphql-schema-linter
 mkdir -p relay/__generated__

@@ -3015,32 +3015,47 @@ scalar Time
 
 "What a piece of evidence says of its claim."
 enum Stance {
+  "The quote bears the claim out."
   SUPPORTS
+  "The quote contradicts the claim: the claim is contested when it has both."
   DISPUTES
 }
 
 "How far a source is to be trusted, as analysts grade reports."
 enum Reliability {
+  "Not graded yet."
   UNKNOWN
+  "Seldom borne out, or of unclear origin."
   LOW
+  "Usually borne out."
   MEDIUM
+  "Consistently borne out: an official record or a source of long standing."
   HIGH
 }
 
 "What a change did to one target."
 enum ChangeOp {
+  "The target was made."
   CREATE
+  "Some of the target's fields were set (ChangeItem.fields)."
   UPDATE
+  "The target was taken out of the graph; its history stays."
   RETRACT
+  "An entity was merged into another (the one retracted, the other given its relationships)."
   MERGE
+  "A change was undone by writing back what it replaced."
   REVERT
 }
 
 "What a change item is about."
 enum TargetKind {
+  "An entity."
   ENTITY
+  "A relationship."
   RELATIONSHIP
+  "A piece of evidence on an entity or relationship."
   EVIDENCE
+  "A source document."
   SOURCE
 }
 
@@ -3168,13 +3183,21 @@ extend type Relationship {
 
 "A document the graph quotes, stored paragraph by paragraph; its REPORT entity has the same id."
 type Source {
+  "A slug, the same as its REPORT entity's."
   id: ID!
+  "Its title as published."
   title: String!
+  "Who wrote it; empty when not known."
   author: String!
+  "Who published it; empty when not known."
   publisher: String!
+  "When it was published, as precise as known."
   date: Date
+  "Where it can be read, when it is online."
   url: String
+  "How far it is to be trusted."
   reliability: Reliability!
+  "1 when added; each change to it adds one."
   version: Int!
   "Its paragraphs (its non-empty lines), from ¶1: what evidence locators count."
   paragraphs: [String!]!
@@ -3184,6 +3207,7 @@ type Source {
 type Actor {
   "An API key's id or a token's subject; empty for the command line."
   id: String!
+  "A name for people reading the history: the key's name or the token's name claim."
   name: String!
   "The role they had then: anonymous, reader, curator or admin."
   role: String!
@@ -3191,6 +3215,7 @@ type Actor {
 
 "One version of an entity or relationship."
 type Version {
+  "Its number: 1 for the first, one more for each change."
   version: Int!
   "When the graph learned it; null for what was loaded before record time began."
   recordedAt: Time
@@ -3198,8 +3223,11 @@ type Version {
   supersededAt: Time
   "The change that made it; null for what was loaded before record time began."
   change: Change
+  "Who made it."
   actor: Actor!
+  "Why, as its author said."
   reason: String!
+  "What the change did."
   op: ChangeOp!
   "The fields the change set (for UPDATE)."
   fields: [String!]!
@@ -3209,54 +3237,76 @@ type Version {
 
 "One committed write: a mutation, a seed reload or an import."
 type Change implements Node {
-  "change-<seq>: what revertChange takes."
+  "Its id, change-<seq>: what revertChange takes."
   id: ID!
   "Its position in the log, for changes(after:)."
   cursor: String!
+  "Its number in the log, from 1, in commit order."
   seq: Int!
   "Record time: when it was committed."
   at: Time!
+  "Who made it."
   actor: Actor!
+  "Why, as its author said; may be empty."
   reason: String!
-  "api, seed or import."
+  "How it was made: api, seed or import."
   origin: String!
+  "What it did to each target."
   items: [ChangeItem!]!
 }
 
 "What one change did to one target."
 type ChangeItem {
+  "What it did."
   op: ChangeOp!
+  "What the target is."
   kind: TargetKind!
+  "The id of the entity, relationship, evidence or source."
   target: ID!
   "The target's version after the change."
   version: Int!
+  "The fields it set (for UPDATE)."
   fields: [String!]!
   "The entities it touches."
   entities: [ID!]!
+  "The relationship's type, for a relationship or evidence on one."
   relType: RelationType
 }
 
+"A page of the change log."
 type ChangeConnection {
+  "The changes of the page, each with its cursor."
   edges: [ChangeEdge!]!
+  "The changes of the page."
   nodes: [Change!]!
+  "Whether there are more, and the cursors of the page's ends."
   pageInfo: PageInfo!
 }
 
+"A change with its cursor."
 type ChangeEdge {
+  "Give it as after to continue after this change."
   cursor: String!
+  "The change."
   node: Change!
 }
 
 "Why a write was refused: the input field, a code (QUOTE_NOT_IN_SOURCE, UNKNOWN_ENTITY, VERSION_CONFLICT, BAD_DATE…) and what to do."
 type UserError {
+  "The input field it concerns, as a path from the mutation's arguments: [\"input\", \"evidence\", \"0\", \"quote\"]."
   path: [String!]!
+  "A stable code clients can act on."
   code: String!
+  "What is wrong and what to do, for people."
   message: String!
 }
 
 extend type Query {
   "A source with its paragraphs, or null."
-  source(id: ID!): Source
+  source(
+    "The source's id (a slug)."
+    id: ID!
+  ): Source
   "Every source, by id."
   sources: [Source!]!
   """
@@ -3264,9 +3314,19 @@ extend type Query {
   cursor; none for the oldest held); first at most 100. entity keeps changes
   that touch it, actor those an actor made.
   """
-  changes(after: String, first: Int = 20, entity: ID, actor: String): ChangeConnection!
+  changes(
+    "A Change's cursor: start after it. Omitted: from the oldest change held."
+    after: String
+    "How many: 0 to 100."
+    first: Int = 20
+    "Only changes with an item touching this entity."
+    entity: ID
+    "Only changes made by this actor (an API key's id or a token's subject)."
+    actor: String
+  ): ChangeConnection!
 }
 
+"A piece of evidence to attach: a quote of a source, by paragraph."
 input EvidenceInput {
   "The id of a source (see addSource)."
   source: ID!
@@ -3274,18 +3334,25 @@ input EvidenceInput {
   locator: String!
   "Copied exactly from that paragraph."
   quote: String!
+  "Whether it supports (the default) or disputes the claim."
   stance: Stance = SUPPORTS
 }
 
+"A source document to add."
 input AddSourceInput {
   "A slug: lowercase letters, digits and single dashes."
   id: ID!
+  "Its title as published."
   title: String!
+  "Who wrote it."
   author: String
+  "Who published it."
   publisher: String
   "As precise as known: \"2016\", \"2016-05\" or \"2016-05-12\"."
   date: String
+  "Where it can be read."
   url: String
+  "How far it is to be trusted; UNKNOWN by default."
   reliability: Reliability = UNKNOWN
   "The whole text; its non-empty lines are its paragraphs."
   text: String!
@@ -3296,89 +3363,141 @@ An entity to create or change. On a change, a field left out keeps its
 value and an empty string clears it; evidence is added to what it has.
 """
 input UpsertEntityInput {
+  "A slug: lowercase letters, digits and single dashes (not change-<number>)."
   id: ID!
+  "Its kind; needed to create, fixed after."
   kind: EntityKind
+  "Its name as the source gives it; needed to create."
   name: String
+  "Spellings and short names users type."
   aliases: [String!]
+  "One line, in the source's terms."
   description: String
   "Dates as precise as the source: \"2014\", \"2015-09\" or \"2015-09-25\"."
   start: String
+  "When it ended, as precise as the source."
   end: String
+  "A PERSON's role as the source gives it."
   title: String
+  "A LAW's status: DRAFT, ADOPTED, IN_FORCE, SUSPENDED or WITHDRAWN."
   status: String
+  "Quotes it rests on; one is needed to create."
   evidence: [EvidenceInput!]
 }
 
 "A relationship to create or change; as UpsertEntityInput. id defaults to from--type--to."
 input UpsertRelationshipInput {
+  "Its id; from--type--to when omitted."
   id: ID
+  "Its type, from the closed vocabulary."
   type: RelationType!
+  "The id of the entity it starts at."
   from: ID!
+  "The id of the entity it ends at."
   to: ID!
+  "When it began to hold, as precise as the source."
   start: String
+  "When it stopped holding, as precise as the source."
   end: String
+  "One line, in the source's terms."
   description: String
+  "How firmly the source states it; needed to create."
   confidence: Confidence
+  "Ids of the entities that assert it, where that matters."
   claimedBy: [ID!]
+  "Quotes it rests on; one is needed to create."
   evidence: [EvidenceInput!]
 }
 
+"A piece of evidence for an entity or relationship already in the graph."
 input AddEvidenceInput {
   "The entity or relationship it supports or disputes."
   target: ID!
+  "The id of the source it quotes."
   source: ID!
+  "The paragraph: \"¶12\" or \"12\"."
   locator: String!
+  "Copied exactly from that paragraph."
   quote: String!
+  "Whether it supports (the default) or disputes the claim."
   stance: Stance = SUPPORTS
 }
 
 "Merge entity from into entity into: from's relationships move to into, its names become into's aliases, and it is retracted."
 input MergeEntitiesInput {
+  "The entity that stays."
   into: ID!
+  "The entity merged away."
   from: ID!
+  "The version of into you read."
   intoVersion: Int!
+  "The version of from you read."
   fromVersion: Int!
 }
 
+"What upsertEntity or mergeEntities did."
 type EntityPayload {
   "The entity as it is after the write (or, refused, as it is now)."
   entity: Entity
   "Its version now: after the write, or the current one when refused."
   version: Int
+  "The change the write made; null when refused or validateOnly."
   change: Change
+  "Why the write was refused; empty when it was not."
   userErrors: [UserError!]!
 }
 
+"What upsertRelationship did."
 type RelationshipPayload {
+  "The relationship as it is after the write (or, refused, as it is now)."
   relationship: Relationship
+  "Its version now: after the write, or the current one when refused."
   version: Int
+  "The change the write made; null when refused or validateOnly."
   change: Change
+  "Why the write was refused; empty when it was not."
   userErrors: [UserError!]!
 }
 
+"What addSource did."
 type SourcePayload {
+  "The source as added."
   source: Source
+  "The change the write made; null when refused or validateOnly."
   change: Change
+  "Why the write was refused; empty when it was not."
   userErrors: [UserError!]!
 }
 
+"What addEvidence did."
 type EvidencePayload {
   "The id of the entity or relationship."
   target: ID!
+  "The target's version now: after the write, or the current one when refused."
   version: Int
+  "The change the write made; null when refused or validateOnly."
   change: Change
+  "Why the write was refused; empty when it was not."
   userErrors: [UserError!]!
 }
 
+"What retract did."
 type RetractPayload {
+  "The id of what was retracted."
   id: ID!
+  "Its version now: after the retraction, or the current one when refused."
   version: Int
+  "The change the write made; null when refused or validateOnly."
   change: Change
+  "Why the write was refused; empty when it was not."
   userErrors: [UserError!]!
 }
 
+"What revertChange did."
 type RevertPayload {
+  "The new change that undid the one named."
   change: Change
+  "Why the revert was refused; empty when it was not."
   userErrors: [UserError!]!
 }
 
@@ -3390,16 +3509,77 @@ expectedVersion is the version you read (0 to create): a stale one is a
 VERSION_CONFLICT that answers the current version.
 """
 type Mutation {
-  addSource(input: AddSourceInput!, reason: String, validateOnly: Boolean = false): SourcePayload!
-  upsertEntity(input: UpsertEntityInput!, expectedVersion: Int! = 0, reason: String, validateOnly: Boolean = false): EntityPayload!
-  upsertRelationship(input: UpsertRelationshipInput!, expectedVersion: Int! = 0, reason: String, validateOnly: Boolean = false): RelationshipPayload!
-  "expectedVersion, when given, is checked; adding evidence is otherwise safe to repeat."
-  addEvidence(input: AddEvidenceInput!, expectedVersion: Int, reason: String, validateOnly: Boolean = false): EvidencePayload!
+  "Adds a source document, stored paragraph by paragraph, for evidence to cite."
+  addSource(
+    "The source."
+    input: AddSourceInput!
+    "Why, for the history."
+    reason: String
+    "Run every check and write nothing."
+    validateOnly: Boolean = false
+  ): SourcePayload!
+  "Creates an entity (expectedVersion 0) or changes one."
+  upsertEntity(
+    "The entity, or the fields to change."
+    input: UpsertEntityInput!
+    "The version you read; 0 to create."
+    expectedVersion: Int! = 0
+    "Why, for the history."
+    reason: String
+    "Run every check and write nothing."
+    validateOnly: Boolean = false
+  ): EntityPayload!
+  "Creates a relationship (expectedVersion 0) or changes one."
+  upsertRelationship(
+    "The relationship, or the fields to change."
+    input: UpsertRelationshipInput!
+    "The version you read; 0 to create."
+    expectedVersion: Int! = 0
+    "Why, for the history."
+    reason: String
+    "Run every check and write nothing."
+    validateOnly: Boolean = false
+  ): RelationshipPayload!
+  "Attaches a quote to an entity or relationship; expectedVersion, when given, is checked; adding evidence is otherwise safe to repeat."
+  addEvidence(
+    "The evidence and what it is for."
+    input: AddEvidenceInput!
+    "The target's version you read; unchecked when omitted."
+    expectedVersion: Int
+    "Why, for the history."
+    reason: String
+    "Run every check and write nothing."
+    validateOnly: Boolean = false
+  ): EvidencePayload!
   "Takes an entity (and its relationships) or a relationship out of the graph; its history and the reason stay."
-  retract(id: ID!, reason: String!, expectedVersion: Int!, validateOnly: Boolean = false): RetractPayload!
-  mergeEntities(input: MergeEntitiesInput!, reason: String, validateOnly: Boolean = false): EntityPayload!
+  retract(
+    "The entity's or relationship's id."
+    id: ID!
+    "Why: kept with its history."
+    reason: String!
+    "The version you read."
+    expectedVersion: Int!
+    "Run every check and write nothing."
+    validateOnly: Boolean = false
+  ): RetractPayload!
+  "Merges one entity into another (admin); revertChange gives back the exact previous graph."
+  mergeEntities(
+    "Which into which, at the versions you read."
+    input: MergeEntitiesInput!
+    "Why, for the history."
+    reason: String
+    "Run every check and write nothing."
+    validateOnly: Boolean = false
+  ): EntityPayload!
   "Writes back what a change replaced, as a new change."
-  revertChange(id: ID!, reason: String, validateOnly: Boolean = false): RevertPayload!
+  revertChange(
+    "The change's id (change-<seq>)."
+    id: ID!
+    "Why, for the history."
+    reason: String
+    "Run every check and write nothing."
+    validateOnly: Boolean = false
+  ): RevertPayload!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/entity.graphqls", Input: `# Entities: what the graph is about, each with its time, facts and evidence.
@@ -4531,6 +4711,7 @@ type EntityKindInfo {
 	{Name: "../../schema/feed.graphqls", Input: `# The change feed: the change log, live (docs/feed.md). Its Change is the
 # changes query's (curation.graphqls).
 
+"Live streams: what changes in the graph, as it is committed."
 type Subscription {
   """
   Every change committed to the graph from now on, through any server, in
@@ -4541,7 +4722,18 @@ type Subscription {
   saying how far back it goes. Served over WebSocket (graphql-transport-ws)
   and server-sent events (graphql-sse, distinct connections).
   """
-  changes(after: String, entity: ID, types: [RelationType!], kinds: [TargetKind!], actor: String): Change!
+  changes(
+    "A Change's cursor: resume after it. Omitted: live changes only."
+    after: String
+    "Only changes with an item touching this entity."
+    entity: ID
+    "Only changes with an item of one of these relationship types (at most 35)."
+    types: [RelationType!]
+    "Only changes with an item of one of these kinds (at most 4)."
+    kinds: [TargetKind!]
+    "Only changes made by this actor (an API key's id or a token's subject)."
+    actor: String
+  ): Change!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/relationship.graphqls", Input: `# Relationships: typed, directed, dated edges with hedging and evidence.

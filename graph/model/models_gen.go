@@ -14,30 +14,42 @@ import (
 // Who made a change.
 type Actor struct {
 	// An API key's id or a token's subject; empty for the command line.
-	ID   string `json:"id"`
+	ID string `json:"id"`
+	// A name for people reading the history: the key's name or the token's name claim.
 	Name string `json:"name"`
 	// The role they had then: anonymous, reader, curator or admin.
 	Role string `json:"role"`
 }
 
+// A piece of evidence for an entity or relationship already in the graph.
 type AddEvidenceInput struct {
 	// The entity or relationship it supports or disputes.
-	Target  string  `json:"target"`
-	Source  string  `json:"source"`
-	Locator string  `json:"locator"`
-	Quote   string  `json:"quote"`
-	Stance  *Stance `json:"stance,omitempty"`
+	Target string `json:"target"`
+	// The id of the source it quotes.
+	Source string `json:"source"`
+	// The paragraph: "¶12" or "12".
+	Locator string `json:"locator"`
+	// Copied exactly from that paragraph.
+	Quote string `json:"quote"`
+	// Whether it supports (the default) or disputes the claim.
+	Stance *Stance `json:"stance,omitempty"`
 }
 
+// A source document to add.
 type AddSourceInput struct {
 	// A slug: lowercase letters, digits and single dashes.
-	ID        string  `json:"id"`
-	Title     string  `json:"title"`
-	Author    *string `json:"author,omitempty"`
+	ID string `json:"id"`
+	// Its title as published.
+	Title string `json:"title"`
+	// Who wrote it.
+	Author *string `json:"author,omitempty"`
+	// Who published it.
 	Publisher *string `json:"publisher,omitempty"`
 	// As precise as known: "2016", "2016-05" or "2016-05-12".
-	Date        *string      `json:"date,omitempty"`
-	URL         *string      `json:"url,omitempty"`
+	Date *string `json:"date,omitempty"`
+	// Where it can be read.
+	URL *string `json:"url,omitempty"`
+	// How far it is to be trusted; UNKNOWN by default.
 	Reliability *Reliability `json:"reliability,omitempty"`
 	// The whole text; its non-empty lines are its paragraphs.
 	Text string `json:"text"`
@@ -45,44 +57,60 @@ type AddSourceInput struct {
 
 // One committed write: a mutation, a seed reload or an import.
 type Change struct {
-	// change-<seq>: what revertChange takes.
+	// Its id, change-<seq>: what revertChange takes.
 	ID string `json:"id"`
 	// Its position in the log, for changes(after:).
 	Cursor string `json:"cursor"`
-	Seq    int    `json:"seq"`
+	// Its number in the log, from 1, in commit order.
+	Seq int `json:"seq"`
 	// Record time: when it was committed.
-	At     time.Time `json:"at"`
-	Actor  *Actor    `json:"actor"`
-	Reason string    `json:"reason"`
-	// api, seed or import.
-	Origin string       `json:"origin"`
-	Items  []ChangeItem `json:"items"`
+	At time.Time `json:"at"`
+	// Who made it.
+	Actor *Actor `json:"actor"`
+	// Why, as its author said; may be empty.
+	Reason string `json:"reason"`
+	// How it was made: api, seed or import.
+	Origin string `json:"origin"`
+	// What it did to each target.
+	Items []ChangeItem `json:"items"`
 }
 
 func (Change) IsNode() {}
 
+// A page of the change log.
 type ChangeConnection struct {
-	Edges    []ChangeEdge `json:"edges"`
-	Nodes    []Change     `json:"nodes"`
-	PageInfo *PageInfo    `json:"pageInfo"`
+	// The changes of the page, each with its cursor.
+	Edges []ChangeEdge `json:"edges"`
+	// The changes of the page.
+	Nodes []Change `json:"nodes"`
+	// Whether there are more, and the cursors of the page's ends.
+	PageInfo *PageInfo `json:"pageInfo"`
 }
 
+// A change with its cursor.
 type ChangeEdge struct {
-	Cursor string  `json:"cursor"`
-	Node   *Change `json:"node"`
+	// Give it as after to continue after this change.
+	Cursor string `json:"cursor"`
+	// The change.
+	Node *Change `json:"node"`
 }
 
 // What one change did to one target.
 type ChangeItem struct {
-	Op     ChangeOp   `json:"op"`
-	Kind   TargetKind `json:"kind"`
-	Target string     `json:"target"`
+	// What it did.
+	Op ChangeOp `json:"op"`
+	// What the target is.
+	Kind TargetKind `json:"kind"`
+	// The id of the entity, relationship, evidence or source.
+	Target string `json:"target"`
 	// The target's version after the change.
-	Version int      `json:"version"`
-	Fields  []string `json:"fields"`
+	Version int `json:"version"`
+	// The fields it set (for UPDATE).
+	Fields []string `json:"fields"`
 	// The entities it touches.
-	Entities []string    `json:"entities"`
-	RelType  *kg.RelType `json:"relType,omitempty"`
+	Entities []string `json:"entities"`
+	// The relationship's type, for a relationship or evidence on one.
+	RelType *kg.RelType `json:"relType,omitempty"`
 }
 
 // How much a hop of one confidence level counts towards a path's strength, 0 to
@@ -161,30 +189,39 @@ type EntityOrder struct {
 	Direction OrderDirection `json:"direction"`
 }
 
+// What upsertEntity or mergeEntities did.
 type EntityPayload struct {
 	// The entity as it is after the write (or, refused, as it is now).
 	Entity Entity `json:"entity,omitempty"`
 	// Its version now: after the write, or the current one when refused.
-	Version    *int        `json:"version,omitempty"`
-	Change     *Change     `json:"change,omitempty"`
+	Version *int `json:"version,omitempty"`
+	// The change the write made; null when refused or validateOnly.
+	Change *Change `json:"change,omitempty"`
+	// Why the write was refused; empty when it was not.
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// A piece of evidence to attach: a quote of a source, by paragraph.
 type EvidenceInput struct {
 	// The id of a source (see addSource).
 	Source string `json:"source"`
 	// The paragraph: "¶12" or "12".
 	Locator string `json:"locator"`
 	// Copied exactly from that paragraph.
-	Quote  string  `json:"quote"`
+	Quote string `json:"quote"`
+	// Whether it supports (the default) or disputes the claim.
 	Stance *Stance `json:"stance,omitempty"`
 }
 
+// What addEvidence did.
 type EvidencePayload struct {
 	// The id of the entity or relationship.
-	Target     string      `json:"target"`
-	Version    *int        `json:"version,omitempty"`
-	Change     *Change     `json:"change,omitempty"`
+	Target string `json:"target"`
+	// The target's version now: after the write, or the current one when refused.
+	Version *int `json:"version,omitempty"`
+	// The change the write made; null when refused or validateOnly.
+	Change *Change `json:"change,omitempty"`
+	// Why the write was refused; empty when it was not.
 	UserErrors []UserError `json:"userErrors"`
 }
 
@@ -206,10 +243,14 @@ type KindCount struct {
 
 // Merge entity from into entity into: from's relationships move to into, its names become into's aliases, and it is retracted.
 type MergeEntitiesInput struct {
-	Into        string `json:"into"`
-	From        string `json:"from"`
-	IntoVersion int    `json:"intoVersion"`
-	FromVersion int    `json:"fromVersion"`
+	// The entity that stays.
+	Into string `json:"into"`
+	// The entity merged away.
+	From string `json:"from"`
+	// The version of into you read.
+	IntoVersion int `json:"intoVersion"`
+	// The version of from you read.
+	FromVersion int `json:"fromVersion"`
 }
 
 // Every write. Each needs an API key with the curator role (mergeEntities, and
@@ -307,22 +348,35 @@ type RelationshipFilter struct {
 	Other *EntityFilter `json:"other,omitempty"`
 }
 
+// What upsertRelationship did.
 type RelationshipPayload struct {
+	// The relationship as it is after the write (or, refused, as it is now).
 	Relationship *kg.Relationship `json:"relationship,omitempty"`
-	Version      *int             `json:"version,omitempty"`
-	Change       *Change          `json:"change,omitempty"`
-	UserErrors   []UserError      `json:"userErrors"`
-}
-
-type RetractPayload struct {
-	ID         string      `json:"id"`
-	Version    *int        `json:"version,omitempty"`
-	Change     *Change     `json:"change,omitempty"`
+	// Its version now: after the write, or the current one when refused.
+	Version *int `json:"version,omitempty"`
+	// The change the write made; null when refused or validateOnly.
+	Change *Change `json:"change,omitempty"`
+	// Why the write was refused; empty when it was not.
 	UserErrors []UserError `json:"userErrors"`
 }
 
+// What retract did.
+type RetractPayload struct {
+	// The id of what was retracted.
+	ID string `json:"id"`
+	// Its version now: after the retraction, or the current one when refused.
+	Version *int `json:"version,omitempty"`
+	// The change the write made; null when refused or validateOnly.
+	Change *Change `json:"change,omitempty"`
+	// Why the write was refused; empty when it was not.
+	UserErrors []UserError `json:"userErrors"`
+}
+
+// What revertChange did.
 type RevertPayload struct {
-	Change     *Change     `json:"change,omitempty"`
+	// The new change that undid the one named.
+	Change *Change `json:"change,omitempty"`
+	// Why the revert was refused; empty when it was not.
 	UserErrors []UserError `json:"userErrors"`
 }
 
@@ -358,21 +412,33 @@ type SearchHit struct {
 
 // A document the graph quotes, stored paragraph by paragraph; its REPORT entity has the same id.
 type Source struct {
-	ID          string      `json:"id"`
-	Title       string      `json:"title"`
-	Author      string      `json:"author"`
-	Publisher   string      `json:"publisher"`
-	Date        *kg.Date    `json:"date,omitempty"`
-	URL         *string     `json:"url,omitempty"`
+	// A slug, the same as its REPORT entity's.
+	ID string `json:"id"`
+	// Its title as published.
+	Title string `json:"title"`
+	// Who wrote it; empty when not known.
+	Author string `json:"author"`
+	// Who published it; empty when not known.
+	Publisher string `json:"publisher"`
+	// When it was published, as precise as known.
+	Date *kg.Date `json:"date,omitempty"`
+	// Where it can be read, when it is online.
+	URL *string `json:"url,omitempty"`
+	// How far it is to be trusted.
 	Reliability Reliability `json:"reliability"`
-	Version     int         `json:"version"`
+	// 1 when added; each change to it adds one.
+	Version int `json:"version"`
 	// Its paragraphs (its non-empty lines), from ¶1: what evidence locators count.
 	Paragraphs []string `json:"paragraphs"`
 }
 
+// What addSource did.
 type SourcePayload struct {
-	Source     *Source     `json:"source,omitempty"`
-	Change     *Change     `json:"change,omitempty"`
+	// The source as added.
+	Source *Source `json:"source,omitempty"`
+	// The change the write made; null when refused or validateOnly.
+	Change *Change `json:"change,omitempty"`
+	// Why the write was refused; empty when it was not.
 	UserErrors []UserError `json:"userErrors"`
 }
 
@@ -398,6 +464,7 @@ type Subgraph struct {
 	Truncated bool `json:"truncated"`
 }
 
+// Live streams: what changes in the graph, as it is committed.
 type Subscription struct {
 }
 
@@ -412,52 +479,78 @@ type TypeCount struct {
 // An entity to create or change. On a change, a field left out keeps its
 // value and an empty string clears it; evidence is added to what it has.
 type UpsertEntityInput struct {
-	ID          string   `json:"id"`
-	Kind        *kg.Kind `json:"kind,omitempty"`
-	Name        *string  `json:"name,omitempty"`
-	Aliases     []string `json:"aliases,omitempty"`
-	Description *string  `json:"description,omitempty"`
+	// A slug: lowercase letters, digits and single dashes (not change-<number>).
+	ID string `json:"id"`
+	// Its kind; needed to create, fixed after.
+	Kind *kg.Kind `json:"kind,omitempty"`
+	// Its name as the source gives it; needed to create.
+	Name *string `json:"name,omitempty"`
+	// Spellings and short names users type.
+	Aliases []string `json:"aliases,omitempty"`
+	// One line, in the source's terms.
+	Description *string `json:"description,omitempty"`
 	// Dates as precise as the source: "2014", "2015-09" or "2015-09-25".
-	Start    *string         `json:"start,omitempty"`
-	End      *string         `json:"end,omitempty"`
-	Title    *string         `json:"title,omitempty"`
-	Status   *string         `json:"status,omitempty"`
+	Start *string `json:"start,omitempty"`
+	// When it ended, as precise as the source.
+	End *string `json:"end,omitempty"`
+	// A PERSON's role as the source gives it.
+	Title *string `json:"title,omitempty"`
+	// A LAW's status: DRAFT, ADOPTED, IN_FORCE, SUSPENDED or WITHDRAWN.
+	Status *string `json:"status,omitempty"`
+	// Quotes it rests on; one is needed to create.
 	Evidence []EvidenceInput `json:"evidence,omitempty"`
 }
 
 // A relationship to create or change; as UpsertEntityInput. id defaults to from--type--to.
 type UpsertRelationshipInput struct {
-	ID          *string         `json:"id,omitempty"`
-	Type        kg.RelType      `json:"type"`
-	From        string          `json:"from"`
-	To          string          `json:"to"`
-	Start       *string         `json:"start,omitempty"`
-	End         *string         `json:"end,omitempty"`
-	Description *string         `json:"description,omitempty"`
-	Confidence  *kg.Confidence  `json:"confidence,omitempty"`
-	ClaimedBy   []string        `json:"claimedBy,omitempty"`
-	Evidence    []EvidenceInput `json:"evidence,omitempty"`
+	// Its id; from--type--to when omitted.
+	ID *string `json:"id,omitempty"`
+	// Its type, from the closed vocabulary.
+	Type kg.RelType `json:"type"`
+	// The id of the entity it starts at.
+	From string `json:"from"`
+	// The id of the entity it ends at.
+	To string `json:"to"`
+	// When it began to hold, as precise as the source.
+	Start *string `json:"start,omitempty"`
+	// When it stopped holding, as precise as the source.
+	End *string `json:"end,omitempty"`
+	// One line, in the source's terms.
+	Description *string `json:"description,omitempty"`
+	// How firmly the source states it; needed to create.
+	Confidence *kg.Confidence `json:"confidence,omitempty"`
+	// Ids of the entities that assert it, where that matters.
+	ClaimedBy []string `json:"claimedBy,omitempty"`
+	// Quotes it rests on; one is needed to create.
+	Evidence []EvidenceInput `json:"evidence,omitempty"`
 }
 
 // Why a write was refused: the input field, a code (QUOTE_NOT_IN_SOURCE, UNKNOWN_ENTITY, VERSION_CONFLICT, BAD_DATE…) and what to do.
 type UserError struct {
-	Path    []string `json:"path"`
-	Code    string   `json:"code"`
-	Message string   `json:"message"`
+	// The input field it concerns, as a path from the mutation's arguments: ["input", "evidence", "0", "quote"].
+	Path []string `json:"path"`
+	// A stable code clients can act on.
+	Code string `json:"code"`
+	// What is wrong and what to do, for people.
+	Message string `json:"message"`
 }
 
 // One version of an entity or relationship.
 type Version struct {
+	// Its number: 1 for the first, one more for each change.
 	Version int `json:"version"`
 	// When the graph learned it; null for what was loaded before record time began.
 	RecordedAt *time.Time `json:"recordedAt,omitempty"`
 	// When a later version replaced it; null while current.
 	SupersededAt *time.Time `json:"supersededAt,omitempty"`
 	// The change that made it; null for what was loaded before record time began.
-	Change *Change  `json:"change,omitempty"`
-	Actor  *Actor   `json:"actor"`
-	Reason string   `json:"reason"`
-	Op     ChangeOp `json:"op"`
+	Change *Change `json:"change,omitempty"`
+	// Who made it.
+	Actor *Actor `json:"actor"`
+	// Why, as its author said.
+	Reason string `json:"reason"`
+	// What the change did.
+	Op ChangeOp `json:"op"`
 	// The fields the change set (for UPDATE).
 	Fields []string `json:"fields"`
 	// True when this version took it out of the graph.
@@ -526,11 +619,16 @@ func (e ChainDirection) MarshalJSON() ([]byte, error) {
 type ChangeOp string
 
 const (
-	ChangeOpCreate  ChangeOp = "CREATE"
-	ChangeOpUpdate  ChangeOp = "UPDATE"
+	// The target was made.
+	ChangeOpCreate ChangeOp = "CREATE"
+	// Some of the target's fields were set (ChangeItem.fields).
+	ChangeOpUpdate ChangeOp = "UPDATE"
+	// The target was taken out of the graph; its history stays.
 	ChangeOpRetract ChangeOp = "RETRACT"
-	ChangeOpMerge   ChangeOp = "MERGE"
-	ChangeOpRevert  ChangeOp = "REVERT"
+	// An entity was merged into another (the one retracted, the other given its relationships).
+	ChangeOpMerge ChangeOp = "MERGE"
+	// A change was undone by writing back what it replaced.
+	ChangeOpRevert ChangeOp = "REVERT"
 )
 
 var AllChangeOp = []ChangeOp{
@@ -1006,10 +1104,14 @@ func (e RelationshipGrouping) MarshalJSON() ([]byte, error) {
 type Reliability string
 
 const (
+	// Not graded yet.
 	ReliabilityUnknown Reliability = "UNKNOWN"
-	ReliabilityLow     Reliability = "LOW"
-	ReliabilityMedium  Reliability = "MEDIUM"
-	ReliabilityHigh    Reliability = "HIGH"
+	// Seldom borne out, or of unclear origin.
+	ReliabilityLow Reliability = "LOW"
+	// Usually borne out.
+	ReliabilityMedium Reliability = "MEDIUM"
+	// Consistently borne out: an official record or a source of long standing.
+	ReliabilityHigh Reliability = "HIGH"
 )
 
 var AllReliability = []Reliability{
@@ -1066,7 +1168,9 @@ func (e Reliability) MarshalJSON() ([]byte, error) {
 type Stance string
 
 const (
+	// The quote bears the claim out.
 	StanceSupports Stance = "SUPPORTS"
+	// The quote contradicts the claim: the claim is contested when it has both.
 	StanceDisputes Stance = "DISPUTES"
 )
 
@@ -1122,10 +1226,14 @@ func (e Stance) MarshalJSON() ([]byte, error) {
 type TargetKind string
 
 const (
-	TargetKindEntity       TargetKind = "ENTITY"
+	// An entity.
+	TargetKindEntity TargetKind = "ENTITY"
+	// A relationship.
 	TargetKindRelationship TargetKind = "RELATIONSHIP"
-	TargetKindEvidence     TargetKind = "EVIDENCE"
-	TargetKindSource       TargetKind = "SOURCE"
+	// A piece of evidence on an entity or relationship.
+	TargetKindEvidence TargetKind = "EVIDENCE"
+	// A source document.
+	TargetKindSource TargetKind = "SOURCE"
 )
 
 var AllTargetKind = []TargetKind{
