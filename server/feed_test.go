@@ -364,7 +364,10 @@ func TestFeedCutsOffASlowConsumer(t *testing.T) {
 	if !cutOff {
 		t.Fatal("the slow consumer was never cut off")
 	}
-	if worst > time.Second {
+	// Not a latency target (the benchmark measures that): a bound far above
+	// a poll interval that a fast consumer held up behind the slow one, until
+	// its cut-off, would pass; a busy machine stays well under it.
+	if worst > 5*time.Second {
 		t.Errorf("the fast consumer waited up to %s for a change while the slow one lagged", worst)
 	}
 	t.Logf("fast consumer's slowest delivery while the slow one lagged: %s", worst)
