@@ -83,6 +83,8 @@ func TestFailover(t *testing.T) {
 		current.Store(p)
 		return p
 	}
+	// The first phase exists before any client runs: a client reads it at once.
+	steady := newPhase("all three replicas")
 	ctx, stop := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	deadline := time.Now().Add(3 * time.Minute) // bounded whatever happens
@@ -115,7 +117,6 @@ func TestFailover(t *testing.T) {
 		}()
 	}
 
-	steady := newPhase("all three replicas")
 	time.Sleep(4 * time.Second)
 
 	graceful := newPhase("api2 stopped (SIGTERM)")
