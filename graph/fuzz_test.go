@@ -82,7 +82,7 @@ func FuzzCostOfDocuments(f *testing.F) {
 			if err != nil {
 				continue
 			}
-			if cost := plan.New(op, vars).Cost; cost < 0 {
+			if cost := plan.New(schema, op, vars).Cost; cost < 0 {
 				t.Fatalf("cost of %q is %d", q, cost)
 			}
 		}

@@ -50,9 +50,8 @@ func newGraphQL(s *store.Store, f *feed, cfg config, m *metrics, log *slog.Logge
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: smallQueries[string]{lru.New[string](1000), maxCachedQuery}})
 	srv.Use(graph.DocumentLimits{MaxTokens: cfg.maxTokens, MaxAliases: cfg.maxAliases, MaxDirectives: cfg.maxDirectives})
-	srv.Use(plan.Extension{MaxDepth: cfg.maxDepth, Budget: cfg.maxCost})
+	srv.Use(&plan.Extension{MaxDepth: cfg.maxDepth, Budget: cfg.maxCost})
 	srv.Use(chargeOperation{}) // after the plan, whose cost it charges
-	srv.Use(&graph.ListLimits{})
 	srv.Use(graphqlTracing{})
 	srv.AroundRootFields(deadline(cfg.requestTimeout))
 	srv.SetErrorPresenter(presentError(log))

@@ -65,6 +65,9 @@ type Plan struct {
 	Depth int // levels of fields, introspection left out
 	// Admitted is true once Extension has let the operation through.
 	Admitted bool
+	// TooLong is the first list argument longer than its maximum
+	// (args.ListMax), or nil: the walk that sizes lists checks them too.
+	TooLong *TooLong
 
 	// Reads is what the operation reads of entities and relationships,
 	// over the whole operation: the loaders share what one field fetched
@@ -77,6 +80,13 @@ type Plan struct {
 	entities map[*ast.Field]bool
 }
 
+// TooLong is a list argument, or a list inside an input object, longer
+// than the most it takes.
+type TooLong struct {
+	Where    string // "Type.field(argument)", or "Input.field" inside an input
+	Max, Got int
+}
+
 // Level is one relationships field of the operation: the relationships of
 // the entities it is selected on, fetched with one filter and limit, and
 // the levels selected on the entities at their ends.
@@ -87,9 +97,11 @@ type Level struct {
 	Next   []*Level
 }
 
-// New plans op with its variables. op must have passed validation.
-func New(op *ast.OperationDefinition, vars map[string]any) *Plan {
+// New plans op with its variables against schema. op must have passed
+// validation.
+func New(schema *ast.Schema, op *ast.OperationDefinition, vars map[string]any) *Plan {
 	w := &walker{
+		schema:   schema,
 		vars:     vars,
 		plan:     &Plan{levels: map[*ast.Field][]*Level{}, children: map[*ast.Field]map[string]bool{}, entities: map[*ast.Field]bool{}},
 		entity:   map[string]bool{},
@@ -154,6 +166,7 @@ func ReadsOf(p *Plan) store.Projection {
 }
 
 type walker struct {
+	schema           *ast.Schema
 	vars             map[string]any
 	plan             *Plan
 	entity, relation map[string]bool
@@ -196,6 +209,14 @@ func (w *walker) field(f *ast.Field, inherited int) (cost, depth int) {
 	}
 	m := f.ArgumentMap(w.vars)
 	w.record(f)
+	if w.plan.TooLong == nil {
+		for _, a := range f.Definition.Arguments {
+			w.plan.TooLong = w.tooLong(f.ObjectDefinition.Name+"."+f.Name+"("+a.Name+")", a.Type, m[a.Name])
+			if w.plan.TooLong != nil {
+				break
+			}
+		}
+	}
 
 	weight := costWeight(f.Definition)
 	if len(f.SelectionSet) == 0 {
@@ -226,6 +247,36 @@ func (w *walker) field(f *ast.Field, inherited int) (cost, depth int) {
 		n = inherited
 	}
 	return sat(weight + each(n, children)), 1 + deepest
+}
+
+// tooLong checks value, of type t, named where, and what it holds, against
+// the most items each list takes.
+func (w *walker) tooLong(where string, t *ast.Type, value any) *TooLong {
+	switch v := value.(type) {
+	case []any:
+		if t.Elem == nil {
+			return nil
+		}
+		if max := args.ListMax(w.schema, t.Elem); len(v) > max {
+			return &TooLong{Where: where, Max: max, Got: len(v)}
+		}
+		for _, item := range v {
+			if tl := w.tooLong(where, t.Elem, item); tl != nil {
+				return tl
+			}
+		}
+	case map[string]any:
+		def := w.schema.Types[t.Name()]
+		if def == nil || def.Kind != ast.InputObject {
+			return nil
+		}
+		for _, fd := range def.Fields {
+			if tl := w.tooLong(def.Name+"."+fd.Name, fd.Type, v[fd.Name]); tl != nil {
+				return tl
+			}
+		}
+	}
+	return nil
 }
 
 // costWeight is what the schema's @cost directive says resolving field d

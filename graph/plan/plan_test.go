@@ -21,7 +21,7 @@ func planOf(t *testing.T, query string, vars map[string]any) (*Plan, *ast.Operat
 	if len(errs) > 0 {
 		t.Fatalf("%s: %v", query, errs)
 	}
-	return New(doc.Operations[0], vars), doc.Operations[0]
+	return New(schema, doc.Operations[0], vars), doc.Operations[0]
 }
 
 func costOf(t *testing.T, query string, vars map[string]any) int {
@@ -125,4 +125,31 @@ func TestCostOfIssueQueries(t *testing.T) {
 	  relationships(types: [ATTRIBUTED_TO], direction: OUTGOING, first: 10) { id type to { id name
 	    relationships(first: 10) { id type from { id } to { id name } } } } } } }`
 	t.Logf("realistic page: %d, O2: %d", costOf(t, realistic, nil), costOf(t, o2, nil))
+}
+
+// The walk that sizes lists checks list arguments too: one too many items
+// is named with its place and maximum, inside input objects as well, and
+// the maximum itself passes.
+func TestTooLong(t *testing.T) {
+	ids := func(n int) []any {
+		out := make([]any, n)
+		for i := range out {
+			out[i] = "e"
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		query string
+		vars  map[string]any
+		want  *TooLong
+	}{
+		{`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids(100)}, nil},
+		{`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids(101)}, &TooLong{"Query.nodes(ids)", 100, 101}},
+		{`query($ids: [ID!]) { timeline(where: {involving: $ids}) { totalCount } }`, map[string]any{"ids": ids(101)}, &TooLong{"EntityFilter.involving", 100, 101}},
+	} {
+		p, _ := planOf(t, tt.query, tt.vars)
+		if !reflect.DeepEqual(p.TooLong, tt.want) {
+			t.Errorf("%s with %d ids: TooLong %+v, want %+v", tt.query, len(tt.vars["ids"].([]any)), p.TooLong, tt.want)
+		}
+	}
 }
