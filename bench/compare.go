@@ -97,7 +97,10 @@ func compare(ctx context.Context, s *store.Store, uri, password string, ds *kg.D
 		return nil
 	}
 	if zipf && opt.server != "" {
-		f := startFreshness(ctx, s, ds, httpc, strings.TrimSuffix(opt.server, "/"))
+		f, err := startFreshness(ctx, s, ds, httpc, strings.TrimSuffix(opt.server, "/"))
+		if err != nil {
+			return err
+		}
 		defer func() {
 			f.stop()
 			fmt.Fprintln(os.Stdout, f)

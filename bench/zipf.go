@@ -15,7 +15,6 @@ import (
 
 	"cyberkg/kg"
 	"cyberkg/store"
-	"cyberkg/synth"
 )
 
 // The zipf workload asks what a public deployment is asked: a few
@@ -35,7 +34,7 @@ func zipfPick(seed uint64, n int) func() int {
 	return func() int { return int(z.Uint64()) }
 }
 
-// freshness writes once a second and probes our server in between.
+// freshness is what startFreshness counts.
 type freshness struct {
 	acked          atomic.Int64 // the last write acknowledged
 	writes, probes atomic.Int64
@@ -44,37 +43,34 @@ type freshness struct {
 	stop           func()
 }
 
-// probeEntity is the entity whose description the writes change: the
-// first of the synthetic graph, with its source, which validation needs.
-func probeDataset(ds *kg.Dataset, n int64) *kg.Dataset {
-	e := ds.Entities[0]
-	e.Description = "zipf write " + strconv.FormatInt(n, 10)
-	out := &kg.Dataset{Sources: ds.Sources, Entities: []kg.Entity{e}}
-	for _, s := range ds.Entities {
-		if s.ID == synth.Source && s.ID != e.ID {
-			out.Entities = append(out.Entities, s)
-		}
+// startFreshness writes once a second through our server's upsertEntity,
+// as a curator would (a key of its own, made here and revoked at the end),
+// changing the probe entity's description, and in between asks our server
+// for that description, checking that it shows the last acknowledged write
+// or a later one. The probe entity is the synthetic graph's first.
+func startFreshness(ctx context.Context, s *store.Store, ds *kg.Dataset, c *http.Client, server string) (*freshness, error) {
+	key, k, err := s.CreateKey(ctx, "bench-zipf", kg.RoleCurator)
+	if err != nil {
+		return nil, fmt.Errorf("zipf: a curator key for the writes: %w", err)
 	}
-	return out
-}
-
-// startFreshness writes through the store (one transaction each, which
-// moves the graph's version) and asks our server for the probe entity's
-// description, checking that it shows the last acknowledged write or a
-// later one.
-func startFreshness(ctx context.Context, s *store.Store, ds *kg.Dataset, c *http.Client, server string) *freshness {
 	ctx, cancel := context.WithCancel(ctx)
 	f := &freshness{}
+	id := ds.Entities[0].ID
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		tick := time.NewTicker(time.Second)
 		defer tick.Stop()
+		version := 0 // unknown: the first write reads it from its refusal
 		for n := int64(1); ; n++ {
-			if err := s.Write(ctx, probeDataset(ds, n)); err == nil {
-				f.acked.Store(n)
-				f.writes.Add(1)
+			v, ok, err := upsertDescription(ctx, c, server, key, id, "zipf write "+strconv.FormatInt(n, 10), version)
+			if err == nil {
+				version = v
+				if ok {
+					f.acked.Store(n)
+					f.writes.Add(1)
+				}
 			}
 			select {
 			case <-ctx.Done():
@@ -86,7 +82,7 @@ func startFreshness(ctx context.Context, s *store.Store, ds *kg.Dataset, c *http
 	go func() {
 		defer wg.Done()
 		body, _ := json.Marshal(map[string]any{"query": `query($id: ID!) { entity(id: $id) { description } }`,
-			"variables": map[string]any{"id": ds.Entities[0].ID}})
+			"variables": map[string]any{"id": id}})
 		for ctx.Err() == nil {
 			before := f.acked.Load()
 			seen, err := probe(ctx, c, server, body)
@@ -100,8 +96,57 @@ func startFreshness(ctx context.Context, s *store.Store, ds *kg.Dataset, c *http
 			time.Sleep(20 * time.Millisecond)
 		}
 	}()
-	f.stop = func() { cancel(); wg.Wait() }
-	return f
+	f.stop = func() {
+		cancel()
+		wg.Wait()
+		_, _ = s.RevokeKey(context.WithoutCancel(ctx), k.ID)
+	}
+	return f, nil
+}
+
+// upsertDescription sets entity id's description through the upsertEntity
+// mutation, expecting version expected. It returns the entity's version
+// after the call (the new one, or the current one when refused as stale)
+// and whether it wrote.
+func upsertDescription(ctx context.Context, c *http.Client, server, key, id, description string, expected int) (int, bool, error) {
+	body, _ := json.Marshal(map[string]any{
+		"query": `mutation ZipfWrite($input: UpsertEntityInput!, $v: Int!) {
+			upsertEntity(input: $input, expectedVersion: $v, reason: "bench: zipf workload's write") {
+				version change { id } userErrors { code message } } }`,
+		"variables": map[string]any{"input": map[string]any{"id": id, "description": description}, "v": expected},
+	})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, server+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		return expected, false, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := c.Do(req)
+	if err != nil {
+		return expected, false, err
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Data struct {
+			UpsertEntity struct {
+				Version    *int
+				Change     *struct{ ID string }
+				UserErrors []struct{ Code, Message string }
+			}
+		}
+		Errors []struct{ Message string }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return expected, false, err
+	}
+	if len(out.Errors) > 0 {
+		return expected, false, fmt.Errorf("upsertEntity: %s", out.Errors[0].Message)
+	}
+	p := out.Data.UpsertEntity
+	if p.Version == nil {
+		return expected, false, fmt.Errorf("upsertEntity: no version (%+v)", p.UserErrors)
+	}
+	return *p.Version, p.Change != nil && len(p.UserErrors) == 0, nil
 }
 
 func probe(ctx context.Context, c *http.Client, server string, body []byte) (int64, error) {
