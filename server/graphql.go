@@ -82,7 +82,7 @@ func newGraphQL(s *store.Store, f *feed, cfg config, m *metrics, log *slog.Logge
 	// Registered after the handler above, so inside it: a cached response
 	// gets its extensions (cypherQueries: 0) like any other.
 	if cfg.cacheBytes > 0 {
-		srv.AroundResponses(newResponseCache(cfg.cacheBytes, m).cached(s.Head))
+		srv.AroundResponses(newResponseCache(cfg.cacheBytes, m).cached(newHeadGate(s.Head, cfg.requestTimeout).head))
 	}
 	return srv
 }

@@ -61,3 +61,16 @@ func (b *Bookmarks) wrote(bm neo4j.Bookmarks) {
 	b.last = neo4j.BookmarksToRawValues(bm)
 	b.mu.Unlock()
 }
+
+// WaitsForBookmarks reports whether the transactions of ctx must start
+// after bookmarks a client sent: a read shared with other requests would
+// not honour them.
+func WaitsForBookmarks(ctx context.Context) bool {
+	b := bookmarksOf(ctx)
+	if b == nil {
+		return false
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.in) > 0 || len(b.last) > 0
+}
