@@ -21,7 +21,8 @@ import (
 // callers and readers, keyed by the normalised document, the operation's
 // name, its variables, the caller's role and the graph's version. The
 // version is read from Neo4j for every request (one small read, not counted
-// among the request's Cypher queries): every committed write moves it
+// among the request's Cypher queries, and shared with the requests that
+// arrived at the same time: head.go): every committed write moves it
 // inside its own transaction, so a request that starts after a write was
 // acknowledged reads that write's version or a later one, on any server,
 // and can never be answered from an entry made before it. Old versions'
