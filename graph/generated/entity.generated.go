@@ -7565,7 +7565,7 @@ func (ec *executionContext) unmarshalInputRelationshipFilter(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"types", "direction", "asOf", "confidence", "claimedBy", "sources", "startFrom", "startTo", "other"}
+	fieldsInOrder := [...]string{"types", "direction", "asOf", "confidence", "claimedBy", "sources", "stance", "startFrom", "startTo", "other"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -7614,6 +7614,13 @@ func (ec *executionContext) unmarshalInputRelationshipFilter(ctx context.Context
 				return it, err
 			}
 			it.Sources = data
+		case "stance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stance"))
+			data, err := ec.unmarshalOStance2ᚖcyberkgᚋgraphᚋmodelᚐStance(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stance = data
 		case "startFrom":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startFrom"))
 			data, err := ec.unmarshalODate2ᚖcyberkgᚋkgᚐDate(ctx, v)
