@@ -154,43 +154,7 @@ type pageLoaders struct {
 }
 
 func (l *Loaders) initPages() {
-	l.pl.pages = dataloadgen.NewLoader(func(ctx context.Context, keys []argKey) ([]store.Page[kg.Relationship], []error) {
-		found := map[argKey]store.Page[kg.Relationship]{}
-		failed := map[string]error{}
-		ask := map[string][]string{}
-		for _, k := range keys {
-			if p, ok := l.pl.cohorts.take(k); ok {
-				found[k] = p // fetched with its cohort
-			} else {
-				ask[k.args] = append(ask[k.args], k.id)
-			}
-		}
-		for args, ids := range ask {
-			a := l.pl.pageArgs.get(args)
-			ids = l.pl.cohorts.widen(ids, args, ancestors(ctx))
-			pages, ends, err := l.store.RelationshipPages(ctx, reads(ctx), ids, a.Filter, a.Offset, a.Limit, a.Total)
-			l.Prime(ends...)
-			failed[args] = err
-			if err != nil {
-				continue
-			}
-			var far []string
-			for _, id := range ids {
-				k, p := argKey{id, args}, pages[id]
-				found[k] = p
-				l.pl.cohorts.keep(k, p)
-				for _, r := range p.Items {
-					far = append(far, r.From, r.To)
-				}
-			}
-			l.pl.cohorts.add(far, field(ctx))
-		}
-		out, errors := make([]store.Page[kg.Relationship], len(keys)), make([]error, len(keys))
-		for i, k := range keys {
-			out[i], errors[i] = found[k], failed[k.args]
-		}
-		return out, errors
-	}, dataloadgen.WithWait(wait))
+	l.pl.pages = dataloadgen.NewLoader(l.fetchPages, dataloadgen.WithWait(wait))
 	l.pl.degrees = dataloadgen.NewLoader(func(ctx context.Context, keys []argKey) ([][]store.GroupCount, []error) {
 		found := map[argKey][]store.GroupCount{}
 		failed := map[string]error{}
@@ -232,6 +196,59 @@ func ancestors(ctx context.Context) map[*ast.Field]bool {
 	return out
 }
 
+// fetchPages answers keys: those fetched with their cohort from what was
+// kept, the others in one store query per set of arguments, widened to
+// their cohorts.
+func (l *Loaders) fetchPages(ctx context.Context, keys []argKey) ([]store.Page[kg.Relationship], []error) {
+	found := map[argKey]store.Page[kg.Relationship]{}
+	failed := map[string]error{}
+	ask := map[string][]string{}
+	for _, k := range keys {
+		if p, ok := l.pl.cohorts.take(k); ok {
+			found[k] = p // fetched with its cohort
+		} else {
+			ask[k.args] = append(ask[k.args], k.id)
+		}
+	}
+	for args, ids := range ask {
+		a := l.pl.pageArgs.get(args)
+		ids = l.pl.cohorts.widen(ids, args, ancestors(ctx))
+		pages, ends, err := l.store.RelationshipPages(ctx, reads(ctx), ids, a.Filter, a.Offset, a.Limit, a.Total)
+		l.Prime(ends...)
+		failed[args] = err
+		if err != nil {
+			continue
+		}
+		var far []string
+		for _, id := range ids {
+			k, p := argKey{id, args}, pages[id]
+			found[k] = p
+			l.pl.cohorts.keep(k, p)
+			for _, r := range p.Items {
+				far = append(far, r.From, r.To)
+			}
+		}
+		l.pl.cohorts.add(far, field(ctx))
+	}
+	out, errors := make([]store.Page[kg.Relationship], len(keys)), make([]error, len(keys))
+	for i, k := range keys {
+		out[i], errors[i] = found[k], failed[k.args]
+	}
+	return out, errors
+}
+
+// inList reports whether the field a loader call is made for is inside a
+// list: outside one (a root field's entity) it has nothing to batch with,
+// and asks at once rather than wait out the batching window.
+func inList(ctx context.Context) bool {
+	for _, e := range graphql.GetPath(ctx) {
+		if _, ok := e.(ast.PathIndex); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // RelationshipPage is store.RelationshipPage of entity id, batched with the
 // other entities that ask with the same arguments.
 func (l *Loaders) RelationshipPage(ctx context.Context, id string, f store.RelFilter, offset, limit int, total bool) (store.Page[kg.Relationship], error) {
@@ -259,6 +276,10 @@ func (l *Loaders) RelationshipPages(ctx context.Context, f store.RelFilter, tota
 			return nil, err
 		}
 		keys[i] = k
+	}
+	if len(keys) == 1 && !inList(ctx) {
+		pages, errs := l.fetchPages(ctx, keys)
+		return pages, errs[0]
 	}
 	return l.pl.pages.LoadAll(ctx, keys)
 }
