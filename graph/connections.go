@@ -12,28 +12,54 @@ import (
 	"cyberkg/store"
 )
 
-// The connections and counts the analysts' and Relay's clients read. Each
-// is one store query per field (two when last counts from the end).
+// The connections and counts the analysts' and Relay's clients read. An
+// entity's connection and degree are batch resolvers over the loaders: a
+// list's entities are answered in one store query per set of arguments
+// (two when last counts from each one's end), and lists resolving at the
+// same time share it.
 
-// relationshipsConnection pages through entity id's relationships.
-func (r *Resolver) relationshipsConnection(ctx context.Context, id string, a relArgs, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+// relationshipsConnections pages through the relationships of each of a
+// list's entities (a batch resolver's): one loader call for them all, so
+// one store query per window (every entity's, unless last counts from each
+// one's own end), and one more for the counts when last needs them.
+func (r *Resolver) relationshipsConnections(ctx context.Context, ids []string, a relArgs, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
 	f, err := relFilter(a, where)
 	if err != nil {
 		return nil, err
 	}
-	offset, limit, err := window(args.RelationshipsOfPage, first, last, after, before, func() (int, error) {
-		p, _, err := r.Store.RelationshipPage(ctx, reads(ctx), id, f, 0, 0, true)
-		return p.Total, err
-	})
+	l := loader.For(ctx)
+	var totals []store.Page[kg.Relationship]
+	reqs := make([]loader.PageRequest, len(ids))
+	for i, id := range ids {
+		offset, limit, err := window(args.RelationshipsOfPage, first, last, after, before, func() (int, error) {
+			if totals == nil {
+				all := make([]loader.PageRequest, len(ids))
+				for j, id := range ids {
+					all[j] = loader.PageRequest{ID: id}
+				}
+				counted, err := l.RelationshipPages(ctx, f, true, all)
+				if err != nil {
+					return 0, err
+				}
+				totals = counted
+			}
+			return totals[i].Total, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		reqs[i] = loader.PageRequest{ID: id, Offset: offset, Limit: limit}
+	}
+	// The loader primes the entities at the far ends.
+	pages, err := l.RelationshipPages(ctx, f, plan.For(ctx).Selects(plan.Field(ctx), "totalCount", "pageInfo"), reqs)
 	if err != nil {
 		return nil, err
 	}
-	p, ends, err := r.Store.RelationshipPage(ctx, reads(ctx), id, f, offset, limit, plan.For(ctx).Selects(plan.Field(ctx), "totalCount", "pageInfo"))
-	if err != nil {
-		return nil, err
+	out := make([]*model.RelationshipConnection, len(ids))
+	for i, p := range pages {
+		out[i] = relationshipConnection(p, reqs[i].Offset)
 	}
-	loader.For(ctx).Prime(ends...)
-	return relationshipConnection(p, offset), nil
+	return out, nil
 }
 
 func relationshipConnection(p store.Page[kg.Relationship], offset int) *model.RelationshipConnection {
@@ -45,22 +71,36 @@ func relationshipConnection(p store.Page[kg.Relationship], offset int) *model.Re
 	return conn
 }
 
-// degree counts entity id's relationships by type.
-func (r *Resolver) degree(ctx context.Context, id string, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+// degrees counts each of a list's entities' relationships by type, in
+// one loader call (a batch resolver's).
+func (r *Resolver) degrees(ctx context.Context, ids []string, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
 	f, err := relFilter(relArgs{direction: direction}, where)
 	if err != nil {
 		return nil, err
 	}
-	counts, err := r.Store.Degree(ctx, id, f)
+	counts, err := loader.For(ctx).Degrees(ctx, ids, f)
 	if err != nil {
 		return nil, err
 	}
-	d := &model.Degree{ByType: []model.TypeCount{}}
-	for _, c := range counts {
-		d.Total += c.Count
-		d.ByType = append(d.ByType, model.TypeCount{Type: kg.RelType(c.Key), Count: c.Count})
+	out := make([]*model.Degree, len(ids))
+	for i, cs := range counts {
+		d := &model.Degree{ByType: []model.TypeCount{}}
+		for _, c := range cs {
+			d.Total += c.Count
+			d.ByType = append(d.ByType, model.TypeCount{Type: kg.RelType(c.Key), Count: c.Count})
+		}
+		out[i] = d
 	}
-	return d, nil
+	return out, nil
+}
+
+// idsOf is the ids of a batch resolver's entities.
+func idsOf[E interface{ Domain() *kg.Entity }](objs []E) []string {
+	out := make([]string, len(objs))
+	for i, o := range objs {
+		out[i] = o.Domain().ID
+	}
+	return out
 }
 
 // searchDepth is how deep search pages reach: the best this many hits.

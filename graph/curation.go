@@ -9,6 +9,7 @@ import (
 
 	"cyberkg/errs"
 	"cyberkg/graph/args"
+	"cyberkg/graph/loader"
 	"cyberkg/graph/model"
 	"cyberkg/kg"
 	"cyberkg/store"
@@ -46,7 +47,7 @@ func userErrors(err error) ([]model.UserError, *int, error) {
 func evidenceInputs(in []model.EvidenceInput) []kg.EvidenceInput {
 	out := make([]kg.EvidenceInput, len(in))
 	for i, e := range in {
-		out[i] = kg.EvidenceInput{Source: e.Source, Locator: e.Locator, Quote: e.Quote, Stance: stance(e.Stance)}
+		out[i] = kg.EvidenceInput{Source: kg.SourceSlug(e.Source), Locator: e.Locator, Quote: e.Quote, Stance: stance(e.Stance)}
 	}
 	return out
 }
@@ -113,8 +114,21 @@ func timeOrNil(t time.Time) *time.Time {
 	return &t
 }
 
+// sourceReport is a source's REPORT entity, or nil once that is retracted
+// (the source stays).
+func sourceReport(ctx context.Context, slug string) (model.Entity, error) {
+	e, err := loader.For(ctx).Entity(ctx, slug)
+	if errs.KindOf(err) == errs.NotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return model.NewEntity(e), nil
+}
+
 func sourceOf(s kg.Source) *model.Source {
-	out := &model.Source{ID: s.ID, Title: s.Title, Author: s.Author, Publisher: s.Publisher, Reliability: model.Reliability(s.Reliability),
+	out := &model.Source{ID: kg.SourceNodeID(s.ID), Slug: s.ID, Title: s.Title, Author: s.Author, Publisher: s.Publisher, Reliability: model.Reliability(s.Reliability),
 		Version: s.Version, Paragraphs: nonNilStrings(s.Paragraphs)}
 	if out.Reliability == "" {
 		out.Reliability = model.ReliabilityUnknown

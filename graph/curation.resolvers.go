@@ -110,7 +110,7 @@ func (r *mutationResolver) UpsertRelationship(ctx context.Context, input model.U
 
 // AddEvidence is the resolver for the addEvidence field.
 func (r *mutationResolver) AddEvidence(ctx context.Context, input model.AddEvidenceInput, expectedVersion *int, reason *string, validateOnly *bool) (*model.EvidencePayload, error) {
-	ev := kg.EvidenceInput{Source: input.Source, Locator: input.Locator, Quote: input.Quote, Stance: stance(input.Stance)}
+	ev := kg.EvidenceInput{Source: kg.SourceSlug(input.Source), Locator: input.Locator, Quote: input.Quote, Stance: stance(input.Stance)}
 	expected := -1 // not checked
 	if expectedVersion != nil {
 		expected = *expectedVersion
@@ -174,7 +174,7 @@ func (r *productResolver) History(ctx context.Context, obj *model.Product) ([]mo
 
 // Source is the resolver for the source field.
 func (r *queryResolver) Source(ctx context.Context, id string) (*model.Source, error) {
-	src, found, err := r.Store.Source(ctx, id)
+	src, found, err := r.Store.Source(ctx, kg.SourceSlug(id))
 	if err != nil || !found {
 		return nil, err
 	}
@@ -214,6 +214,11 @@ func (r *reportResolver) History(ctx context.Context, obj *model.Report) ([]mode
 	return r.history(ctx, obj.ID)
 }
 
+// Report is the resolver for the report field.
+func (r *sourceResolver) Report(ctx context.Context, obj *model.Source) (model.Entity, error) {
+	return sourceReport(ctx, obj.Slug)
+}
+
 // History is the resolver for the history field.
 func (r *stateResolver) History(ctx context.Context, obj *model.State) ([]model.Version, error) {
 	return r.history(ctx, obj.ID)
@@ -222,4 +227,10 @@ func (r *stateResolver) History(ctx context.Context, obj *model.State) ([]model.
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
-type mutationResolver struct{ *Resolver }
+// Source returns generated.SourceResolver implementation.
+func (r *Resolver) Source() generated.SourceResolver { return &sourceResolver{r} }
+
+type (
+	mutationResolver struct{ *Resolver }
+	sourceResolver   struct{ *Resolver }
+)

@@ -12,34 +12,34 @@ import (
 	"cyberkg/kg"
 )
 
-// RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *agencyResolver) RelationshipsConnection(ctx context.Context, obj *model.Agency, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+// RelationshipsConnection is the batch resolver for the relationshipsConnection field.
+func (r *agencyResolver) RelationshipsConnection(ctx context.Context, objs []*model.Agency, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
 }
 
-// Degree is the resolver for the degree field.
-func (r *agencyResolver) Degree(ctx context.Context, obj *model.Agency, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
-	return r.degree(ctx, obj.ID, direction, where)
+// Degree is the batch resolver for the degree field.
+func (r *agencyResolver) Degree(ctx context.Context, objs []*model.Agency, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where)
 }
 
-// RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *agreementResolver) RelationshipsConnection(ctx context.Context, obj *model.Agreement, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+// RelationshipsConnection is the batch resolver for the relationshipsConnection field.
+func (r *agreementResolver) RelationshipsConnection(ctx context.Context, objs []*model.Agreement, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
 }
 
-// Degree is the resolver for the degree field.
-func (r *agreementResolver) Degree(ctx context.Context, obj *model.Agreement, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
-	return r.degree(ctx, obj.ID, direction, where)
+// Degree is the batch resolver for the degree field.
+func (r *agreementResolver) Degree(ctx context.Context, objs []*model.Agreement, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where)
 }
 
-// RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *eventResolver) RelationshipsConnection(ctx context.Context, obj *model.Event, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+// RelationshipsConnection is the batch resolver for the relationshipsConnection field.
+func (r *eventResolver) RelationshipsConnection(ctx context.Context, objs []*model.Event, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
 }
 
-// Degree is the resolver for the degree field.
-func (r *eventResolver) Degree(ctx context.Context, obj *model.Event, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
-	return r.degree(ctx, obj.ID, direction, where)
+// Degree is the batch resolver for the degree field.
+func (r *eventResolver) Degree(ctx context.Context, objs []*model.Event, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where)
 }
 
 // Source is the batch resolver for the source field.
@@ -51,84 +51,84 @@ func (r *evidenceResolver) Source(ctx context.Context, objs []*kg.Evidence) ([]m
 	return entities(ctx, ids)
 }
 
-// RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *firmResolver) RelationshipsConnection(ctx context.Context, obj *model.Firm, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+// RelationshipsConnection is the batch resolver for the relationshipsConnection field.
+func (r *firmResolver) RelationshipsConnection(ctx context.Context, objs []*model.Firm, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
 }
 
-// Degree is the resolver for the degree field.
-func (r *firmResolver) Degree(ctx context.Context, obj *model.Firm, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
-	return r.degree(ctx, obj.ID, direction, where)
+// Degree is the batch resolver for the degree field.
+func (r *firmResolver) Degree(ctx context.Context, objs []*model.Firm, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where)
 }
 
-// RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *lawResolver) RelationshipsConnection(ctx context.Context, obj *model.Law, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+// RelationshipsConnection is the batch resolver for the relationshipsConnection field.
+func (r *lawResolver) RelationshipsConnection(ctx context.Context, objs []*model.Law, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
 }
 
-// Degree is the resolver for the degree field.
-func (r *lawResolver) Degree(ctx context.Context, obj *model.Law, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
-	return r.degree(ctx, obj.ID, direction, where)
+// Degree is the batch resolver for the degree field.
+func (r *lawResolver) Degree(ctx context.Context, objs []*model.Law, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where)
 }
 
-// RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *organizationResolver) RelationshipsConnection(ctx context.Context, obj *model.Organization, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+// RelationshipsConnection is the batch resolver for the relationshipsConnection field.
+func (r *organizationResolver) RelationshipsConnection(ctx context.Context, objs []*model.Organization, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
 }
 
-// Degree is the resolver for the degree field.
-func (r *organizationResolver) Degree(ctx context.Context, obj *model.Organization, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
-	return r.degree(ctx, obj.ID, direction, where)
+// Degree is the batch resolver for the degree field.
+func (r *organizationResolver) Degree(ctx context.Context, objs []*model.Organization, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where)
 }
 
-// RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *personResolver) RelationshipsConnection(ctx context.Context, obj *model.Person, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+// RelationshipsConnection is the batch resolver for the relationshipsConnection field.
+func (r *personResolver) RelationshipsConnection(ctx context.Context, objs []*model.Person, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
 }
 
-// Degree is the resolver for the degree field.
-func (r *personResolver) Degree(ctx context.Context, obj *model.Person, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
-	return r.degree(ctx, obj.ID, direction, where)
+// Degree is the batch resolver for the degree field.
+func (r *personResolver) Degree(ctx context.Context, objs []*model.Person, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where)
 }
 
-// RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *productResolver) RelationshipsConnection(ctx context.Context, obj *model.Product, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+// RelationshipsConnection is the batch resolver for the relationshipsConnection field.
+func (r *productResolver) RelationshipsConnection(ctx context.Context, objs []*model.Product, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
 }
 
-// Degree is the resolver for the degree field.
-func (r *productResolver) Degree(ctx context.Context, obj *model.Product, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
-	return r.degree(ctx, obj.ID, direction, where)
+// Degree is the batch resolver for the degree field.
+func (r *productResolver) Degree(ctx context.Context, objs []*model.Product, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where)
 }
 
-// RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *recommendationResolver) RelationshipsConnection(ctx context.Context, obj *model.Recommendation, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+// RelationshipsConnection is the batch resolver for the relationshipsConnection field.
+func (r *recommendationResolver) RelationshipsConnection(ctx context.Context, objs []*model.Recommendation, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
 }
 
-// Degree is the resolver for the degree field.
-func (r *recommendationResolver) Degree(ctx context.Context, obj *model.Recommendation, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
-	return r.degree(ctx, obj.ID, direction, where)
+// Degree is the batch resolver for the degree field.
+func (r *recommendationResolver) Degree(ctx context.Context, objs []*model.Recommendation, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where)
 }
 
-// RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *reportResolver) RelationshipsConnection(ctx context.Context, obj *model.Report, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+// RelationshipsConnection is the batch resolver for the relationshipsConnection field.
+func (r *reportResolver) RelationshipsConnection(ctx context.Context, objs []*model.Report, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
 }
 
-// Degree is the resolver for the degree field.
-func (r *reportResolver) Degree(ctx context.Context, obj *model.Report, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
-	return r.degree(ctx, obj.ID, direction, where)
+// Degree is the batch resolver for the degree field.
+func (r *reportResolver) Degree(ctx context.Context, objs []*model.Report, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where)
 }
 
-// RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *stateResolver) RelationshipsConnection(ctx context.Context, obj *model.State, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+// RelationshipsConnection is the batch resolver for the relationshipsConnection field.
+func (r *stateResolver) RelationshipsConnection(ctx context.Context, objs []*model.State, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
 }
 
-// Degree is the resolver for the degree field.
-func (r *stateResolver) Degree(ctx context.Context, obj *model.State, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
-	return r.degree(ctx, obj.ID, direction, where)
+// Degree is the batch resolver for the degree field.
+func (r *stateResolver) Degree(ctx context.Context, objs []*model.State, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where)
 }
 
 // Agency returns generated.AgencyResolver implementation.

@@ -61,18 +61,24 @@ func relFilter(a relArgs, where *model.RelationshipFilter) (store.RelFilter, err
 	if where.Direction != nil {
 		f.Direction = w.Direction
 	}
-	f.ClaimedBy, f.Sources, f.StartFrom, f.StartTo, f.Other = w.ClaimedBy, w.Sources, w.StartFrom, w.StartTo, w.Other
+	f.ClaimedBy, f.Sources, f.Stance, f.StartFrom, f.StartTo, f.Other = w.ClaimedBy, w.Sources, w.Stance, w.StartFrom, w.StartTo, w.Other
 	return f, nil
 }
 
 // relFilterOf translates a RelationshipFilter, nested filters and all.
 func relFilterOf(w model.RelationshipFilter) (store.RelFilter, error) {
-	f := store.RelFilter{Types: w.Types, Confidences: w.Confidence, ClaimedBy: w.ClaimedBy, Sources: w.Sources, Direction: store.Both}
+	f := store.RelFilter{Types: w.Types, Confidences: w.Confidence, ClaimedBy: w.ClaimedBy, Direction: store.Both}
+	for _, s := range w.Sources {
+		f.Sources = append(f.Sources, kg.SourceSlug(s)) // a slug or a source's Node id
+	}
 	if w.Direction != nil {
 		f.Direction = store.Direction(*w.Direction)
 	}
 	if w.AsOf != nil {
 		f.AsOf = *w.AsOf
+	}
+	if w.Stance != nil {
+		f.Stance = kg.Stance(*w.Stance)
 	}
 	if w.StartFrom != nil {
 		f.StartFrom = *w.StartFrom

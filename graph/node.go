@@ -31,6 +31,9 @@ var nodeKinds = []nodeKind{
 	// A change's id is "change-<seq>" (kg.IsChangeID), which no entity may
 	// have (kg's validation refuses one).
 	{"change", kg.IsChangeID, loadChangeNodes},
+	// A source's Node id is "source:<slug>" (kg.IsSourceNodeID), which no
+	// slug is and kg's validation refuses a relationship.
+	{"source", kg.IsSourceNodeID, loadSourceNodes},
 	{"entity", kg.ValidID, loadEntityNodes},
 	// Relationship ids are mostly "<from>--<type>--<to>", which no entity
 	// slug is, but may be any id an import gave them: every id entities do
@@ -80,6 +83,22 @@ func loadChangeNodes(ctx context.Context, s *store.Store, ids []string) (map[str
 	return out, nil
 }
 
+func loadSourceNodes(ctx context.Context, s *store.Store, ids []string) (map[string]model.Node, error) {
+	slugs := make([]string, len(ids))
+	for i, id := range ids {
+		slugs[i] = kg.SourceSlug(id)
+	}
+	found, err := s.SourcesByID(ctx, slugs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]model.Node, len(found))
+	for slug, src := range found {
+		out[kg.SourceNodeID(slug)] = sourceOf(src)
+	}
+	return out, nil
+}
+
 // lookupNodes finds the objects with the given ids, one query per kind that
 // claims any of them; ids no kind has are absent from the map.
 func (r *Resolver) lookupNodes(ctx context.Context, ids []string) (map[string]model.Node, error) {
@@ -106,7 +125,7 @@ func (r *Resolver) lookupNodes(ctx context.Context, ids []string) (map[string]mo
 }
 
 func noNode(id string) error {
-	return errs.E("node", errs.NotFound, fmt.Errorf("no entity or relationship with id %q", id))
+	return errs.E("node", errs.NotFound, fmt.Errorf("no entity, relationship, change or source with id %q", id))
 }
 
 // addNotFound reports, at index i of the current list field, that there is

@@ -85,6 +85,8 @@ func (ds *Dataset) Validate() []Problem {
 		case kinds[r.ID] != "":
 			// node(id:) finds any object by its id alone.
 			rel(i, "relationship id %q is also an entity's id: ids must be unique across entities and relationships", r.ID)
+		case ReservedID(r.ID) != "":
+			rel(i, "relationship id %q %s: ids must be unique across kinds", r.ID, ReservedID(r.ID))
 		}
 		relIDs[r.ID] = true
 		if _, ok := LookupRelType(string(r.Type)); !ok {

@@ -187,3 +187,50 @@ func TestNodeFindsChangesByID(t *testing.T) {
 		t.Errorf("node(change-999999999) = %+v, errors %+v", data.Missing, errs)
 	}
 }
+
+// A source is a Node with an id of its own, "source:<slug>", which no
+// entity or relationship can have: node(id:) gives it, nodes(ids:) finds it
+// beside its REPORT entity (whose id is the slug) in one request, and every
+// argument that names a source takes either id.
+func TestNodeFindsSourcesByTheirOwnID(t *testing.T) {
+	const slug = "us-china-cybersecurity-brief"
+	var data struct {
+		Source *struct {
+			Typename   string `json:"__typename"`
+			ID, Slug   string
+			Report     struct{ ID, Kind string }
+			Paragraphs []string
+		} `json:"source"`
+		Both []struct {
+			Typename string `json:"__typename"`
+			ID       string
+		} `json:"both"`
+		BySlug, ByNode struct{ ID string }
+		Missing        *struct{ ID string } `json:"missing"`
+		Filtered       struct{ TotalCount int }
+		BySlugCount    struct{ TotalCount int } `json:"bySlugCount"`
+	}
+	errs := postPaths(t, `{
+		source: node(id: "source:`+slug+`") { __typename id ... on Source { slug report { id kind } paragraphs } }
+		both: nodes(ids: ["source:`+slug+`", "`+slug+`"]) { __typename id }
+		bySlug: source(id: "`+slug+`") { id }
+		byNode: source(id: "source:`+slug+`") { id }
+		missing: node(id: "source:atlantis") { id }
+		filtered: relationships(where: {sources: ["source:`+slug+`"]}, first: 1) { totalCount }
+		bySlugCount: relationships(where: {sources: ["`+slug+`"]}, first: 1) { totalCount }
+	}`, nil, &data)
+	s := data.Source
+	if s == nil || s.Typename != "Source" || s.ID != "source:"+slug || s.Slug != slug || s.Report.ID != slug || s.Report.Kind != "REPORT" || len(s.Paragraphs) == 0 {
+		t.Errorf("node(source:%s) = %+v", slug, s)
+	}
+	if len(data.Both) != 2 || data.Both[0].Typename != "Source" || data.Both[1].Typename != "Report" || data.Both[0].ID == data.Both[1].ID {
+		t.Errorf("nodes(source and its report) = %+v", data.Both)
+	}
+	if data.BySlug.ID != "source:"+slug || data.ByNode.ID != data.BySlug.ID {
+		t.Errorf("source(id:) by slug %q, by Node id %q", data.BySlug.ID, data.ByNode.ID)
+	}
+	if data.Filtered.TotalCount == 0 || data.Filtered.TotalCount != data.BySlugCount.TotalCount {
+		t.Errorf("relationships quoting the source: %d by Node id, %d by slug", data.Filtered.TotalCount, data.BySlugCount.TotalCount)
+	}
+	wantNotFound(t, errs, `["missing"]`)
+}

@@ -58,13 +58,32 @@ func (s *Store) RelationshipCounts(ctx context.Context, f RelFilter, by string) 
 // Degree counts the relationships of entity id that pass f, by type,
 // largest first.
 func (s *Store) Degree(ctx context.Context, id string, f RelFilter) ([]GroupCount, error) {
+	ds, err := s.Degrees(ctx, []string{id}, f)
+	return ds[id], err
+}
+
+// Degrees is Degree of several entities at once, in one query; an entity
+// with no relationship passing f is absent.
+func (s *Store) Degrees(ctx context.Context, ids []string, f RelFilter) (map[string][]GroupCount, error) {
 	pattern, params, err := relParams(f)
 	if err != nil {
 		return nil, err
 	}
-	params["id"] = id
-	return s.groupCounts(ctx, "store.Degree", `MATCH `+pattern+` WHERE n.id = $id AND `+relFilter(f)+`
-		WITH type(r) AS key, count(*) AS count`+groupOrder("TYPE"), params)
+	params["ids"] = uniq(ids)
+	cypher := `MATCH ` + pattern + ` WHERE n.id IN $ids AND ` + relFilter(f) + `
+		WITH n.id AS id, type(r) AS key, count(*) AS count RETURN id, key, count ORDER BY id, count DESC, key`
+	out := make(map[string][]GroupCount, len(ids))
+	err = s.read(ctx, "store.Degrees", func(tx neo4j.ManagedTransaction) error {
+		clear(out)
+		recs, err := s.query(ctx, tx, "store.Degrees", cypher, params)
+		for _, rec := range recs {
+			id, _ := rec.Values[0].(string)
+			k, _ := rec.Values[1].(string)
+			out[id] = append(out[id], GroupCount{Key: k, Count: int(rec.Values[2].(int64))})
+		}
+		return err
+	})
+	return out, err
 }
 
 func groupOrder(by string) string {

@@ -185,6 +185,10 @@ func (s *Store) UpsertRelationship(ctx context.Context, in kg.RelationshipInput,
 		if id == "" {
 			id = kg.DefaultRelationshipID(in.From, info.Type, in.To)
 		}
+		if why := kg.ReservedID(id); why != "" {
+			pb.add(path("input", "id"), kg.CodeBadValue, "id %q %s: ids must be unique across kinds", id, why)
+			return pb.err(op, 0)
+		}
 		cur, err := s.findTarget(ctx, tx, op, id, info.Type)
 		if err != nil {
 			return err

@@ -57,6 +57,11 @@ func (c *conds) relAnalyst(f RelFilter, r, m string) ([]string, error) {
 	if len(f.Sources) > 0 {
 		out = append(out, `any(x IN coalesce(`+r+`.sources, []) WHERE x IN `+c.param(f.Sources)+`)`)
 	}
+	if f.Stance != "" {
+		// A relationship written before stances were stored has only
+		// supporting evidence (the migration in schema.go fills them in).
+		out = append(out, c.param(string(f.Stance))+` IN coalesce(`+r+`.stances, ['SUPPORTS'])`)
+	}
 	if !f.StartFrom.IsZero() {
 		out = append(out, r+`.startFirst >= `+c.param(dateParam(f.StartFrom)))
 	}

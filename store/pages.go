@@ -12,36 +12,48 @@ import (
 // that pass f, in RelationshipsOf's order (start date, type, id), the
 // entities at their far ends, and, with total, their number: one query.
 func (s *Store) RelationshipPage(ctx context.Context, proj Projection, id string, f RelFilter, offset, limit int, total bool) (Page[kg.Relationship], []kg.Entity, error) {
+	pages, ends, err := s.RelationshipPages(ctx, proj, []string{id}, f, offset, limit, total)
+	return pages[id], ends, err
+}
+
+// RelationshipPages is RelationshipPage of several entities at once, in one
+// query: the same page (offset, limit) of each one's relationships passing
+// f. An id no entity has gets an empty page.
+func (s *Store) RelationshipPages(ctx context.Context, proj Projection, ids []string, f RelFilter, offset, limit int, total bool) (map[string]Page[kg.Relationship], []kg.Entity, error) {
 	pattern, params, err := relParams(f)
 	if err != nil {
-		return Page[kg.Relationship]{}, nil, err
+		return nil, nil, err
 	}
-	params["id"], params["skip"], params["limit"] = id, offset, limit
+	params["ids"], params["skip"], params["limit"] = uniq(ids), offset, limit
 	count := `0 AS total`
 	if total {
 		count = `COUNT { MATCH ` + pattern + ` WHERE ` + relFilter(f) + ` } AS total`
 	}
-	cypher := `MATCH (n:Entity {id: $id})
+	cypher := `UNWIND $ids AS id
+		MATCH (n:Entity {id: id})
 		CALL (n) {
 			MATCH ` + pattern + ` WHERE ` + relFilter(f) + `
 			WITH r, m ORDER BY r.startFirst, type(r), r.id SKIP $skip LIMIT $limit
 			RETURN collect([` + relProjection(proj) + `, ` + entityProjection(proj, "m") + `]) AS rels
 		}
-		RETURN ` + count + `, rels`
-	var page Page[kg.Relationship]
+		RETURN id, ` + count + `, rels`
+	pages := make(map[string]Page[kg.Relationship], len(ids))
 	var ends []kg.Entity
-	err = s.read(ctx, "store.RelationshipPage", func(tx neo4j.ManagedTransaction) error {
-		recs, err := s.query(ctx, tx, "store.RelationshipPage", cypher, params)
-		if err != nil || len(recs) == 0 {
-			return err
+	err = s.read(ctx, "store.RelationshipPages", func(tx neo4j.ManagedTransaction) error {
+		clear(pages)
+		ends = ends[:0]
+		recs, err := s.query(ctx, tx, "store.RelationshipPages", cypher, params)
+		for _, rec := range recs {
+			var page Page[kg.Relationship]
+			page.Total = int(rec.Values[1].(int64))
+			for _, pair := range rec.Values[2].([]any) {
+				p := pair.([]any)
+				page.Items = append(page.Items, relationshipFrom(p[0].(map[string]any)))
+				ends = append(ends, entityFrom(p[1].(map[string]any)))
+			}
+			pages[rec.Values[0].(string)] = page
 		}
-		page.Total = int(recs[0].Values[0].(int64))
-		for _, pair := range recs[0].Values[1].([]any) {
-			p := pair.([]any)
-			page.Items = append(page.Items, relationshipFrom(p[0].(map[string]any)))
-			ends = append(ends, entityFrom(p[1].(map[string]any)))
-		}
-		return nil
+		return err
 	})
-	return page, ends, err
+	return pages, ends, err
 }

@@ -89,7 +89,7 @@ var (
 		{"id", String}, {"description", String}, {"confidence", String}, {"claimedBy", StringList},
 		{"start", String}, {"startFirst", Date}, {"startLast", Date},
 		{"end", String}, {"endFirst", Date}, {"endLast", Date}, {"validFrom", Date},
-		{"facts", String}, {"evidence", String}, {"sources", StringList},
+		{"facts", String}, {"evidence", String}, {"sources", StringList}, {"stances", StringList},
 	}
 )
 
@@ -138,9 +138,31 @@ func relationshipProps(r kg.Relationship) map[string]any {
 	}
 	setList(p, "claimedBy", r.ClaimedBy)
 	setList(p, "sources", sources(r.Evidence, r.Facts))
+	setList(p, "stances", stances(r.Evidence))
 	setDate(p, "start", r.Start)
 	setDate(p, "end", r.End)
 	return p
+}
+
+// stances are the stances of a relationship's evidence, each once and
+// spelled out (SUPPORTS too), for the stance filter to test with IN.
+func stances(ev []kg.Evidence) []string {
+	var supports, disputes bool
+	for _, e := range ev {
+		if e.Stance == kg.Disputes {
+			disputes = true
+		} else {
+			supports = true
+		}
+	}
+	var out []string
+	if supports {
+		out = append(out, string(kg.Supports))
+	}
+	if disputes {
+		out = append(out, string(kg.Disputes))
+	}
+	return out
 }
 
 func setList(props map[string]any, field string, list []string) {

@@ -30,6 +30,7 @@ type RelFilter struct {
 	// The analysts' conditions (filter.go).
 	ClaimedBy          []string      // asserted by one of these entities
 	Sources            []string      // evidence quoting one of these REPORTs
+	Stance             kg.Stance     // some evidence of this stance; "" for any
 	StartFrom, StartTo kg.Date       // its own start within these (StartTo inclusive)
 	Other              *EntityFilter // the entity at the far end passes this
 }

@@ -79,6 +79,14 @@ func (s *Store) ApplySchema(ctx context.Context) error {
 // finds nothing to do on a current graph.
 var migrations = []string{
 	`MATCH (n:Entity) WHERE n.nameKey IS NULL CALL (n) { SET n.nameKey = toLower(n.name) } IN TRANSACTIONS OF 10000 ROWS`,
+	// The stances of relationships written before they were stored, counted
+	// in the evidence's JSON (props.go's evidenceJSON: every item has a
+	// quote; a disputing one says so, a supporting one says nothing).
+	`MATCH (:Entity)-[r]->(:Entity) WHERE r.stances IS NULL AND r.evidence IS NOT NULL
+	 CALL (r) {
+	   WITH r, size(split(r.evidence, '"quote":')) - 1 AS items, size(split(r.evidence, '"stance":"DISPUTES"')) - 1 AS disputes
+	   SET r.stances = CASE WHEN items > disputes THEN ['SUPPORTS'] ELSE [] END + CASE WHEN disputes > 0 THEN ['DISPUTES'] ELSE [] END
+	 } IN TRANSACTIONS OF 10000 ROWS`,
 }
 
 // dropStaleSearchIndex drops SearchIndex when an older version made it over

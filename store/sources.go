@@ -74,6 +74,21 @@ func (s *Store) Source(ctx context.Context, id string) (kg.Source, bool, error) 
 	return out, found, err
 }
 
+// SourcesByID returns the sources with the given slugs, in one query; slugs
+// no source has are absent.
+func (s *Store) SourcesByID(ctx context.Context, ids []string) (map[string]kg.Source, error) {
+	out := make(map[string]kg.Source, len(ids))
+	err := s.read(ctx, "store.SourcesByID", func(tx neo4j.ManagedTransaction) error {
+		recs, err := s.query(ctx, tx, "store.SourcesByID", `MATCH (s:Source) WHERE s.id IN $ids RETURN s{.*}`, map[string]any{"ids": uniq(ids)})
+		for _, rec := range recs {
+			src := sourceFrom(rec.Values[0].(map[string]any))
+			out[src.ID] = src
+		}
+		return err
+	})
+	return out, err
+}
+
 // Sources lists every source, by id.
 func (s *Store) Sources(ctx context.Context) ([]kg.Source, error) {
 	var out []kg.Source

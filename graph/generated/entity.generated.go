@@ -20,20 +20,20 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type AgencyResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.Agency, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.Agency, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.Agency, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.Agency, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Agency) ([]model.Version, error)
 }
 type AgreementResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.Agreement, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.Agreement, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.Agreement, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.Agreement, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Agreement) ([]model.Version, error)
 }
 type EventResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.Event, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.Event, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.Event, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.Event, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Event) ([]model.Version, error)
 }
@@ -43,50 +43,50 @@ type EvidenceResolver interface {
 	Stance(ctx context.Context, obj *kg.Evidence) (model.Stance, error)
 }
 type FirmResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.Firm, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.Firm, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.Firm, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.Firm, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Firm) ([]model.Version, error)
 }
 type LawResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.Law, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.Law, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.Law, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.Law, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Law) ([]model.Version, error)
 }
 type OrganizationResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.Organization, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.Organization, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.Organization, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.Organization, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Organization) ([]model.Version, error)
 }
 type PersonResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.Person, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.Person, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.Person, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.Person, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Person) ([]model.Version, error)
 }
 type ProductResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.Product, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.Product, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.Product, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.Product, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Product) ([]model.Version, error)
 }
 type RecommendationResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.Recommendation, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.Recommendation, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.Recommendation, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.Recommendation, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Recommendation) ([]model.Version, error)
 }
 type ReportResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.Report, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.Report, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.Report, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.Report, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Report) ([]model.Version, error)
 }
 type StateResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.State, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.State, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.State, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.State, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.State) ([]model.Version, error)
 }
@@ -1983,8 +1983,7 @@ func (ec *executionContext) _Agency_relationshipsConnection(ctx context.Context,
 			return ec.fieldContext_Agency_relationshipsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Agency().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.resolveBatch_Agency_relationshipsConnection(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -2017,6 +2016,30 @@ func (ec *executionContext) fieldContext_Agency_relationshipsConnection(ctx cont
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Agency_relationshipsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Agency) (any, error) {
+	resolver := ec.Resolvers.Agency()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.Agency](ctx, "Agency"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		})
+		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Agency.relationshipsConnection",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.RelationshipsConnection(ctx, []*model.Agency{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
+		ctx,
+		results,
+		err,
+		"Agency.relationshipsConnection",
+	)
+}
 
 func (ec *executionContext) _Agency_degree(ctx context.Context, field graphql.CollectedField, obj *model.Agency) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -2027,8 +2050,7 @@ func (ec *executionContext) _Agency_degree(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Agency_degree(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Agency().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.resolveBatch_Agency_degree(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {
@@ -2060,6 +2082,30 @@ func (ec *executionContext) fieldContext_Agency_degree(ctx context.Context, fiel
 		return fc, err
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Agency_degree(ctx context.Context, field graphql.CollectedField, obj *model.Agency) (any, error) {
+	resolver := ec.Resolvers.Agency()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.Agency](ctx, "Agency"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Degree](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Agency.degree",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Degree(ctx, []*model.Agency{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	return graphql.ResolveBatchSingleResult[*model.Degree](
+		ctx,
+		results,
+		err,
+		"Agency.degree",
+	)
 }
 
 func (ec *executionContext) _Agency_version(ctx context.Context, field graphql.CollectedField, obj *model.Agency) (ret graphql.Marshaler) {
@@ -2418,8 +2464,7 @@ func (ec *executionContext) _Agreement_relationshipsConnection(ctx context.Conte
 			return ec.fieldContext_Agreement_relationshipsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Agreement().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.resolveBatch_Agreement_relationshipsConnection(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -2452,6 +2497,30 @@ func (ec *executionContext) fieldContext_Agreement_relationshipsConnection(ctx c
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Agreement_relationshipsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (any, error) {
+	resolver := ec.Resolvers.Agreement()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.Agreement](ctx, "Agreement"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		})
+		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Agreement.relationshipsConnection",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.RelationshipsConnection(ctx, []*model.Agreement{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
+		ctx,
+		results,
+		err,
+		"Agreement.relationshipsConnection",
+	)
+}
 
 func (ec *executionContext) _Agreement_degree(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -2462,8 +2531,7 @@ func (ec *executionContext) _Agreement_degree(ctx context.Context, field graphql
 			return ec.fieldContext_Agreement_degree(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Agreement().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.resolveBatch_Agreement_degree(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {
@@ -2495,6 +2563,30 @@ func (ec *executionContext) fieldContext_Agreement_degree(ctx context.Context, f
 		return fc, err
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Agreement_degree(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (any, error) {
+	resolver := ec.Resolvers.Agreement()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.Agreement](ctx, "Agreement"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Degree](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Agreement.degree",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Degree(ctx, []*model.Agreement{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	return graphql.ResolveBatchSingleResult[*model.Degree](
+		ctx,
+		results,
+		err,
+		"Agreement.degree",
+	)
 }
 
 func (ec *executionContext) _Agreement_version(ctx context.Context, field graphql.CollectedField, obj *model.Agreement) (ret graphql.Marshaler) {
@@ -3128,8 +3220,7 @@ func (ec *executionContext) _Event_relationshipsConnection(ctx context.Context, 
 			return ec.fieldContext_Event_relationshipsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.resolveBatch_Event_relationshipsConnection(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -3162,6 +3253,30 @@ func (ec *executionContext) fieldContext_Event_relationshipsConnection(ctx conte
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Event_relationshipsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Event) (any, error) {
+	resolver := ec.Resolvers.Event()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.Event](ctx, "Event"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		})
+		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Event.relationshipsConnection",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.RelationshipsConnection(ctx, []*model.Event{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
+		ctx,
+		results,
+		err,
+		"Event.relationshipsConnection",
+	)
+}
 
 func (ec *executionContext) _Event_degree(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -3172,8 +3287,7 @@ func (ec *executionContext) _Event_degree(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Event_degree(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.resolveBatch_Event_degree(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {
@@ -3205,6 +3319,30 @@ func (ec *executionContext) fieldContext_Event_degree(ctx context.Context, field
 		return fc, err
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Event_degree(ctx context.Context, field graphql.CollectedField, obj *model.Event) (any, error) {
+	resolver := ec.Resolvers.Event()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.Event](ctx, "Event"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Degree](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Event.degree",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Degree(ctx, []*model.Event{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	return graphql.ResolveBatchSingleResult[*model.Degree](
+		ctx,
+		results,
+		err,
+		"Event.degree",
+	)
 }
 
 func (ec *executionContext) _Event_version(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
@@ -3857,8 +3995,7 @@ func (ec *executionContext) _Firm_relationshipsConnection(ctx context.Context, f
 			return ec.fieldContext_Firm_relationshipsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Firm().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.resolveBatch_Firm_relationshipsConnection(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -3891,6 +4028,30 @@ func (ec *executionContext) fieldContext_Firm_relationshipsConnection(ctx contex
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Firm_relationshipsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Firm) (any, error) {
+	resolver := ec.Resolvers.Firm()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.Firm](ctx, "Firm"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		})
+		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Firm.relationshipsConnection",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.RelationshipsConnection(ctx, []*model.Firm{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
+		ctx,
+		results,
+		err,
+		"Firm.relationshipsConnection",
+	)
+}
 
 func (ec *executionContext) _Firm_degree(ctx context.Context, field graphql.CollectedField, obj *model.Firm) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -3901,8 +4062,7 @@ func (ec *executionContext) _Firm_degree(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Firm_degree(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Firm().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.resolveBatch_Firm_degree(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {
@@ -3934,6 +4094,30 @@ func (ec *executionContext) fieldContext_Firm_degree(ctx context.Context, field 
 		return fc, err
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Firm_degree(ctx context.Context, field graphql.CollectedField, obj *model.Firm) (any, error) {
+	resolver := ec.Resolvers.Firm()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.Firm](ctx, "Firm"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Degree](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Firm.degree",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Degree(ctx, []*model.Firm{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	return graphql.ResolveBatchSingleResult[*model.Degree](
+		ctx,
+		results,
+		err,
+		"Firm.degree",
+	)
 }
 
 func (ec *executionContext) _Firm_version(ctx context.Context, field graphql.CollectedField, obj *model.Firm) (ret graphql.Marshaler) {
@@ -4292,8 +4476,7 @@ func (ec *executionContext) _Law_relationshipsConnection(ctx context.Context, fi
 			return ec.fieldContext_Law_relationshipsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Law().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.resolveBatch_Law_relationshipsConnection(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -4326,6 +4509,30 @@ func (ec *executionContext) fieldContext_Law_relationshipsConnection(ctx context
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Law_relationshipsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Law) (any, error) {
+	resolver := ec.Resolvers.Law()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.Law](ctx, "Law"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		})
+		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Law.relationshipsConnection",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.RelationshipsConnection(ctx, []*model.Law{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
+		ctx,
+		results,
+		err,
+		"Law.relationshipsConnection",
+	)
+}
 
 func (ec *executionContext) _Law_degree(ctx context.Context, field graphql.CollectedField, obj *model.Law) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -4336,8 +4543,7 @@ func (ec *executionContext) _Law_degree(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Law_degree(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Law().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.resolveBatch_Law_degree(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {
@@ -4369,6 +4575,30 @@ func (ec *executionContext) fieldContext_Law_degree(ctx context.Context, field g
 		return fc, err
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Law_degree(ctx context.Context, field graphql.CollectedField, obj *model.Law) (any, error) {
+	resolver := ec.Resolvers.Law()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.Law](ctx, "Law"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Degree](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Law.degree",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Degree(ctx, []*model.Law{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	return graphql.ResolveBatchSingleResult[*model.Degree](
+		ctx,
+		results,
+		err,
+		"Law.degree",
+	)
 }
 
 func (ec *executionContext) _Law_status(ctx context.Context, field graphql.CollectedField, obj *model.Law) (ret graphql.Marshaler) {
@@ -4773,8 +5003,7 @@ func (ec *executionContext) _Organization_relationshipsConnection(ctx context.Co
 			return ec.fieldContext_Organization_relationshipsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organization().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.resolveBatch_Organization_relationshipsConnection(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -4807,6 +5036,30 @@ func (ec *executionContext) fieldContext_Organization_relationshipsConnection(ct
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Organization_relationshipsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (any, error) {
+	resolver := ec.Resolvers.Organization()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.Organization](ctx, "Organization"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		})
+		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Organization.relationshipsConnection",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.RelationshipsConnection(ctx, []*model.Organization{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
+		ctx,
+		results,
+		err,
+		"Organization.relationshipsConnection",
+	)
+}
 
 func (ec *executionContext) _Organization_degree(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -4817,8 +5070,7 @@ func (ec *executionContext) _Organization_degree(ctx context.Context, field grap
 			return ec.fieldContext_Organization_degree(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organization().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.resolveBatch_Organization_degree(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {
@@ -4850,6 +5102,30 @@ func (ec *executionContext) fieldContext_Organization_degree(ctx context.Context
 		return fc, err
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Organization_degree(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (any, error) {
+	resolver := ec.Resolvers.Organization()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.Organization](ctx, "Organization"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Degree](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Organization.degree",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Degree(ctx, []*model.Organization{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	return graphql.ResolveBatchSingleResult[*model.Degree](
+		ctx,
+		results,
+		err,
+		"Organization.degree",
+	)
 }
 
 func (ec *executionContext) _Organization_version(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -5208,8 +5484,7 @@ func (ec *executionContext) _Person_relationshipsConnection(ctx context.Context,
 			return ec.fieldContext_Person_relationshipsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Person().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.resolveBatch_Person_relationshipsConnection(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -5242,6 +5517,30 @@ func (ec *executionContext) fieldContext_Person_relationshipsConnection(ctx cont
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Person_relationshipsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Person) (any, error) {
+	resolver := ec.Resolvers.Person()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.Person](ctx, "Person"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		})
+		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Person.relationshipsConnection",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.RelationshipsConnection(ctx, []*model.Person{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
+		ctx,
+		results,
+		err,
+		"Person.relationshipsConnection",
+	)
+}
 
 func (ec *executionContext) _Person_degree(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -5252,8 +5551,7 @@ func (ec *executionContext) _Person_degree(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Person_degree(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Person().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.resolveBatch_Person_degree(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {
@@ -5285,6 +5583,30 @@ func (ec *executionContext) fieldContext_Person_degree(ctx context.Context, fiel
 		return fc, err
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Person_degree(ctx context.Context, field graphql.CollectedField, obj *model.Person) (any, error) {
+	resolver := ec.Resolvers.Person()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.Person](ctx, "Person"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Degree](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Person.degree",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Degree(ctx, []*model.Person{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	return graphql.ResolveBatchSingleResult[*model.Degree](
+		ctx,
+		results,
+		err,
+		"Person.degree",
+	)
 }
 
 func (ec *executionContext) _Person_title(ctx context.Context, field graphql.CollectedField, obj *model.Person) (ret graphql.Marshaler) {
@@ -5666,8 +5988,7 @@ func (ec *executionContext) _Product_relationshipsConnection(ctx context.Context
 			return ec.fieldContext_Product_relationshipsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.resolveBatch_Product_relationshipsConnection(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -5700,6 +6021,30 @@ func (ec *executionContext) fieldContext_Product_relationshipsConnection(ctx con
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Product_relationshipsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Product) (any, error) {
+	resolver := ec.Resolvers.Product()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.Product](ctx, "Product"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		})
+		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Product.relationshipsConnection",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.RelationshipsConnection(ctx, []*model.Product{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
+		ctx,
+		results,
+		err,
+		"Product.relationshipsConnection",
+	)
+}
 
 func (ec *executionContext) _Product_degree(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -5710,8 +6055,7 @@ func (ec *executionContext) _Product_degree(ctx context.Context, field graphql.C
 			return ec.fieldContext_Product_degree(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.resolveBatch_Product_degree(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {
@@ -5743,6 +6087,30 @@ func (ec *executionContext) fieldContext_Product_degree(ctx context.Context, fie
 		return fc, err
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Product_degree(ctx context.Context, field graphql.CollectedField, obj *model.Product) (any, error) {
+	resolver := ec.Resolvers.Product()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.Product](ctx, "Product"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Degree](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Product.degree",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Degree(ctx, []*model.Product{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	return graphql.ResolveBatchSingleResult[*model.Degree](
+		ctx,
+		results,
+		err,
+		"Product.degree",
+	)
 }
 
 func (ec *executionContext) _Product_version(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
@@ -6101,8 +6469,7 @@ func (ec *executionContext) _Recommendation_relationshipsConnection(ctx context.
 			return ec.fieldContext_Recommendation_relationshipsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Recommendation().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.resolveBatch_Recommendation_relationshipsConnection(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -6135,6 +6502,30 @@ func (ec *executionContext) fieldContext_Recommendation_relationshipsConnection(
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Recommendation_relationshipsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Recommendation) (any, error) {
+	resolver := ec.Resolvers.Recommendation()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.Recommendation](ctx, "Recommendation"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		})
+		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Recommendation.relationshipsConnection",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.RelationshipsConnection(ctx, []*model.Recommendation{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
+		ctx,
+		results,
+		err,
+		"Recommendation.relationshipsConnection",
+	)
+}
 
 func (ec *executionContext) _Recommendation_degree(ctx context.Context, field graphql.CollectedField, obj *model.Recommendation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -6145,8 +6536,7 @@ func (ec *executionContext) _Recommendation_degree(ctx context.Context, field gr
 			return ec.fieldContext_Recommendation_degree(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Recommendation().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.resolveBatch_Recommendation_degree(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {
@@ -6178,6 +6568,30 @@ func (ec *executionContext) fieldContext_Recommendation_degree(ctx context.Conte
 		return fc, err
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Recommendation_degree(ctx context.Context, field graphql.CollectedField, obj *model.Recommendation) (any, error) {
+	resolver := ec.Resolvers.Recommendation()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.Recommendation](ctx, "Recommendation"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Degree](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Recommendation.degree",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Degree(ctx, []*model.Recommendation{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	return graphql.ResolveBatchSingleResult[*model.Degree](
+		ctx,
+		results,
+		err,
+		"Recommendation.degree",
+	)
 }
 
 func (ec *executionContext) _Recommendation_number(ctx context.Context, field graphql.CollectedField, obj *model.Recommendation) (ret graphql.Marshaler) {
@@ -6559,8 +6973,7 @@ func (ec *executionContext) _Report_relationshipsConnection(ctx context.Context,
 			return ec.fieldContext_Report_relationshipsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Report().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.resolveBatch_Report_relationshipsConnection(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -6593,6 +7006,30 @@ func (ec *executionContext) fieldContext_Report_relationshipsConnection(ctx cont
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_Report_relationshipsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Report) (any, error) {
+	resolver := ec.Resolvers.Report()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.Report](ctx, "Report"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		})
+		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Report.relationshipsConnection",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.RelationshipsConnection(ctx, []*model.Report{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
+		ctx,
+		results,
+		err,
+		"Report.relationshipsConnection",
+	)
+}
 
 func (ec *executionContext) _Report_degree(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -6603,8 +7040,7 @@ func (ec *executionContext) _Report_degree(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Report_degree(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Report().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.resolveBatch_Report_degree(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {
@@ -6636,6 +7072,30 @@ func (ec *executionContext) fieldContext_Report_degree(ctx context.Context, fiel
 		return fc, err
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_Report_degree(ctx context.Context, field graphql.CollectedField, obj *model.Report) (any, error) {
+	resolver := ec.Resolvers.Report()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.Report](ctx, "Report"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Degree](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"Report.degree",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Degree(ctx, []*model.Report{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	return graphql.ResolveBatchSingleResult[*model.Degree](
+		ctx,
+		results,
+		err,
+		"Report.degree",
+	)
 }
 
 func (ec *executionContext) _Report_version(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
@@ -7246,8 +7706,7 @@ func (ec *executionContext) _State_relationshipsConnection(ctx context.Context, 
 			return ec.fieldContext_State_relationshipsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.State().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.resolveBatch_State_relationshipsConnection(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -7280,6 +7739,30 @@ func (ec *executionContext) fieldContext_State_relationshipsConnection(ctx conte
 	}
 	return fc, nil
 }
+func (ec *executionContext) resolveBatch_State_relationshipsConnection(ctx context.Context, field graphql.CollectedField, obj *model.State) (any, error) {
+	resolver := ec.Resolvers.State()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.State](ctx, "State"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		})
+		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"State.relationshipsConnection",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.RelationshipsConnection(ctx, []*model.State{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
+		ctx,
+		results,
+		err,
+		"State.relationshipsConnection",
+	)
+}
 
 func (ec *executionContext) _State_degree(ctx context.Context, field graphql.CollectedField, obj *model.State) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -7290,8 +7773,7 @@ func (ec *executionContext) _State_degree(ctx context.Context, field graphql.Col
 			return ec.fieldContext_State_degree(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.State().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.resolveBatch_State_degree(ctx, field, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {
@@ -7323,6 +7805,30 @@ func (ec *executionContext) fieldContext_State_degree(ctx context.Context, field
 		return fc, err
 	}
 	return fc, nil
+}
+func (ec *executionContext) resolveBatch_State_degree(ctx context.Context, field graphql.CollectedField, obj *model.State) (any, error) {
+	resolver := ec.Resolvers.State()
+	fc := graphql.GetFieldContext(ctx)
+	if batch, ok := graphql.BatchParentsFor[*model.State](ctx, "State"); ok {
+		result := batch.FieldResult(field, func() (any, error) {
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+		})
+		return graphql.ResolveBatchGroupResult[*model.Degree](
+			ctx,
+			batch.Index,
+			len(batch.Parents),
+			result,
+			"State.degree",
+			batch.IndexMap,
+		)
+	}
+	results, err := resolver.Degree(ctx, []*model.State{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	return graphql.ResolveBatchSingleResult[*model.Degree](
+		ctx,
+		results,
+		err,
+		"State.degree",
+	)
 }
 
 func (ec *executionContext) _State_version(ctx context.Context, field graphql.CollectedField, obj *model.State) (ret graphql.Marshaler) {
@@ -7565,7 +8071,7 @@ func (ec *executionContext) unmarshalInputRelationshipFilter(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"types", "direction", "asOf", "confidence", "claimedBy", "sources", "startFrom", "startTo", "other"}
+	fieldsInOrder := [...]string{"types", "direction", "asOf", "confidence", "claimedBy", "sources", "stance", "startFrom", "startTo", "other"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -7614,6 +8120,13 @@ func (ec *executionContext) unmarshalInputRelationshipFilter(ctx context.Context
 				return it, err
 			}
 			it.Sources = data
+		case "stance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stance"))
+			data, err := ec.unmarshalOStance2ᚖcyberkgᚋgraphᚋmodelᚐStance(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stance = data
 		case "startFrom":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startFrom"))
 			data, err := ec.unmarshalODate2ᚖcyberkgᚋkgᚐDate(ctx, v)
@@ -9350,6 +9863,100 @@ func (ec *executionContext) marshalNEntity2cyberkgᚋgraphᚋmodelᚐEntity(ctx 
 }
 
 func (ec *executionContext) marshalNEntity2ᚕcyberkgᚋgraphᚋmodelᚐEntityᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Entity) graphql.Marshaler {
+	{
+		var batchItemsState []*model.State
+		batchIdxMapState := map[int]int{}
+		var batchItemsReport []*model.Report
+		batchIdxMapReport := map[int]int{}
+		var batchItemsRecommendation []*model.Recommendation
+		batchIdxMapRecommendation := map[int]int{}
+		var batchItemsProduct []*model.Product
+		batchIdxMapProduct := map[int]int{}
+		var batchItemsPerson []*model.Person
+		batchIdxMapPerson := map[int]int{}
+		var batchItemsOrganization []*model.Organization
+		batchIdxMapOrganization := map[int]int{}
+		var batchItemsLaw []*model.Law
+		batchIdxMapLaw := map[int]int{}
+		var batchItemsFirm []*model.Firm
+		batchIdxMapFirm := map[int]int{}
+		var batchItemsEvent []*model.Event
+		batchIdxMapEvent := map[int]int{}
+		var batchItemsAgreement []*model.Agreement
+		batchIdxMapAgreement := map[int]int{}
+		var batchItemsAgency []*model.Agency
+		batchIdxMapAgency := map[int]int{}
+		for i, item := range v {
+			switch concrete := item.(type) {
+			case *model.State:
+				batchIdxMapState[i] = len(batchItemsState)
+				batchItemsState = append(batchItemsState, concrete)
+			case *model.Report:
+				batchIdxMapReport[i] = len(batchItemsReport)
+				batchItemsReport = append(batchItemsReport, concrete)
+			case *model.Recommendation:
+				batchIdxMapRecommendation[i] = len(batchItemsRecommendation)
+				batchItemsRecommendation = append(batchItemsRecommendation, concrete)
+			case *model.Product:
+				batchIdxMapProduct[i] = len(batchItemsProduct)
+				batchItemsProduct = append(batchItemsProduct, concrete)
+			case *model.Person:
+				batchIdxMapPerson[i] = len(batchItemsPerson)
+				batchItemsPerson = append(batchItemsPerson, concrete)
+			case *model.Organization:
+				batchIdxMapOrganization[i] = len(batchItemsOrganization)
+				batchItemsOrganization = append(batchItemsOrganization, concrete)
+			case *model.Law:
+				batchIdxMapLaw[i] = len(batchItemsLaw)
+				batchItemsLaw = append(batchItemsLaw, concrete)
+			case *model.Firm:
+				batchIdxMapFirm[i] = len(batchItemsFirm)
+				batchItemsFirm = append(batchItemsFirm, concrete)
+			case *model.Event:
+				batchIdxMapEvent[i] = len(batchItemsEvent)
+				batchItemsEvent = append(batchItemsEvent, concrete)
+			case *model.Agreement:
+				batchIdxMapAgreement[i] = len(batchItemsAgreement)
+				batchItemsAgreement = append(batchItemsAgreement, concrete)
+			case *model.Agency:
+				batchIdxMapAgency[i] = len(batchItemsAgency)
+				batchItemsAgency = append(batchItemsAgency, concrete)
+			}
+		}
+		if len(batchItemsState) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "State", batchItemsState, batchIdxMapState)
+		}
+		if len(batchItemsReport) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Report", batchItemsReport, batchIdxMapReport)
+		}
+		if len(batchItemsRecommendation) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Recommendation", batchItemsRecommendation, batchIdxMapRecommendation)
+		}
+		if len(batchItemsProduct) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Product", batchItemsProduct, batchIdxMapProduct)
+		}
+		if len(batchItemsPerson) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Person", batchItemsPerson, batchIdxMapPerson)
+		}
+		if len(batchItemsOrganization) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Organization", batchItemsOrganization, batchIdxMapOrganization)
+		}
+		if len(batchItemsLaw) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Law", batchItemsLaw, batchIdxMapLaw)
+		}
+		if len(batchItemsFirm) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Firm", batchItemsFirm, batchIdxMapFirm)
+		}
+		if len(batchItemsEvent) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Event", batchItemsEvent, batchIdxMapEvent)
+		}
+		if len(batchItemsAgreement) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Agreement", batchItemsAgreement, batchIdxMapAgreement)
+		}
+		if len(batchItemsAgency) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Agency", batchItemsAgency, batchIdxMapAgency)
+		}
+	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 16, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]

@@ -38,6 +38,7 @@ type ResolverRoot interface {
 	Recommendation() RecommendationResolver
 	Relationship() RelationshipResolver
 	Report() ReportResolver
+	Source() SourceResolver
 	State() StateResolver
 	Subscription() SubscriptionResolver
 }
@@ -458,6 +459,8 @@ type ComplexityRoot struct {
 		Paragraphs  func(childComplexity int) int
 		Publisher   func(childComplexity int) int
 		Reliability func(childComplexity int) int
+		Report      func(childComplexity int) int
+		Slug        func(childComplexity int) int
 		Title       func(childComplexity int) int
 		URL         func(childComplexity int) int
 		Version     func(childComplexity int) int
@@ -2606,6 +2609,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Source.Reliability(childComplexity), true
+	case "Source.report":
+		if e.ComplexityRoot.Source.Report == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Report(childComplexity), true
+	case "Source.slug":
+		if e.ComplexityRoot.Source.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Slug(childComplexity), true
 	case "Source.title":
 		if e.ComplexityRoot.Source.Title == nil {
 			break
@@ -3181,10 +3196,18 @@ extend type Relationship {
   contested: Boolean!
 }
 
-"A document the graph quotes, stored paragraph by paragraph; its REPORT entity has the same id."
-type Source {
-  "A slug, the same as its REPORT entity's."
+"""
+A document the graph quotes, stored paragraph by paragraph. Its slug is
+its REPORT entity's id and what evidence names; its id, a Node id of its
+own, is "source:" and the slug. Arguments that name a source take either.
+"""
+type Source implements Node {
+  "Its Node id, \"source:<slug>\", which node(id:) finds it by. Until sources were Nodes this was the slug: read slug for that."
   id: ID!
+  "What it was added under: its REPORT entity's id, the source evidence names."
+  slug: ID!
+  "Its REPORT entity (Evidence.source of a quote of it); null once that is retracted."
+  report: Entity
   "Its title as published."
   title: String!
   "Who wrote it; empty when not known."
@@ -3304,7 +3327,7 @@ type UserError {
 extend type Query {
   "A source with its paragraphs, or null."
   source(
-    "The source's id (a slug)."
+    "The source's slug or its Node id (source:<slug>)."
     id: ID!
   ): Source
   "Every source, by id."
@@ -3328,7 +3351,7 @@ extend type Query {
 
 "A piece of evidence to attach: a quote of a source, by paragraph."
 input EvidenceInput {
-  "The id of a source (see addSource)."
+  "The source quoted: its slug (see addSource) or its Node id (source:<slug>)."
   source: ID!
   "The paragraph: \"¶12\" or \"12\"."
   locator: String!
@@ -3413,7 +3436,7 @@ input UpsertRelationshipInput {
 input AddEvidenceInput {
   "The entity or relationship it supports or disputes."
   target: ID!
-  "The id of the source it quotes."
+  "The source it quotes: its slug or its Node id (source:<slug>)."
   source: ID!
   "The paragraph: \"¶12\" or \"12\"."
   locator: String!
@@ -4636,8 +4659,10 @@ input RelationshipFilter {
   confidence: [Confidence!]
   "Only relationships that one of these entities asserts (claimedBy; at most 100 ids)."
   claimedBy: [ID!]
-  "Only relationships with evidence quoting one of these REPORTs (at most 100 ids)."
+  "Only relationships with evidence quoting one of these sources, by slug (a REPORT's id) or Node id (at most 100 ids)."
   sources: [ID!]
+  "Only relationships with at least one piece of evidence of this stance: DISPUTES finds the contested and the refuted."
+  stance: Stance
   "Only relationships that began on or after this date (compared by first day)."
   startFrom: Date
   "Only relationships that began on or before this date (inclusive: \"2015\" includes December 2015)."
@@ -5684,6 +5709,10 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Source_id(ctx, field)
+	case "slug":
+		return ec.fieldContext_Source_slug(ctx, field)
+	case "report":
+		return ec.fieldContext_Source_report(ctx, field)
 	case "title":
 		return ec.fieldContext_Source_title(ctx, field)
 	case "author":

@@ -1815,6 +1815,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Agency(ctx, sel, obj)
+	case model.Source:
+		return ec._Source(ctx, sel, &obj)
+	case *model.Source:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Source(ctx, sel, obj)
 	case kg.Relationship:
 		return ec._Relationship(ctx, sel, &obj)
 	case *kg.Relationship:
@@ -2060,10 +2067,98 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 
 func (ec *executionContext) marshalNNode2ᚕcyberkgᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
 	{
+		var batchItemsState []*model.State
+		batchIdxMapState := map[int]int{}
+		var batchItemsReport []*model.Report
+		batchIdxMapReport := map[int]int{}
+		var batchItemsRecommendation []*model.Recommendation
+		batchIdxMapRecommendation := map[int]int{}
+		var batchItemsProduct []*model.Product
+		batchIdxMapProduct := map[int]int{}
+		var batchItemsPerson []*model.Person
+		batchIdxMapPerson := map[int]int{}
+		var batchItemsOrganization []*model.Organization
+		batchIdxMapOrganization := map[int]int{}
+		var batchItemsLaw []*model.Law
+		batchIdxMapLaw := map[int]int{}
+		var batchItemsFirm []*model.Firm
+		batchIdxMapFirm := map[int]int{}
+		var batchItemsEvent []*model.Event
+		batchIdxMapEvent := map[int]int{}
+		var batchItemsAgreement []*model.Agreement
+		batchIdxMapAgreement := map[int]int{}
+		var batchItemsAgency []*model.Agency
+		batchIdxMapAgency := map[int]int{}
 		var batchItemsRelationship []*kg.Relationship
 		batchIdxMapRelationship := map[int]int{}
 		for i, item := range v {
 			switch concrete := item.(type) {
+			case model.State:
+				batchIdxMapState[i] = len(batchItemsState)
+				batchItemsState = append(batchItemsState, &concrete)
+			case *model.State:
+				batchIdxMapState[i] = len(batchItemsState)
+				batchItemsState = append(batchItemsState, concrete)
+			case model.Report:
+				batchIdxMapReport[i] = len(batchItemsReport)
+				batchItemsReport = append(batchItemsReport, &concrete)
+			case *model.Report:
+				batchIdxMapReport[i] = len(batchItemsReport)
+				batchItemsReport = append(batchItemsReport, concrete)
+			case model.Recommendation:
+				batchIdxMapRecommendation[i] = len(batchItemsRecommendation)
+				batchItemsRecommendation = append(batchItemsRecommendation, &concrete)
+			case *model.Recommendation:
+				batchIdxMapRecommendation[i] = len(batchItemsRecommendation)
+				batchItemsRecommendation = append(batchItemsRecommendation, concrete)
+			case model.Product:
+				batchIdxMapProduct[i] = len(batchItemsProduct)
+				batchItemsProduct = append(batchItemsProduct, &concrete)
+			case *model.Product:
+				batchIdxMapProduct[i] = len(batchItemsProduct)
+				batchItemsProduct = append(batchItemsProduct, concrete)
+			case model.Person:
+				batchIdxMapPerson[i] = len(batchItemsPerson)
+				batchItemsPerson = append(batchItemsPerson, &concrete)
+			case *model.Person:
+				batchIdxMapPerson[i] = len(batchItemsPerson)
+				batchItemsPerson = append(batchItemsPerson, concrete)
+			case model.Organization:
+				batchIdxMapOrganization[i] = len(batchItemsOrganization)
+				batchItemsOrganization = append(batchItemsOrganization, &concrete)
+			case *model.Organization:
+				batchIdxMapOrganization[i] = len(batchItemsOrganization)
+				batchItemsOrganization = append(batchItemsOrganization, concrete)
+			case model.Law:
+				batchIdxMapLaw[i] = len(batchItemsLaw)
+				batchItemsLaw = append(batchItemsLaw, &concrete)
+			case *model.Law:
+				batchIdxMapLaw[i] = len(batchItemsLaw)
+				batchItemsLaw = append(batchItemsLaw, concrete)
+			case model.Firm:
+				batchIdxMapFirm[i] = len(batchItemsFirm)
+				batchItemsFirm = append(batchItemsFirm, &concrete)
+			case *model.Firm:
+				batchIdxMapFirm[i] = len(batchItemsFirm)
+				batchItemsFirm = append(batchItemsFirm, concrete)
+			case model.Event:
+				batchIdxMapEvent[i] = len(batchItemsEvent)
+				batchItemsEvent = append(batchItemsEvent, &concrete)
+			case *model.Event:
+				batchIdxMapEvent[i] = len(batchItemsEvent)
+				batchItemsEvent = append(batchItemsEvent, concrete)
+			case model.Agreement:
+				batchIdxMapAgreement[i] = len(batchItemsAgreement)
+				batchItemsAgreement = append(batchItemsAgreement, &concrete)
+			case *model.Agreement:
+				batchIdxMapAgreement[i] = len(batchItemsAgreement)
+				batchItemsAgreement = append(batchItemsAgreement, concrete)
+			case model.Agency:
+				batchIdxMapAgency[i] = len(batchItemsAgency)
+				batchItemsAgency = append(batchItemsAgency, &concrete)
+			case *model.Agency:
+				batchIdxMapAgency[i] = len(batchItemsAgency)
+				batchItemsAgency = append(batchItemsAgency, concrete)
 			case kg.Relationship:
 				batchIdxMapRelationship[i] = len(batchItemsRelationship)
 				batchItemsRelationship = append(batchItemsRelationship, &concrete)
@@ -2071,6 +2166,39 @@ func (ec *executionContext) marshalNNode2ᚕcyberkgᚋgraphᚋmodelᚐNode(ctx c
 				batchIdxMapRelationship[i] = len(batchItemsRelationship)
 				batchItemsRelationship = append(batchItemsRelationship, concrete)
 			}
+		}
+		if len(batchItemsState) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "State", batchItemsState, batchIdxMapState)
+		}
+		if len(batchItemsReport) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Report", batchItemsReport, batchIdxMapReport)
+		}
+		if len(batchItemsRecommendation) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Recommendation", batchItemsRecommendation, batchIdxMapRecommendation)
+		}
+		if len(batchItemsProduct) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Product", batchItemsProduct, batchIdxMapProduct)
+		}
+		if len(batchItemsPerson) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Person", batchItemsPerson, batchIdxMapPerson)
+		}
+		if len(batchItemsOrganization) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Organization", batchItemsOrganization, batchIdxMapOrganization)
+		}
+		if len(batchItemsLaw) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Law", batchItemsLaw, batchIdxMapLaw)
+		}
+		if len(batchItemsFirm) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Firm", batchItemsFirm, batchIdxMapFirm)
+		}
+		if len(batchItemsEvent) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Event", batchItemsEvent, batchIdxMapEvent)
+		}
+		if len(batchItemsAgreement) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Agreement", batchItemsAgreement, batchIdxMapAgreement)
+		}
+		if len(batchItemsAgency) > 0 {
+			ctx = graphql.WithBatchParents(ctx, "Agency", batchItemsAgency, batchIdxMapAgency)
 		}
 		if len(batchItemsRelationship) > 0 {
 			ctx = graphql.WithBatchParents(ctx, "Relationship", batchItemsRelationship, batchIdxMapRelationship)

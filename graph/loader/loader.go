@@ -29,6 +29,7 @@ type Loaders struct {
 	entities      *dataloadgen.Loader[string, *kg.Entity] // shared, never changed: every field that refers to an entity reads the one copy
 	relationships *dataloadgen.Loader[relKey, []kg.Relationship]
 	pre           prefetched
+	pl            pageLoaders // relationship pages and degrees (pages.go)
 }
 
 // relKey is comparable, as a loader key must be, so the filter's types are
@@ -63,6 +64,7 @@ func New(s *store.Store) *Loaders {
 	l.relationships = dataloadgen.NewLoader(func(ctx context.Context, keys []relKey) ([][]kg.Relationship, []error) {
 		return l.relationshipsOf(ctx, keys)
 	}, dataloadgen.WithWait(wait))
+	l.initPages()
 	return l
 }
 

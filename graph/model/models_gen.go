@@ -25,7 +25,7 @@ type Actor struct {
 type AddEvidenceInput struct {
 	// The entity or relationship it supports or disputes.
 	Target string `json:"target"`
-	// The id of the source it quotes.
+	// The source it quotes: its slug or its Node id (source:<slug>).
 	Source string `json:"source"`
 	// The paragraph: "¶12" or "12".
 	Locator string `json:"locator"`
@@ -203,7 +203,7 @@ type EntityPayload struct {
 
 // A piece of evidence to attach: a quote of a source, by paragraph.
 type EvidenceInput struct {
-	// The id of a source (see addSource).
+	// The source quoted: its slug (see addSource) or its Node id (source:<slug>).
 	Source string `json:"source"`
 	// The paragraph: "¶12" or "12".
 	Locator string `json:"locator"`
@@ -338,8 +338,10 @@ type RelationshipFilter struct {
 	Confidence []kg.Confidence `json:"confidence,omitempty"`
 	// Only relationships that one of these entities asserts (claimedBy; at most 100 ids).
 	ClaimedBy []string `json:"claimedBy,omitempty"`
-	// Only relationships with evidence quoting one of these REPORTs (at most 100 ids).
+	// Only relationships with evidence quoting one of these sources, by slug (a REPORT's id) or Node id (at most 100 ids).
 	Sources []string `json:"sources,omitempty"`
+	// Only relationships with at least one piece of evidence of this stance: DISPUTES finds the contested and the refuted.
+	Stance *Stance `json:"stance,omitempty"`
 	// Only relationships that began on or after this date (compared by first day).
 	StartFrom *kg.Date `json:"startFrom,omitempty"`
 	// Only relationships that began on or before this date (inclusive: "2015" includes December 2015).
@@ -410,10 +412,16 @@ type SearchHit struct {
 	Entity Entity `json:"entity"`
 }
 
-// A document the graph quotes, stored paragraph by paragraph; its REPORT entity has the same id.
+// A document the graph quotes, stored paragraph by paragraph. Its slug is
+// its REPORT entity's id and what evidence names; its id, a Node id of its
+// own, is "source:" and the slug. Arguments that name a source take either.
 type Source struct {
-	// A slug, the same as its REPORT entity's.
+	// Its Node id, "source:<slug>", which node(id:) finds it by. Until sources were Nodes this was the slug: read slug for that.
 	ID string `json:"id"`
+	// What it was added under: its REPORT entity's id, the source evidence names.
+	Slug string `json:"slug"`
+	// Its REPORT entity (Evidence.source of a quote of it); null once that is retracted.
+	Report Entity `json:"report,omitempty"`
 	// Its title as published.
 	Title string `json:"title"`
 	// Who wrote it; empty when not known.
@@ -431,6 +439,8 @@ type Source struct {
 	// Its paragraphs (its non-empty lines), from ¶1: what evidence locators count.
 	Paragraphs []string `json:"paragraphs"`
 }
+
+func (Source) IsNode() {}
 
 // What addSource did.
 type SourcePayload struct {

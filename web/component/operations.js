@@ -16,5 +16,6 @@ export const QUERIES = {
     p: paths(from: $id, to: $to, maxHops: $depth, types: $types, direction: $direction, mode: ALL_SHORTEST, asOf: $asOf, first: $limit) { nodes { ...N } edges { ...E } } }`,
 };
 
-export const EDGE_EVIDENCE = `query KgEdge($from: ID!, $asOf: Date) { entity(id: $from) {
-  relationships(direction: OUTGOING, asOf: $asOf, first: 1000) { ...E } } } ${EDGE}`;
+// A relationship's evidence and claimants, shown when it is selected: it is
+// fetched by its id (node(id:)), which the drawn edge carries.
+export const EDGE_EVIDENCE = `query KgEdge($id: ID!) { node(id: $id) { ... on Relationship { ...E } } } ${EDGE}`;

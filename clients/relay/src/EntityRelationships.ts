@@ -1,6 +1,6 @@
 // A small Relay app's operations: an entity's relationships paged with
-// @connection, and an entity fragment refetched through node(id:) by
-// @refetchable. relay-compiler checks them against the schema; nothing here
+// @connection, and entity and source fragments refetched through node(id:)
+// by @refetchable. relay-compiler checks them against the schema; nothing here
 // runs in CI beyond that.
 import { graphql } from "relay-runtime";
 
@@ -37,6 +37,18 @@ export const firmFragment = graphql`
     id
     name
     degree { total byType { type count } }
+  }
+`;
+
+// A source is a Node with an id of its own (source:<slug>), so it refetches
+// like any other; slug is its REPORT entity's id.
+export const sourceFragment = graphql`
+  fragment EntityRelationships_source on Source @refetchable(queryName: "SourceRefetchQuery") {
+    id
+    slug
+    title
+    reliability
+    report { id name }
   }
 `;
 
