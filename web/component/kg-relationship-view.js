@@ -493,8 +493,8 @@ export class KgRelationshipView extends HTMLElement {
     if (!edge) return;
     if (!edge.evidence) {
       try {
-        const data = await this._query(EDGE_EVIDENCE, { from: edge.from, asOf: this.asOf || null });
-        const full = data.entity?.relationships.find((r) => r.id === id);
+        const data = await this._query(EDGE_EVIDENCE, { id });
+        const full = data.node;
         if (full) Object.assign(edge, full, { from: edge.from, to: edge.to });
       } catch (err) {
         this._status(err.message, true);

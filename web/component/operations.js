@@ -16,5 +16,7 @@ export const QUERIES = {
     p: paths(from: $id, to: $to, maxHops: $depth, types: $types, direction: $direction, mode: ALL_SHORTEST, asOf: $asOf, first: $limit) { nodes { ...N } edges { ...E } } }`,
 };
 
-export const EDGE_EVIDENCE = `query KgEdge($from: ID!, $asOf: Date) { entity(id: $from) {
-  relationships(direction: OUTGOING, asOf: $asOf, first: 1000) { ...E } } } ${EDGE}`;
+// One relationship by id (node), for its evidence when the drawing was
+// fetched without it: the relationship is drawn, so it is in force at the
+// view's asOf already.
+export const EDGE_EVIDENCE = `query KgEdge($id: ID!) { node(id: $id) { ... on Relationship { ...E } } } ${EDGE}`;
