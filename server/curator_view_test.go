@@ -167,7 +167,7 @@ func TestExplorerCuratorEditsWithEvidenceAndHistory(t *testing.T) {
 	if last.Version != "2" || !strings.Contains(last.Who, "a synthetic explorer curator (curator)") || last.Why != "synthetic explorer test edit" || last.What != "update: description" {
 		t.Errorf("history's last row %+v", last)
 	}
-	p.screenshot("explorer-curation")
+	p.screenshotOf("explorer-curation-history", `.history`)
 
 	// A quote its paragraph does not hold: refused beside the quote field, nothing written.
 	before := relationshipOf(t, ts, rel)
@@ -186,6 +186,7 @@ func TestExplorerCuratorEditsWithEvidenceAndHistory(t *testing.T) {
 	if !strings.Contains(quoteErr.Beside, "QUOTE_NOT_IN_SOURCE") || quoteErr.Top != "" || quoteErr.Invalid != "true" {
 		t.Errorf("a quote not in its paragraph: beside the quote %q, at the top %q, aria-invalid %q", quoteErr.Beside, quoteErr.Top, quoteErr.Invalid)
 	}
+	p.screenshotOf("explorer-curation-error", relForm("evidence"))
 	if after := relationshipOf(t, ts, rel); after.Version != before.Version || len(after.Evidence) != len(before.Evidence) {
 		t.Errorf("the refused evidence was written: version %d → %d", before.Version, after.Version)
 	}
