@@ -87,7 +87,7 @@ export function signInPage(next) {
   const f = curatorForm({
     name: 'sign-in', submit: 'Sign in', check: false,
     fields: [{ key: 'key', label: 'API key', type: 'password', required: true,
-      help: 'Made by `server keys create -role curator`. Kept for this tab only, until you sign out or close it.' }],
+      help: 'An administrator makes one with: server keys create -role curator. It is kept for this tab only, until you sign out or close the tab.' }],
     async run(values) {
       session.signIn(values.key.trim());
       try {
@@ -483,7 +483,8 @@ export async function sourcePage(id) {
   if (!s) throw new Error(`no source with id "${id}"`);
   show(s.title, takeFlash(), h('h1', {}, s.title, ' ', h('span', { class: 'kind' }, 'source')),
     h('p', { class: 'muted' }, [s.author, s.publisher, s.date, `reliability ${s.reliability.toLowerCase()}`, `version ${s.version}`].filter(Boolean).join(' · ')),
-    s.url ? h('p', {}, h('a', { href: s.url, rel: 'noopener noreferrer' }, s.url)) : null,
+    // A link only to the web: a javascript: or data: URL a curator typed is shown as text, never followed.
+    s.url ? h('p', {}, /^https?:\/\//i.test(s.url) ? h('a', { href: s.url, rel: 'noopener noreferrer' }, s.url) : s.url) : null,
     h('p', {}, 'Its entity: ', link(`/explore/entity/${encodeURIComponent(s.id)}`, s.id)),
     h('ol', { class: 'paragraphs' }, s.paragraphs.map((p, i) => h('li', { id: `p${i + 1}` }, h('span', { class: 'muted' }, `¶${i + 1} `), p))));
 }
