@@ -41,7 +41,7 @@ const RETRACT = `mutation CurateRetract($id: ID!, $reason: String!, $expectedVer
 const VOCABULARY = `query CuratorVocabulary {
   stance: __type(name: "Stance") { enumValues { name description } }
   reliability: __type(name: "Reliability") { enumValues { name description } }
-  sources { id title paragraphs }
+  sources { id title }
 }`;
 
 const SOURCE = `query CuratorSource($id: ID!) {
