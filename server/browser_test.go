@@ -301,6 +301,25 @@ func (p *page) screenshot(name string) {
 	if err != nil {
 		p.t.Fatalf("screenshot %s: %v", name, err)
 	}
+	p.saveScreenshot(dir, name, png)
+}
+
+// screenshotOf is screenshot of one element of the page (the first sel matches).
+func (p *page) screenshotOf(name, sel string) {
+	p.t.Helper()
+	dir := os.Getenv("SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(p.ctx, chromedp.Screenshot(chromedp.CSS(sel)))
+	if err != nil {
+		p.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	p.saveScreenshot(dir, name, png)
+}
+
+func (p *page) saveScreenshot(dir, name string, png []byte) {
+	p.t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		p.t.Fatal(err)
 	}

@@ -120,7 +120,7 @@ func TestExplorerDeepLinks(t *testing.T) {
 	var starts []string
 	p.eval(`[...document.querySelectorAll('ol.timeline li strong')].map((s) => s.textContent)`, &starts)
 	var api struct{ Timeline struct{ TotalCount int } }
-	postTo(t, ts.URL, `{ timeline(from: "2014", to: "2014") { totalCount } }`, &api)
+	postTo(t, ts.URL, `{ timeline(where: {startFrom: "2014", startTo: "2014"}) { totalCount } }`, &api)
 	if len(starts) == 0 || len(starts) != min(api.Timeline.TotalCount, 100) {
 		t.Errorf("timeline shows %d entities, the API has %d", len(starts), api.Timeline.TotalCount)
 	}

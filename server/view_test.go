@@ -262,7 +262,7 @@ func TestRelationshipViewExpandsAnEntity(t *testing.T) {
 	p.wait(`window.__kg.events.filter((e) => e.type === 'kg-load').length >= 3`)
 
 	after := p.graph(viewSel)
-	added, _ := apiSubgraph(t, ts.URL, `{ neighborhood(id: "`+target+`", limit: 50) { nodes { id } edges { id } } }`)
+	added, _ := apiSubgraph(t, ts.URL, `{ neighborhood(id: "`+target+`", first: 50) { nodes { id } edges { id } } }`)
 	for id := range before.nodeIDs() {
 		added[id] = true
 	}

@@ -1,9 +1,9 @@
 // Validates, with graphql-js, the operations that clients here send: the
 // element's (web/component/operations.js), the explorer's
-// (web/explore/explore.js) and the notebooks' (examples/notebooks). The
-// element's and the explorer's must be named; every one must be valid
-// against the schema (schema.graphql, the schema files concatenated by
-// run.sh). Deprecated fields pass: they still work.
+// (web/explore/*.js) and the notebooks' (examples/notebooks). Every one
+// must be named, so that logs, traces and the server's metrics tell them
+// apart, and valid against the schema (schema.graphql, the schema files
+// concatenated by run.sh). Deprecated fields pass: they still work.
 import { readFileSync, readdirSync } from "node:fs";
 import { buildSchema, parse, validate, Kind } from "graphql";
 import * as element from "../../web/component/operations.js";
@@ -42,32 +42,36 @@ for (const [mode, q] of Object.entries(element.QUERIES)) {
 }
 check("element edge evidence", element.EDGE_EVIDENCE, { named: true });
 
-// The explorer: its query constants, template literals without substitutions.
-const explore = readFileSync(new URL("../../web/explore/explore.js", import.meta.url), "utf8");
-for (const m of explore.matchAll(/^const (\w+) = `((?:query|fragment)(?:[^`$]|\$(?!\{))*)`;/gms)) {
-  check(`explorer ${m[1]}`, m[2], { named: true });
+// The explorer: its operation constants, template literals without substitutions.
+const exploreDir = new URL("../../web/explore/", import.meta.url);
+for (const file of readdirSync(exploreDir).filter((f) => f.endsWith(".js"))) {
+  const explore = readFileSync(new URL(file, exploreDir), "utf8");
+  for (const m of explore.matchAll(/^const (\w+) = `((?:query|mutation|fragment)(?:[^`$]|\$(?!\{))*)`;/gms)) {
+    check(`explorer ${file} ${m[1]}`, m[2], { named: true });
+  }
 }
 
-// The notebooks: the queries each passes to gql() as a plain string, and
-// each call of its paging helper every(field, args, selection) as the
-// helper's f-string makes it.
+// The notebooks: the operations each passes to gql() or write() as a plain
+// string or keeps in a constant (NAME = """query …"""), and each call of
+// its paging helper every(name, field, args, selection) as the helper's
+// f-string makes it.
 const dir = new URL("../../examples/notebooks/", import.meta.url);
 const pyString = String.raw`"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'`;
-const every = new RegExp(String.raw`\bevery\(\s*(?:${pyString}),\s*(?:${pyString}),\s*(?:${pyString})\s*\)`, "g");
+const every = new RegExp(String.raw`\bevery\(\s*(?:${pyString}),\s*(?:${pyString}),\s*(?:${pyString}),\s*(?:${pyString})\s*\)`, "g");
 for (const name of readdirSync(dir).filter((f) => f.endsWith(".ipynb"))) {
   const nb = JSON.parse(readFileSync(new URL(name, dir), "utf8"));
   const code = nb.cells.filter((c) => c.cell_type === "code").map((c) => [].concat(c.source).join("")).join("\n");
   let template = null;
-  for (const m of code.matchAll(/gql\(\s*(f?)"""([\s\S]*?)"""/g)) {
+  for (const m of code.matchAll(/(?:\b(?:gql|write)\(\s*|^[A-Z_]+ = )(f?)"""([\s\S]*?)"""/gm)) {
     if (m[1] === "f") template = m[2];
-    else check(name, m[2], { named: false });
+    else if (/^\s*(?:query|mutation|subscription|fragment)\b/.test(m[2]) || /^\s*\{/.test(m[2])) check(name, m[2], { named: true });
   }
   for (const m of code.matchAll(every)) {
-    const [field, args, selection] = [m[1] ?? m[2], m[3] ?? m[4], m[5] ?? m[6]];
+    const [opName, field, args, selection] = [m[1] ?? m[2], m[3] ?? m[4], m[5] ?? m[6], m[7] ?? m[8]];
     if (!template) throw new Error(`${name}: every() without its template`);
-    const q = template.replace("{field}", field).replace("{args}", args).replace("{selection}", selection)
+    const q = template.replace("{name}", opName).replace("{field}", field).replace("{args}", args).replace("{selection}", selection)
       .replaceAll("{{", "{").replaceAll("}}", "}");
-    check(`${name} every(${field})`, q, { named: false });
+    check(`${name} every(${field})`, q, { named: true });
   }
 }
 

@@ -2,8 +2,11 @@
 // <kg-relationship-view> element. One page app routed on the URL, so every
 // page has a deep link and the back button works (history.pushState and
 // popstate). Text from the graph is always set as text, never as HTML.
+// A curator who signs in gets the forms of curate.js on the same pages.
 
 import { CONFIDENCE_INFO } from '/embed/kg-relationship-view.js';
+import { entityLink, gql, h, link, navigate, session, show } from './lib.js';
+import { drawSession, entityCuration, historySection, newSourcePage, relationshipCuration, signInPage, sourcePage, takeFlash } from './curate.js';
 
 const main = document.getElementById('main');
 
@@ -12,21 +15,41 @@ const main = document.getElementById('main');
 const MEANING = Object.fromEntries(CONFIDENCE_INFO.map((c) => [c.name, c.description]));
 const confidence = (level) => h('span', { class: 'confidence', title: MEANING[level] ?? 'confidence' }, level);
 
+// An entity with its first 100 relationships (a page: the connection's
+// maximum); ExploreRelationships reads the rest, a page at a time. version
+// and history are what a curator edits from and what anyone may read.
 const ENTITY = `query ExploreEntity($id: ID!) {
   entity(id: $id) {
-    id kind name aliases description start end
-    facts { name value unit date evidence { locator quote source { id name } } }
-    relationships(first: 200) {
-      id type confidence start end description
-      from { id name kind } to { id name kind } claimedBy { id name }
-      evidence { locator quote source { id name } }
+    id kind name aliases description start end version contested
+    facts { name value unit date evidence { locator quote stance source { id name } } }
+    relationshipsConnection(first: 100) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id type confidence start end description version contested
+        from { id name kind } to { id name kind } claimedBy { id name }
+        evidence { locator quote stance source { id name } }
+      }
     }
+    history { version recordedAt actor { name role } reason op fields retracted }
   }
   timeline(where: {involving: [$id]}, first: 30) { nodes { id kind name start } }
 }`;
 
+const RELATIONSHIPS = `query ExploreRelationships($id: ID!, $after: String) {
+  entity(id: $id) {
+    relationshipsConnection(first: 100, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id type confidence start end description version contested
+        from { id name kind } to { id name kind } claimedBy { id name }
+        evidence { locator quote stance source { id name } }
+      }
+    }
+  }
+}`;
+
 const SEARCH = `query ExploreSearch($text: String!) {
-  search(text: $text, first: 12) { score entity { id kind name start description } }
+  searchConnection(text: $text, first: 12) { edges { score node { id kind name start description } } }
 }`;
 
 const PATHS = `query ExplorePaths($from: ID!, $to: ID!) {
@@ -41,49 +64,13 @@ const TIMELINE = `query ExploreTimeline($from: Date, $to: Date) {
   timeline(where: {startFrom: $from, startTo: $to}, first: 100) { totalCount nodes { id kind name start end description } }
 }`;
 
-async function gql(query, variables) {
-  const resp = await fetch('/graphql', {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await resp.json();
-  if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join('; '));
-  return body.data;
-}
-
-// h builds DOM: h('a', {href: '/x'}, 'text', child…). Strings become text nodes.
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  el.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-  return el;
-}
-
-const link = (href, text) => h('a', { href, 'data-nav': true }, text);
-const entityLink = (e) => link(`/explore/entity/${encodeURIComponent(e.id)}`, e.name);
 const kind = (k) => h('span', { class: 'kind' }, k.toLowerCase());
-const cite = (ev) => h('div', {}, h('blockquote', {}, `“${ev.quote}”`),
-  h('div', { class: 'cite' }, `${ev.source.name}, ${ev.locator}`));
+const cite = (ev) => h('div', { class: ev.stance === 'DISPUTES' ? 'disputes' : null }, h('blockquote', {}, `“${ev.quote}”`),
+  h('div', { class: 'cite' }, `${ev.stance === 'DISPUTES' ? 'Disputed by ' : ''}${ev.source.name}, ${ev.locator}`));
 
 function graphiqlLink(query, variables) {
   const u = new URLSearchParams({ query, variables: JSON.stringify(variables, null, 2) });
   return h('a', { href: `/?${u}`, class: 'graphiql' }, 'Open this query in GraphiQL');
-}
-
-function show(title, ...content) {
-  document.title = `${title} · US–China cyber knowledge graph`;
-  main.replaceChildren(...content.filter(Boolean));
-}
-
-// Navigation inside the explorer keeps the page and pushes history.
-export function navigate(url, { replace = false } = {}) {
-  if (replace) history.replaceState(null, '', url);
-  else history.pushState(null, '', url);
-  route();
 }
 
 document.addEventListener('click', (e) => {
@@ -93,13 +80,19 @@ document.addEventListener('click', (e) => {
   navigate(a.getAttribute('href'));
 });
 window.addEventListener('popstate', () => route());
+window.addEventListener('kg-navigate', () => route()); // lib.js's navigate
 
 async function route() {
   const path = location.pathname.replace(/^\/explore\/?/, '');
   const params = new URLSearchParams(location.search);
   const [page, id] = path.split('/').map(decodeURIComponent);
+  delete main.dataset.ready; // drawing: a redraw of the same URL is told from the page before it
+  drawSession();
   try {
     if (page === 'entity' && id) await entityPage(id);
+    else if (page === 'sign-in') signInPage(params.get('next'));
+    else if (page === 'sources' && id === 'new') await newSourcePage();
+    else if (page === 'source' && id) await sourcePage(id);
     else if (page === 'chain' && id) await chainPage(id, params.get('direction') || 'DOWNSTREAM');
     else if (page === 'paths') await pathsPage(params.get('from') || '', params.get('to') || '');
     else if (page === 'timeline') await timelinePage(params.get('from') || '', params.get('to') || '');
@@ -121,10 +114,11 @@ function searchPage(q) {
     try {
       const data = await gql(SEARCH, { text });
       if (mine !== seq) return; // a later keystroke won
-      results.replaceChildren(...data.search.map(({ entity: e }) => h('li', {},
+      const hits = data.searchConnection.edges;
+      results.replaceChildren(...hits.map(({ node: e }) => h('li', {},
         entityLink(e), ' ', kind(e.kind), e.start ? h('span', { class: 'muted' }, ` ${e.start}`) : null,
         h('div', { class: 'muted' }, e.description))));
-      if (!data.search.length) results.replaceChildren(h('li', { class: 'muted' }, 'Nothing found.'));
+      if (!hits.length) results.replaceChildren(h('li', { class: 'muted' }, 'Nothing found.'));
       results.dataset.for = text;
     } catch (err) {
       if (mine === seq) results.replaceChildren(h('li', { class: 'error' }, err.message));
@@ -134,7 +128,7 @@ function searchPage(q) {
   const input = h('input', { type: 'search', value: q, placeholder: 'Search: Snowden revelations, $975 million, Unit 61398…',
     'aria-label': 'Search the knowledge graph', autofocus: true,
     oninput: (e) => { clearTimeout(timer); timer = setTimeout(() => run(e.target.value), 150); } });
-  show('Search', h('h1', {}, 'Search the graph'),
+  show('Search', takeFlash(), h('h1', {}, 'Search the graph'),
     h('p', { class: 'muted' }, 'States, agencies, firms, people, laws, agreements, reports and dated events of US–China cybersecurity relations, each with its evidence.'),
     input, results);
   input.focus();
@@ -146,8 +140,18 @@ async function entityPage(id) {
   const data = await gql(ENTITY, { id });
   const e = data.entity;
   if (!e) throw new Error(`no entity with id "${id}"`);
+  const rels = [...e.relationshipsConnection.nodes];
+  for (let page = e.relationshipsConnection.pageInfo; page.hasNextPage;) {
+    const more = (await gql(RELATIONSHIPS, { id, after: page.endCursor })).entity.relationshipsConnection;
+    rels.push(...more.nodes);
+    page = more.pageInfo;
+  }
+  // Signed in, the page has the curator's forms; signed out, none of them.
+  const curating = session.signedIn;
+  const curation = curating ? await entityCuration(e) : null;
+  const relCuration = new Map(curating ? await Promise.all(rels.map(async (r) => [r.id, await relationshipCuration(r)])) : []);
   const byType = new Map();
-  for (const r of e.relationships) {
+  for (const r of rels) {
     if (!byType.has(r.type)) byType.set(r.type, []);
     byType.get(r.type).push(r);
   }
@@ -158,8 +162,9 @@ async function entityPage(id) {
   view.addEventListener('kg-change', (ev) => changes.prepend(h('li', {}, h('strong', {}, ev.detail.change.id), ' ',
     ev.detail.change.items.filter((it) => it.entities.includes(e.id) || it.target === e.id).slice(0, 5)
       .map((it) => `${it.op.toLowerCase()} ${it.kind.toLowerCase()} ${it.target}`).join('; ') || 'its neighbourhood')));
-  show(e.name,
+  show(e.name, takeFlash(),
     h('h1', {}, e.name, ' ', kind(e.kind)),
+    h('p', { class: 'muted version' }, `Version ${e.version}`, e.contested ? ' · contested: its evidence both supports and disputes it' : ''),
     e.aliases.length ? h('div', { class: 'muted' }, `Also: ${e.aliases.join(', ')}`) : null,
     h('p', {}, e.description),
     h('p', { class: 'muted' }, [e.start && `From ${e.start}`, e.end && `to ${e.end}`].filter(Boolean).join(' ')),
@@ -170,15 +175,17 @@ async function entityPage(id) {
       h('p', { class: 'muted' }, 'Changes to what the view shows appear here as they are committed, and the view redraws.'), changes),
     e.facts.length ? h('section', {}, h('h2', {}, 'Facts'), h('ul', {}, e.facts.map((f) =>
       h('li', {}, h('strong', {}, f.value), f.date ? ` (${f.date})` : '', cite(f.evidence))))) : null,
-    h('section', { class: 'relationships' }, h('h2', {}, `Relationships (${e.relationships.length})`),
+    h('section', { class: 'relationships' }, h('h2', {}, `Relationships (${rels.length})`),
       [...byType].map(([type, rels]) => h('div', {}, h('h3', {}, type.replaceAll('_', ' ').toLowerCase()),
         h('ul', { class: 'rels' }, rels.map((r) => h('li', { class: r.confidence },
           entityLink(r.from), ` — ${r.type} → `, entityLink(r.to), ' ', confidence(r.confidence),
           r.start ? h('span', { class: 'muted' }, ` ${r.start}${r.end ? '–' + r.end : ''}`) : null,
           r.claimedBy.length ? h('span', { class: 'muted' }, ` · claimed by ${r.claimedBy.map((c) => c.name).join(', ')}`) : null,
-          h('div', {}, r.description), r.evidence.map(cite))))))),
+          r.contested ? h('span', { class: 'contested' }, ' · contested') : null,
+          h('div', {}, r.description), r.evidence.map(cite), relCuration.get(r.id))))))),
     data.timeline.nodes.length ? h('section', {}, h('h2', {}, 'Timeline'), h('ol', {}, data.timeline.nodes.map((t) =>
-      h('li', {}, h('span', { class: 'muted' }, `${t.start} `), entityLink(t), ' ', kind(t.kind))))) : null);
+      h('li', {}, h('span', { class: 'muted' }, `${t.start} `), entityLink(t), ' ', kind(t.kind))))) : null,
+    curation, historySection(e.history));
 }
 
 // --- Causes and consequences of an event, left to right, with every step cited.
