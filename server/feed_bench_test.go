@@ -32,6 +32,12 @@ import (
 // feed's following and fan-out, not the marshalling of those items.
 //
 //	scripts/test ./server/ -run '^$' -bench BenchmarkFeed1000Subscribers -benchtime 1x
+//
+// It also reports the server's CPU time and allocation per delivery while
+// delivering (from its /metrics), which a busy machine changes far less
+// than it changes latency. FEED_BENCH_PPROF=prefix saves the server's CPU
+// profile of that time (prefix.cpu) and its allocation profiles before and
+// after (prefix.allocs0, prefix.allocs1: go tool pprof -diff_base).
 func BenchmarkFeed1000Subscribers(b *testing.B) {
 	const subscribers = 1000
 	changes := 10
@@ -43,6 +49,12 @@ func BenchmarkFeed1000Subscribers(b *testing.B) {
 	cfg := dbtest.Config(b)
 	cmd := exec.Command(os.Args[0], "-http-addr", addr, "-seed-if-empty=false", "-rate-limit-loopback=false",
 		"-feed-max-connections-per-client", "2000")
+	profile := os.Getenv("FEED_BENCH_PPROF")
+	pprofAddr := ""
+	if profile != "" {
+		pprofAddr = freeAddr(b)
+		cmd.Args = append(cmd.Args, "-pprof-addr", pprofAddr)
+	}
 	cmd.Env = append(os.Environ(), "CYBERKG_TEST_RUN_MAIN=1", "NEO4J_URI="+cfg.URI, "NEO4J_USER="+cfg.User,
 		"NEO4J_PASSWORD="+cfg.Password, "NEO4J_PASSWORD_FILE="+cfg.PasswordFile, "GOMEMLIMIT="+envOr("FEED_BENCH_GOMEMLIMIT", "96MiB"))
 	if err := cmd.Start(); err != nil {
@@ -104,12 +116,21 @@ func BenchmarkFeed1000Subscribers(b *testing.B) {
 	time.Sleep(time.Second) // every subscribe registered: live subscriptions have no cursor to wait on
 
 	rss := residentMemory(b, cmd.Process.Pid, "VmRSS")
-	before := cypherTotal(b, addr)
+	before := metricTotal(b, addr, "cyberkg_cypher_queries_total")
 	const rest = 10 * time.Second
 	time.Sleep(rest)
-	atRest := float64(cypherTotal(b, addr)-before) / rest.Seconds()
+	atRest := (metricTotal(b, addr, "cyberkg_cypher_queries_total") - before) / rest.Seconds()
 
 	b.ResetTimer()
+	cpu0, alloc0 := metricTotal(b, addr, "process_cpu_seconds_total"), metricTotal(b, addr, "go_memstats_alloc_bytes_total")
+	var profiled sync.WaitGroup
+	if profile != "" {
+		saveProfile(b, pprofAddr, "allocs", profile+".allocs0")
+		profiled.Go(func() {
+			secs := int(float64(changes)*0.3 + 3)
+			saveProfile(b, pprofAddr, fmt.Sprintf("profile?seconds=%d", secs), profile+".cpu")
+		})
+	}
 	committed := map[int64]time.Time{}
 	for range changes {
 		seq := commitChange(b, s)
@@ -129,6 +150,12 @@ func BenchmarkFeed1000Subscribers(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	cpu := metricTotal(b, addr, "process_cpu_seconds_total") - cpu0
+	alloc := metricTotal(b, addr, "go_memstats_alloc_bytes_total") - alloc0
+	if profile != "" {
+		saveProfile(b, pprofAddr, "allocs", profile+".allocs1")
+		profiled.Wait()
+	}
 	peak := residentMemory(b, cmd.Process.Pid, "VmHWM")
 	slices.Sort(lat)
 	p := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))].Microseconds()) / 1000 }
@@ -137,8 +164,48 @@ func BenchmarkFeed1000Subscribers(b *testing.B) {
 	b.ReportMetric(float64(rss)/(1<<20), "server-MB")
 	b.ReportMetric(float64(peak)/(1<<20), "server-peak-MB")
 	b.ReportMetric(atRest, "cypher/s-at-rest")
-	b.Logf("%d subscribers, %d changes: commit to delivery p50 %.1f ms, p99 %.1f ms, max %.1f ms; server RSS %d MB connected, peak %d MB; %.1f Cypher round trips/s at rest",
-		subscribers, changes, p(0.5), p(0.99), p(1), rss>>20, peak>>20, atRest)
+	delivered := float64(len(lat))
+	b.ReportMetric(cpu*1e6/delivered, "server-cpu-µs/delivery")
+	b.ReportMetric(alloc/delivered, "server-B/delivery")
+	b.Logf("%d subscribers, %d changes: commit to delivery p50 %.1f ms, p99 %.1f ms, max %.1f ms; server RSS %d MB connected, peak %d MB; %.1f Cypher round trips/s at rest; while delivering, server CPU %.0f µs and %.0f bytes allocated per delivery",
+		subscribers, changes, p(0.5), p(0.99), p(1), rss>>20, peak>>20, atRest, cpu*1e6/delivered, alloc/delivered)
+}
+
+// metricTotal is the sum of a metric's samples on the server's /metrics.
+func metricTotal(b *testing.B, addr, name string) float64 {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var total float64
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, name+" ") || strings.HasPrefix(line, name+"{") {
+			v, _ := strconv.ParseFloat(line[strings.LastIndex(line, " ")+1:], 64)
+			total += v
+		}
+	}
+	return total
+}
+
+// saveProfile saves one of the server's /debug/pprof/ profiles to path.
+func saveProfile(b *testing.B, addr, name, path string) {
+	resp, err := http.Get("http://" + addr + "/debug/pprof/" + name)
+	if err != nil {
+		b.Error(err)
+		return
+	}
+	defer resp.Body.Close()
+	f, err := os.Create(path)
+	if err == nil {
+		_, err = io.Copy(f, resp.Body)
+		f.Close()
+	}
+	if err != nil {
+		b.Error(err)
+	}
 }
 
 // residentMemory is a process's resident set size (VmRSS) or its peak
@@ -154,25 +221,6 @@ func residentMemory(b *testing.B, pid int, field string) int64 {
 	}
 	kb, _ := strconv.ParseInt(string(m[1]), 10, 64)
 	return kb << 10
-}
-
-// cypherTotal is the server's count of Cypher round trips so far (/metrics).
-func cypherTotal(b *testing.B, addr string) int64 {
-	resp, err := http.Get("http://" + addr + "/metrics")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var total float64
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		if line := sc.Text(); strings.HasPrefix(line, "cyberkg_cypher_queries_total{") {
-			v, _ := strconv.ParseFloat(line[strings.LastIndex(line, " ")+1:], 64)
-			total += v
-		}
-	}
-	io.Copy(io.Discard, resp.Body)
-	return int64(total)
 }
 
 func envOr(k, def string) string {
