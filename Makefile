@@ -8,7 +8,7 @@ export NEO4J_BOLT_PORT
 # Without NEO4J_URI: the local Neo4j, its random password read from its state folder.
 LOCAL_NEO4J = [ -n "$$NEO4J_URI" ] || { scripts/neo4j-start && export NEO4J_URI=bolt://127.0.0.1:$(NEO4J_BOLT_PORT) NEO4J_PASSWORD_FILE=$${NEO4J_STATE_DIR:-.neo4j}/password; }
 
-.PHONY: run test test-go setup images test-containers seed generate check assets bench bench-compare bench-view screenshots neo4j-start neo4j-stop build audit-deps fuzz venv python-test notebooks
+.PHONY: run test test-go setup images test-containers seed generate check assets bench bench-compare bench-feed bench-view screenshots neo4j-start neo4j-stop build audit-deps fuzz venv python-test notebooks
 
 ## run: install what is missing (scripts/setup), start Neo4j if needed, apply the schema, seed an empty graph, serve on http://127.0.0.1:8080
 run:
@@ -105,6 +105,16 @@ python-test: venv
 ## notebooks: execute every notebook in examples/notebooks against a seeded server and save their outputs
 notebooks: venv
 	scripts/with-server .venv/bin/python examples/notebooks/run.py
+
+## bench-feed: BenchmarkFeed1000Subscribers (docs/feed.md) on the test Neo4j, without the race detector: its 1,000 clients share the benchmark's process
+bench-feed:
+	@export NEO4J_STATE_DIR=$(CURDIR)/.neo4j-test NEO4J_BOLT_PORT=$${NEO4J_TEST_BOLT_PORT:-7688}; \
+	if [ -z "$$NEO4J_URI" ]; then \
+	  out=$$(scripts/neo4j-start) || { echo "$$out"; exit 1; }; echo "$$out"; \
+	  [[ $$out == *"already running"* ]] || trap 'scripts/neo4j-stop' EXIT; \
+	  export NEO4J_URI=bolt://127.0.0.1:$$NEO4J_BOLT_PORT NEO4J_USER=neo4j NEO4J_PASSWORD_FILE=$$NEO4J_STATE_DIR/password; \
+	fi; \
+	FEED_BENCH_GOMEMLIMIT=$${FEED_BENCH_GOMEMLIMIT:-256MiB} go test -count=1 -timeout 30m ./server/ -run '^$$' -bench BenchmarkFeed1000Subscribers -benchtime 1x
 
 ## bench-view: time in chromium until a 1,000-entity neighbourhood of a synthetic graph is drawn and interactive; replaces the test database's graph
 bench-view:

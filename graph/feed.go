@@ -16,8 +16,10 @@ import (
 // (server/feed.go).
 type ChangeFeed interface {
 	// Subscribe sends the changes after after (when not nil) that match f,
-	// then live ones, until ctx ends.
-	Subscribe(ctx context.Context, after *int64, f kg.ChangeFilter) (<-chan kg.Change, error)
+	// then live ones, until ctx ends, each as show makes it: the channel is
+	// the one gqlgen reads, so that a delivery wakes no goroutine of ours
+	// beyond the feed's own, one per subscription.
+	Subscribe(ctx context.Context, after *int64, f kg.ChangeFilter, show func(kg.Change) *model.Change) (<-chan *model.Change, error)
 }
 
 var errNoFeed = errors.New("this server has no change feed")

@@ -22,22 +22,7 @@ func (r *subscriptionResolver) Changes(ctx context.Context, after *string, entit
 	if r.Feed == nil {
 		return nil, errs.E("changes", errs.Unavailable, errNoFeed)
 	}
-	changes, err := r.Feed.Subscribe(ctx, from, changeFilter(entity, types, kinds, actor))
-	if err != nil {
-		return nil, err
-	}
-	out := make(chan *model.Change)
-	go func() {
-		defer close(out)
-		for c := range changes {
-			select {
-			case out <- sharedChangeOf(c):
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out, nil
+	return r.Feed.Subscribe(ctx, from, changeFilter(entity, types, kinds, actor), sharedChangeOf)
 }
 
 // Subscription returns generated.SubscriptionResolver implementation.

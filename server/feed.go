@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"cyberkg/errs"
+	"cyberkg/graph/model"
 	"cyberkg/kg"
 )
 
@@ -107,7 +108,7 @@ type subscriber struct {
 // Subscribe follows the log for one subscription: the changes after after
 // (when given) that match f, then live ones, until ctx ends. Its errors
 // (a cursor not retained, too many subscriptions) come before any change.
-func (f *feed) Subscribe(ctx context.Context, after *int64, filter kg.ChangeFilter) (<-chan kg.Change, error) {
+func (f *feed) Subscribe(ctx context.Context, after *int64, filter kg.ChangeFilter, show func(kg.Change) *model.Change) (<-chan *model.Change, error) {
 	conn := connFrom(ctx)
 	if conn != nil && int(conn.subs.Add(1)) > f.cfg.maxSubsPerConn {
 		conn.subs.Add(-1)
@@ -118,29 +119,46 @@ func (f *feed) Subscribe(ctx context.Context, after *int64, filter kg.ChangeFilt
 			conn.subs.Add(-1)
 		}
 	}
-	head, err := f.log.Head(ctx)
-	if err != nil {
-		release()
-		return nil, err
-	}
-	if after != nil && *after > head {
-		release()
-		return nil, errs.Invalidf("after: change %d is not in the log yet (the newest is %d)", *after, head)
-	}
 	sub := &subscriber{filter: filter, ch: make(chan kg.Change, f.cfg.buffer), conn: conn, gone: make(chan struct{})}
-	from := f.add(sub, head)
+	// While the poller runs, the Seq it has fanned out up to is where a new
+	// subscriber starts: no read of the log's head for each of a thousand
+	// clients subscribing at once (they emptied the driver's pool). Only
+	// the subscriber that starts the poller reads it.
+	from, ok := f.add(sub, nil)
+	if !ok {
+		head, err := f.log.Head(ctx)
+		if err != nil {
+			release()
+			return nil, err
+		}
+		from, _ = f.add(sub, &head)
+	}
+	if after != nil && *after > from {
+		// Ahead of what the poller has fanned out: maybe in the log
+		// already, maybe not yet.
+		head, err := f.log.Head(ctx)
+		if err == nil && *after > head {
+			err = errs.Invalidf("after: change %d is not in the log yet (the newest is %d)", *after, head)
+		}
+		if err != nil {
+			f.remove(sub)
+			release()
+			return nil, err
+		}
+	}
 
 	// What was missed, read from the log: its first page now, so that a
 	// cursor the log no longer holds is this call's error.
 	var missed []kg.Change
 	if after != nil && *after < from {
+		var err error
 		if missed, err = f.log.ChangesAfter(ctx, *after, filter, catchUpPage); err != nil {
 			f.remove(sub)
 			release()
 			return nil, err
 		}
 	}
-	out := make(chan kg.Change)
+	out := make(chan *model.Change)
 	go func() {
 		defer close(out)
 		defer release()
@@ -148,7 +166,7 @@ func (f *feed) Subscribe(ctx context.Context, after *int64, filter kg.ChangeFilt
 		last := from
 		if after != nil {
 			last = max(from, *after)
-			if !f.catchUp(ctx, out, missed, from, filter) {
+			if !f.catchUp(ctx, out, show, missed, from, filter) {
 				return
 			}
 		}
@@ -159,7 +177,7 @@ func (f *feed) Subscribe(ctx context.Context, after *int64, filter kg.ChangeFilt
 					continue // already sent while catching up
 				}
 				select {
-				case out <- c:
+				case out <- show(c):
 					last = c.Seq
 				case <-ctx.Done():
 					return
@@ -178,14 +196,14 @@ const catchUpPage = 200
 
 // catchUp sends the matching changes up to upto, from the page already
 // read on; false when ctx ended first.
-func (f *feed) catchUp(ctx context.Context, out chan<- kg.Change, page []kg.Change, upto int64, filter kg.ChangeFilter) bool {
+func (f *feed) catchUp(ctx context.Context, out chan<- *model.Change, show func(kg.Change) *model.Change, page []kg.Change, upto int64, filter kg.ChangeFilter) bool {
 	for {
 		for _, c := range page {
 			if c.Seq > upto {
 				return true
 			}
 			select {
-			case out <- c:
+			case out <- show(c):
 			case <-ctx.Done():
 				return false
 			}
@@ -202,16 +220,20 @@ func (f *feed) catchUp(ctx context.Context, out chan<- kg.Change, page []kg.Chan
 }
 
 // add registers sub and returns the Seq from which the poller delivers to
-// it; it starts the poller when sub is the first subscriber.
-func (f *feed) add(sub *subscriber, head int64) int64 {
+// it. When the poller is not running it starts it from head, the log's
+// head just read; without one it registers nothing and returns false.
+func (f *feed) add(sub *subscriber, head *int64) (int64, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if !f.running {
-		f.running, f.head = true, head
+		if head == nil {
+			return 0, false
+		}
+		f.running, f.head = true, *head
 		go f.poll()
 	}
 	f.subs[sub] = struct{}{}
-	return f.head
+	return f.head, true
 }
 
 func (f *feed) remove(sub *subscriber) {

@@ -6,7 +6,9 @@
 // event ({"seq", "cursor", "id", "ms"}: ms is when it arrived, Unix time) and
 // exits after COUNT events, disconnecting. It prints {"subscribed": true}
 // once the server has acknowledged the connection, and {"error": ...} and
-// exits 1 on any error.
+// exits 1 on any error. With FEED_PINGS=1 it also prints {"ping": true,
+// "ms"} for each graphql-transport-ws ping the server sends; with
+// FEED_NO_PONG=1 it does not answer them (graphql-ws's disablePong).
 import { createClient as createWsClient } from 'graphql-ws';
 import { createClient as createSseClient } from 'graphql-sse';
 import WebSocket from 'ws';
@@ -27,7 +29,12 @@ if (kind === 'ws') {
     webSocketImpl: WebSocket,
     retryAttempts: 0,
     connectionParams: authorization ? { Authorization: authorization } : undefined,
-    on: { connected: () => print({ subscribed: true }), closed: (e) => { if (seen < count) fail(e); } },
+    disablePong: process.env.FEED_NO_PONG === '1',
+    on: {
+      connected: () => print({ subscribed: true }),
+      ping: (received) => { if (received && process.env.FEED_PINGS === '1') print({ ping: true, ms: Date.now() }); },
+      closed: (e) => { if (seen < count) fail(e); },
+    },
   });
 } else {
   client = createSseClient({
