@@ -394,9 +394,19 @@ func (s *Store) MergeEntities(ctx context.Context, in kg.MergeInput, w kg.Write)
 		if err != nil {
 			return err
 		}
+		// Claims that from made: they are into's now, each a new version of
+		// its relationship in this change, so that a revert gives them back.
+		claimed, err := s.relationshipsClaimedBy(ctx, tx, op, in.From)
+		if err != nil {
+			return err
+		}
+		for _, rc := range claimed {
+			if !slices.ContainsFunc(rels, func(c current) bool { return c.rel.ID == rc.rel.ID }) {
+				rels = append(rels, rc)
+			}
+		}
 		for _, rc := range rels {
 			r := rc.rel
-			r.ClaimedBy = slices.Clone(r.ClaimedBy)
 			var fields []string
 			if r.From == in.From {
 				r.From, fields = in.Into, append(fields, "from")
@@ -409,6 +419,10 @@ func (s *Store) MergeEntities(ctx context.Context, in kg.MergeInput, w kg.Write)
 					return err
 				}
 				continue
+			}
+			if slices.Contains(r.ClaimedBy, in.From) {
+				r.ClaimedBy = claimants(r.ClaimedBy, in.From, in.Into)
+				fields = append(fields, "claimedBy")
 			}
 			if _, err := s.putRelationship(ctx, tx, op, p, rc, &r, kg.OpUpdate, fields); err != nil {
 				return err
@@ -642,6 +656,37 @@ func (s *Store) liveRelationshipsOf(ctx context.Context, tx neo4j.ManagedTransac
 		out[i] = current{kind: kg.TargetRelationship, version: versionOf(p), live: true, rel: relationshipFrom(p), legacy: num(rec.Values[1]) == 0}
 	}
 	return out, nil
+}
+
+// relationshipsClaimedBy are the live relationships whose claimedBy lists
+// id. claimedBy is a list property, which no index serves: this reads every
+// relationship, which a merge (rare, and an admin's) can afford.
+func (s *Store) relationshipsClaimedBy(ctx context.Context, tx neo4j.ManagedTransaction, op, id string) ([]current, error) {
+	recs, err := s.query(ctx, tx, op, `MATCH (a:Entity)-[r]->(b:Entity) WHERE $id IN r.claimedBy
+		RETURN r{.*, type: type(r), from: a.id, to: b.id}, EXISTS { (:Version {target: r.id}) } ORDER BY r.id`, map[string]any{"id": id})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]current, len(recs))
+	for i, rec := range recs {
+		p := rec.Values[0].(map[string]any)
+		out[i] = current{kind: kg.TargetRelationship, version: versionOf(p), live: true, rel: relationshipFrom(p), legacy: rec.Values[1] != true}
+	}
+	return out, nil
+}
+
+// claimants is claimedBy with from replaced by into, once.
+func claimants(claimedBy []string, from, into string) []string {
+	out := make([]string, 0, len(claimedBy))
+	for _, c := range claimedBy {
+		if c == from {
+			c = into
+		}
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // kindsOf returns the kinds of the live entities among ids.

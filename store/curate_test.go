@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -150,30 +152,56 @@ func TestRetractThenReadWithRecordedAt(t *testing.T) {
 func TestMergeThenRevertGivesBackTheSameGraph(t *testing.T) {
 	s, ds := dbtest.Seeded(t)
 	restoreSeed(t, s, ds)
-	before := wholeGraph(t, s)
-	m, err := s.MergeEntities(as(admin), kg.MergeInput{Into: "united-states", From: "nsa", IntoVersion: versionNow(t, s, "united-states"), FromVersion: versionNow(t, s, "nsa")}, kg.Write{Reason: "test merge"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if reflect.DeepEqual(wholeGraph(t, s), before) {
-		t.Fatal("the merge changed nothing")
-	}
-	if _, err := s.RevertChange(as(admin), m.Change.ID, kg.Write{}); err != nil {
-		t.Fatal(err)
-	}
-	after := wholeGraph(t, s)
-	if !reflect.DeepEqual(after, before) {
-		for k, v := range before {
-			if !reflect.DeepEqual(after[k], v) {
-				t.Errorf("%s: before %v\nafter %v", k, v, after[k])
+	for _, c := range []struct{ into, from string }{
+		{"united-states", "nsa"},
+		// fireeye claims the decline's attribution; the book shares a claim
+		// with the United States, which must not then list it twice.
+		{"mandiant", "fireeye"},
+		{"united-states", "singer-friedman-book"},
+	} {
+		t.Run(c.from, func(t *testing.T) {
+			before := wholeGraph(t, s)
+			m, err := s.MergeEntities(as(admin), kg.MergeInput{Into: c.into, From: c.from, IntoVersion: versionNow(t, s, c.into), FromVersion: versionNow(t, s, c.from)}, kg.Write{Reason: "test merge"})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		for k := range after {
-			if _, ok := before[k]; !ok {
-				t.Errorf("%s: only after", k)
+			merged := wholeGraph(t, s)
+			if reflect.DeepEqual(merged, before) {
+				t.Fatal("the merge changed nothing")
 			}
-		}
+			for k, v := range merged {
+				if claims := claimedByOf(v); slices.Contains(claims, c.from) || len(claims) != len(slices.Compact(slices.Sorted(slices.Values(claims)))) {
+					t.Errorf("%s after the merge: claimedBy %v; want %s replaced by %s, once", k, claims, c.from, c.into)
+				}
+			}
+			if _, err := s.RevertChange(as(admin), m.Change.ID, kg.Write{}); err != nil {
+				t.Fatal(err)
+			}
+			after := wholeGraph(t, s)
+			if !reflect.DeepEqual(after, before) {
+				for k, v := range before {
+					if !reflect.DeepEqual(after[k], v) {
+						t.Errorf("%s: before %v\nafter %v", k, v, after[k])
+					}
+				}
+				for k := range after {
+					if _, ok := before[k]; !ok {
+						t.Errorf("%s: only after", k)
+					}
+				}
+			}
+		})
 	}
+}
+
+// claimedByOf reads the claimedBy property out of a Snapshot's text.
+func claimedByOf(props string) []string {
+	_, rest, ok := strings.Cut(props, "claimedBy=[")
+	if !ok {
+		return nil
+	}
+	list, _, _ := strings.Cut(rest, "]")
+	return strings.Fields(list)
 }
 
 // wholeGraph is every entity and relationship with every property but the
