@@ -82,6 +82,8 @@ func (ds *Dataset) Validate() []Problem {
 		switch {
 		case relIDs[r.ID]:
 			rel(i, "duplicate relationship id %q", r.ID)
+		case strings.Contains(r.ID, "#") || IsChangeID(r.ID):
+			rel(i, "relationship id %q has a # or the form of a change's id: ids must be unique across kinds", r.ID)
 		case kinds[r.ID] != "":
 			// node(id:) finds any object by its id alone.
 			rel(i, "relationship id %q is also an entity's id: ids must be unique across entities and relationships", r.ID)
@@ -143,12 +145,23 @@ func kindFieldProblems(e Entity) []string {
 func evidenceProblems(ev []Evidence, facts []Fact, kinds map[string]Kind, src Sources) []string {
 	all := append([]Evidence(nil), ev...)
 	for _, f := range facts {
-		all = append(all, f.Evidence)
+		all = append(all, f.Evidence...)
 	}
 	var out []string
+	names := map[string]bool{}
 	for _, f := range facts {
-		if f.Name == "" || f.Value == "" {
+		switch {
+		case f.Name == "" || f.Value == "":
 			out = append(out, "fact needs a name and a value")
+		case strings.Contains(f.Name, "#"):
+			out = append(out, fmt.Sprintf("fact name %q has a #, which separates a fact's id from its owner's", f.Name))
+		case names[f.Name]:
+			// A fact's id is its owner's and its name (FactID).
+			out = append(out, fmt.Sprintf("duplicate fact name %q", f.Name))
+		}
+		names[f.Name] = true
+		if len(f.Evidence) == 0 {
+			out = append(out, fmt.Sprintf("fact %q: missing evidence", f.Name))
 		}
 	}
 	for _, e := range all {

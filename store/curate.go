@@ -185,6 +185,11 @@ func (s *Store) UpsertRelationship(ctx context.Context, in kg.RelationshipInput,
 		if id == "" {
 			id = kg.DefaultRelationshipID(in.From, info.Type, in.To)
 		}
+		if strings.Contains(id, "#") || kg.IsChangeID(id) {
+			// "#" separates a fact's id from its owner's (kg.FactID).
+			pb.add(path("input", "id"), kg.CodeBadValue, "id %q has a # or the form of a change's id (change-<number>)", id)
+			return pb.err(op, 0)
+		}
 		cur, err := s.findTarget(ctx, tx, op, id, info.Type)
 		if err != nil {
 			return err
@@ -269,40 +274,76 @@ func (s *Store) UpsertRelationship(ctx context.Context, in kg.RelationshipInput,
 	})
 }
 
-// AddEvidence adds one piece of evidence to an entity or a relationship.
+// AddEvidence adds one piece of evidence to an entity, a relationship, or
+// a fact of either (its id "<owner id>#<fact name>", kg.FactID). A fact's
+// evidence is a new version of its owner, whose version expectedVersion is.
 func (s *Store) AddEvidence(ctx context.Context, target string, ev kg.EvidenceInput, expectedVersion int, w kg.Write) (kg.Written, error) {
 	const op = "store.AddEvidence"
+	owner, factName, isFact := kg.ParseFactID(target)
+	if !isFact {
+		owner = target
+	}
 	return s.curate(ctx, op, kg.RoleCurator, w, func(tx neo4j.ManagedTransaction, p *pending, out *kg.Written) error {
 		pb := &problems{}
-		cur, err := s.findTarget(ctx, tx, op, target, "")
+		if strings.Contains(target, "#") && !isFact {
+			pb.add(path("input", "target"), kg.CodeBadValue, "%q is not a fact's id: want <entity or relationship id>#<fact name>", target)
+			return pb.err(op, 0)
+		}
+		cur, err := s.findTarget(ctx, tx, op, owner, "")
 		if err != nil {
 			return err
 		}
 		if !cur.live {
-			pb.add(path("input", "target"), kg.CodeUnknownEntity, "no entity or relationship %q", target)
+			pb.add(path("input", "target"), kg.CodeUnknownEntity, "no entity or relationship %q", owner)
 			return pb.err(op, cur.version)
 		}
 		if expectedVersion >= 0 && expectedVersion != cur.version {
-			return conflict(op, path("expectedVersion"), target, expectedVersion, cur.version)
+			return conflict(op, path("expectedVersion"), owner, expectedVersion, cur.version)
 		}
 		*out = kg.Written{Target: target, Version: cur.version}
-		if cur.kind == kg.TargetEntity {
-			e := cur.entity
-			e.Evidence = s.addCitations(ctx, tx, op, pb, path("input"), slices.Clone(e.Evidence), []kg.EvidenceInput{ev})
-			if err := pb.err(op, cur.version); err != nil || len(e.Evidence) == len(cur.entity.Evidence) {
+		e, r := cur.entity, cur.rel
+		facts := &e.Facts
+		if cur.kind == kg.TargetRelationship {
+			facts = &r.Facts
+		}
+		field := "evidence"
+		if isFact {
+			field = "facts"
+			*facts = slices.Clone(*facts)
+			i := slices.IndexFunc(*facts, func(f kg.Fact) bool { return f.Name == factName })
+			if i < 0 {
+				names := make([]string, len(*facts))
+				for j, f := range *facts {
+					names[j] = f.Name
+				}
+				pb.add(path("input", "target"), kg.CodeNotFound, "%s has no fact %q (its facts: %s)", owner, factName, strings.Join(names, ", "))
+				return pb.err(op, cur.version)
+			}
+			f := &(*facts)[i]
+			had := len(f.Evidence)
+			f.Evidence = s.addCitations(ctx, tx, op, pb, path("input"), slices.Clone(f.Evidence), []kg.EvidenceInput{ev})
+			if err := pb.err(op, cur.version); err != nil || len(f.Evidence) == had {
 				return err // the same evidence again changes nothing
 			}
-			out.Version, err = s.putEntity(ctx, tx, op, p, cur, &e, kg.OpUpdate, []string{"evidence"})
+		} else {
+			have := &e.Evidence
+			if cur.kind == kg.TargetRelationship {
+				have = &r.Evidence
+			}
+			had := len(*have)
+			*have = s.addCitations(ctx, tx, op, pb, path("input"), slices.Clone(*have), []kg.EvidenceInput{ev})
+			if err := pb.err(op, cur.version); err != nil || len(*have) == had {
+				return err
+			}
+		}
+		if cur.kind == kg.TargetEntity {
+			out.Version, err = s.putEntity(ctx, tx, op, p, cur, &e, kg.OpUpdate, []string{field})
+		} else {
+			out.Version, err = s.putRelationship(ctx, tx, op, p, cur, &r, kg.OpUpdate, []string{field})
+		}
+		if err == nil {
 			p.Items[len(p.Items)-1].Kind = kg.TargetEvidence
-			return err
 		}
-		r := cur.rel
-		r.Evidence = s.addCitations(ctx, tx, op, pb, path("input"), slices.Clone(r.Evidence), []kg.EvidenceInput{ev})
-		if err := pb.err(op, cur.version); err != nil || len(r.Evidence) == len(cur.rel.Evidence) {
-			return err
-		}
-		out.Version, err = s.putRelationship(ctx, tx, op, p, cur, &r, kg.OpUpdate, []string{"evidence"})
-		p.Items[len(p.Items)-1].Kind = kg.TargetEvidence
 		return err
 	})
 }

@@ -318,3 +318,40 @@ func TestSeedChangeSetKeepsCuratorWork(t *testing.T) {
 		t.Errorf("the same seed again: %+v, %v; want no change", again.Items, err)
 	}
 }
+
+// A fact takes several pieces of evidence by its id, "<owner>#<name>"; one
+// that disputes it beside one that supports it makes it contested, and the
+// write is a new version of its owner.
+func TestEvidenceOnAFactMakesItContested(t *testing.T) {
+	s, ds := dbtest.Seeded(t)
+	restoreSeed(t, s, ds)
+	const owner = "opm-breach-2015"
+	v := versionNow(t, s, owner)
+	w, err := s.AddEvidence(as(curator), kg.FactID(owner, "people_affected"),
+		kg.EvidenceInput{Source: brief, Locator: "¶11", Quote: "Despite the Chinese government’s constant denial", Stance: kg.Disputes}, v, kg.Write{Reason: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Version != v+1 || w.Target != owner+"#people_affected" || len(w.Change.Items) != 1 || w.Change.Items[0].Kind != kg.TargetEvidence || w.Change.Items[0].Target != owner {
+		t.Errorf("written %+v; want version %d of %s, one EVIDENCE item", w, v+1, owner)
+	}
+	got, err := s.EntitiesByID(context.Background(), store.All, []string{owner})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := got[owner]
+	f := e.Facts[0]
+	if len(f.Evidence) != 2 || !f.Contested() || f.Stated().Paragraph != 12 || e.Contested() {
+		t.Errorf("fact %+v: want two pieces, contested, stated by ¶12; the entity itself not contested", f)
+	}
+	for _, c := range []struct{ target, code string }{
+		{owner + "#no_such_fact", kg.CodeNotFound},
+		{"no-such-entity#people_affected", kg.CodeUnknownEntity},
+		{owner + "#a#b", kg.CodeBadValue},
+	} {
+		_, err := s.AddEvidence(as(curator), c.target, kg.EvidenceInput{Source: brief, Locator: "¶12", Quote: "more than 20 million people"}, -1, kg.Write{})
+		if we := writeProblems(t, err); we.Problems[0].Code != c.code || fmt.Sprint(we.Problems[0].Path) != "[input target]" {
+			t.Errorf("%s: %+v; want %s at input.target", c.target, we.Problems, c.code)
+		}
+	}
+}
