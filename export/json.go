@@ -120,10 +120,13 @@ type jsonEvidence struct {
 
 // JSON writes the lossless JSON format.
 type JSON struct {
-	w       *bufio.Writer
-	state   int // 0 nothing written, 1 in entities, 2 in relationships, 3 in sources, 4 in changes, 5 in versions
-	n       int // items written in the current array
-	reports map[string]bool
+	w        *bufio.Writer
+	state    int // 0 nothing written, 1 in entities, 2 in relationships, 3 in sources, 4 in changes, 5 in versions
+	n        int // items written in the current array
+	reports  map[string]bool
+	srcs     []kg.Source // written on the way into the sources (to)
+	haveSrcs bool
+	err      error // of writing the sources
 }
 
 // NewJSON starts a JSON document on w.
@@ -141,6 +144,7 @@ func (j *JSON) to(state int) {
 	if j.state == 2 && state >= 3 {
 		j.w.WriteString("],\n\"sources\":[")
 		j.state, j.n = 3, 0
+		j.err = j.writeSources()
 	}
 	if j.state == 3 && state >= 4 {
 		j.w.WriteString("],\n\"changes\":[")
@@ -152,11 +156,20 @@ func (j *JSON) to(state int) {
 	}
 }
 
-// Sources writes the sources of the REPORT entities written, after the
-// relationships.
+// Sources gives the sources the document carries: those of the REPORT
+// entities written, after the relationships and before the change log. It
+// may be called before the entities; they are written when the document
+// gets there.
 func (j *JSON) Sources(srcs []kg.Source) error {
-	j.to(3)
-	for _, s := range srcs {
+	j.srcs, j.haveSrcs = srcs, true
+	if j.state >= 3 {
+		return fmt.Errorf("export: sources after the change log")
+	}
+	return nil
+}
+
+func (j *JSON) writeSources() error {
+	for _, s := range j.srcs {
 		if !j.reports[s.ID] {
 			continue
 		}
@@ -231,6 +244,12 @@ func relationshipToJSON(r kg.Relationship) jsonRelationship {
 // Close ends the document.
 func (j *JSON) Close() error {
 	j.to(2)
+	if j.haveSrcs {
+		j.to(3)
+	}
+	if j.err != nil {
+		return j.err
+	}
 	j.w.WriteString("\n]}\n")
 	return j.w.Flush()
 }

@@ -86,13 +86,14 @@ type itemJSON struct {
 	RelType  kg.RelType    `json:"relType,omitempty"`
 }
 
-// appendChange writes the (:Change) node of p: the last statement of a
-// write transaction. It also prunes a few changes beyond the retention.
-func (s *Store) appendChange(ctx context.Context, tx neo4j.ManagedTransaction, op string, p *pending) error {
-	items := make([]itemJSON, len(p.Items))
+// changeRow is a change as its (:Change) node's properties: its items as
+// JSON, and the entities, relationship types and kinds they touch as lists,
+// which the feed's and the log's filters match.
+func changeRow(c kg.Change) (map[string]any, error) {
+	items := make([]itemJSON, len(c.Items))
 	entities, relTypes, kinds := []string{}, []string{}, []string{}
 	seenE, seenT, seenK := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	for i, it := range p.Items {
+	for i, it := range c.Items {
 		items[i] = itemJSON{it.Op, it.Kind, it.Target, it.Version, it.Fields, it.Entities, it.RelType}
 		for _, e := range it.Entities {
 			if !seenE[e] {
@@ -111,6 +112,19 @@ func (s *Store) appendChange(ctx context.Context, tx neo4j.ManagedTransaction, o
 	}
 	b, err := json.Marshal(items)
 	if err != nil {
+		return nil, err
+	}
+	return map[string]any{
+		"id": c.ID, "seq": c.Seq, "at": c.At, "actorId": c.Actor.ID, "actorName": c.Actor.Name, "actorRole": c.Actor.Role.String(),
+		"reason": c.Reason, "origin": c.Origin, "items": string(b), "entities": entities, "relTypes": relTypes, "kinds": kinds,
+	}, nil
+}
+
+// appendChange writes the (:Change) node of p: the last statement of a
+// write transaction. It also prunes a few changes beyond the retention.
+func (s *Store) appendChange(ctx context.Context, tx neo4j.ManagedTransaction, op string, p *pending) error {
+	row, err := changeRow(p.Change)
+	if err != nil {
 		return errs.E(op, errs.Internal, err)
 	}
 	// The versions first, each superseding its target's current version
@@ -119,13 +133,8 @@ func (s *Store) appendChange(ctx context.Context, tx neo4j.ManagedTransaction, o
 		CALL (v) { MATCH (old:Version {target: v.target}) WHERE old.to IS NULL AND v.to IS NULL SET old.to = v.from }
 		CREATE (x:Version) SET x = v
 		WITH count(*) AS versions
-		CREATE (c:Change {id: $id, seq: $seq, at: $at, actorId: $actorId, actorName: $actorName,
-		actorRole: $actorRole, reason: $reason, origin: $origin, items: $items, entities: $entities, relTypes: $relTypes, kinds: $kinds})`,
-		map[string]any{
-			"id": p.ID, "seq": p.Seq, "at": p.At, "actorId": p.Actor.ID, "actorName": p.Actor.Name, "actorRole": p.Actor.Role.String(),
-			"reason": p.Reason, "origin": p.Origin, "items": string(b), "entities": entities, "relTypes": relTypes, "kinds": kinds,
-			"versions": p.versions,
-		})
+		CREATE (c:Change) SET c = $change`,
+		map[string]any{"change": row, "versions": p.versions})
 	if err != nil {
 		return err
 	}
