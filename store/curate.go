@@ -57,12 +57,30 @@ func path(p ...string) []string { return p }
 // curate runs one write of the service: the role check, then fn in one
 // change transaction; fn fills in what was written.
 func (s *Store) curate(ctx context.Context, op string, need kg.Role, w kg.Write, fn func(tx neo4j.ManagedTransaction, p *pending, out *kg.Written) error) (kg.Written, error) {
+	return s.curateIn(ctx, op, need, w, s.change, fn)
+}
+
+// curateLate is curate for a write that reads and checks before it writes
+// (changeLate): it holds the graph's lock for less time. A ValidateOnly
+// write takes the lock first, as curate does, so that it runs every
+// statement before it is rolled back.
+func (s *Store) curateLate(ctx context.Context, op string, need kg.Role, w kg.Write, fn func(tx neo4j.ManagedTransaction, p *pending, out *kg.Written) error) (kg.Written, error) {
+	how := s.changeLate
+	if w.ValidateOnly {
+		how = s.change
+	}
+	return s.curateIn(ctx, op, need, w, how, fn)
+}
+
+type changeFunc func(ctx context.Context, op string, actor kg.Actor, reason, origin string, fn func(tx neo4j.ManagedTransaction, p *pending) error) (kg.Change, error)
+
+func (s *Store) curateIn(ctx context.Context, op string, need kg.Role, w kg.Write, how changeFunc, fn func(tx neo4j.ManagedTransaction, p *pending, out *kg.Written) error) (kg.Written, error) {
 	actor := kg.ActorFromContext(ctx)
 	if err := authorize(op, actor, need); err != nil {
 		return kg.Written{}, err
 	}
 	var out kg.Written
-	ch, err := s.change(ctx, op, actor, w.Reason, OriginOf(ctx), func(tx neo4j.ManagedTransaction, p *pending) error {
+	ch, err := how(ctx, op, actor, w.Reason, OriginOf(ctx), func(tx neo4j.ManagedTransaction, p *pending) error {
 		out = kg.Written{}
 		if err := fn(tx, p, &out); err != nil {
 			return err
@@ -98,7 +116,7 @@ func conflict(op string, field []string, id string, expected, cur int) error {
 // UpsertEntity creates an entity (ExpectedVersion 0) or changes one.
 func (s *Store) UpsertEntity(ctx context.Context, in kg.EntityInput, w kg.Write) (kg.Written, error) {
 	const op = "store.UpsertEntity"
-	return s.curate(ctx, op, kg.RoleCurator, w, func(tx neo4j.ManagedTransaction, p *pending, out *kg.Written) error {
+	return s.curateLate(ctx, op, kg.RoleCurator, w, func(tx neo4j.ManagedTransaction, p *pending, out *kg.Written) error {
 		pb := &problems{}
 		if !kg.ValidID(in.ID) || kg.IsChangeID(in.ID) {
 			pb.add(path("input", "id"), kg.CodeBadValue, "id %q is not a slug (lowercase letters, digits and single dashes) other than a change's (change-<number>)", in.ID)
@@ -108,6 +126,7 @@ func (s *Store) UpsertEntity(ctx context.Context, in kg.EntityInput, w kg.Write)
 		if err != nil {
 			return err
 		}
+		p.watch(in.ID, cur)
 		if cur.version > 0 && cur.kind != kg.TargetEntity {
 			pb.add(path("input", "id"), kg.CodeExists, "%s is a relationship", in.ID)
 			return pb.err(op, cur.version)
@@ -174,7 +193,7 @@ func (s *Store) UpsertEntity(ctx context.Context, in kg.EntityInput, w kg.Write)
 // UpsertRelationship creates a relationship (ExpectedVersion 0) or changes one.
 func (s *Store) UpsertRelationship(ctx context.Context, in kg.RelationshipInput, w kg.Write) (kg.Written, error) {
 	const op = "store.UpsertRelationship"
-	return s.curate(ctx, op, kg.RoleCurator, w, func(tx neo4j.ManagedTransaction, p *pending, out *kg.Written) error {
+	return s.curateLate(ctx, op, kg.RoleCurator, w, func(tx neo4j.ManagedTransaction, p *pending, out *kg.Written) error {
 		pb := &problems{}
 		info, ok := kg.LookupRelType(string(in.Type))
 		if !ok {
@@ -194,6 +213,7 @@ func (s *Store) UpsertRelationship(ctx context.Context, in kg.RelationshipInput,
 		if err != nil {
 			return err
 		}
+		p.watch(id, cur)
 		if cur.version > 0 && cur.kind != kg.TargetRelationship {
 			pb.add(path("input", "id"), kg.CodeExists, "%s is an entity", id)
 			return pb.err(op, cur.version)
@@ -239,6 +259,9 @@ func (s *Store) UpsertRelationship(ctx context.Context, in kg.RelationshipInput,
 		if err != nil {
 			return err
 		}
+		if p.late {
+			p.refs = refs // each must still be live when the lock is taken
+		}
 		for i, ref := range refs {
 			field := path("input", "from")
 			switch {
@@ -283,7 +306,7 @@ func (s *Store) AddEvidence(ctx context.Context, target string, ev kg.EvidenceIn
 	if !isFact {
 		owner = target
 	}
-	return s.curate(ctx, op, kg.RoleCurator, w, func(tx neo4j.ManagedTransaction, p *pending, out *kg.Written) error {
+	return s.curateLate(ctx, op, kg.RoleCurator, w, func(tx neo4j.ManagedTransaction, p *pending, out *kg.Written) error {
 		pb := &problems{}
 		if strings.Contains(target, "#") && !isFact {
 			pb.add(path("input", "target"), kg.CodeBadValue, "%q is not a fact's id: want <entity or relationship id>#<fact name>", target)
@@ -293,6 +316,7 @@ func (s *Store) AddEvidence(ctx context.Context, target string, ev kg.EvidenceIn
 		if err != nil {
 			return err
 		}
+		p.watch(owner, cur)
 		if !cur.live {
 			pb.add(path("input", "target"), kg.CodeUnknownEntity, "no entity or relationship %q", owner)
 			return pb.err(op, cur.version)
@@ -601,9 +625,13 @@ func (s *Store) putEntity(ctx context.Context, tx neo4j.ManagedTransaction, op s
 	if e != nil {
 		e.Version = v
 		st.Entity = e
-		_, err := s.query(ctx, tx, op, `MERGE (n:Entity {id: $id})
+		props := EntityProps(*e)
+		err := p.later(func() error {
+			_, err := s.query(ctx, tx, op, `MERGE (n:Entity {id: $id})
 			SET n = $props, n.nameKey = toLower($props.name), n.version = $version, n.recordedFrom = $at, n.changeId = $change, n.origin = $origin`,
-			map[string]any{"id": id, "props": EntityProps(*e), "version": v, "at": p.At, "change": p.ID, "origin": p.Origin})
+				map[string]any{"id": id, "props": props, "version": v, "at": p.At, "change": p.ID, "origin": p.Origin})
+			return err
+		})
 		if err != nil {
 			return 0, err
 		}
@@ -611,7 +639,11 @@ func (s *Store) putEntity(ctx context.Context, tx neo4j.ManagedTransaction, op s
 		last := cur.entity
 		last.Version = v
 		st.Entity = &last
-		if _, err := s.query(ctx, tx, op, `MATCH (n:Entity {id: $id}) DETACH DELETE n`, map[string]any{"id": id}); err != nil {
+		err := p.later(func() error {
+			_, err := s.query(ctx, tx, op, `MATCH (n:Entity {id: $id}) DETACH DELETE n`, map[string]any{"id": id})
+			return err
+		})
+		if err != nil {
 			return 0, err
 		}
 	}
@@ -632,8 +664,12 @@ func (s *Store) putRelationship(ctx context.Context, tx neo4j.ManagedTransaction
 		if !ok {
 			return 0, errs.E(op, errs.Internal, fmt.Errorf("relationship %s: unknown type %q", old.ID, old.Type))
 		}
-		if _, err := s.query(ctx, tx, op, `MATCH (:Entity {id: $from})-[r:`+string(info.Type)+` {id: $id}]->(:Entity {id: $to}) DELETE r`,
-			map[string]any{"id": old.ID, "from": old.From, "to": old.To}); err != nil {
+		err := p.later(func() error {
+			_, err := s.query(ctx, tx, op, `MATCH (:Entity {id: $from})-[r:`+string(info.Type)+` {id: $id}]->(:Entity {id: $to}) DELETE r`,
+				map[string]any{"id": old.ID, "from": old.From, "to": old.To})
+			return err
+		})
+		if err != nil {
 			return 0, err
 		}
 	}
@@ -649,23 +685,28 @@ func (s *Store) putRelationship(ctx context.Context, tx neo4j.ManagedTransaction
 		st.Relationship = r
 		item.Target, item.RelType = r.ID, r.Type
 		item.Entities = uniq(append([]string{r.From, r.To}, item.Entities...))
-		recs, err := s.query(ctx, tx, op, `MATCH (a:Entity {id: $from}), (b:Entity {id: $to}) RETURN a.start, b.start`, map[string]any{"from": r.From, "to": r.To})
-		if err != nil {
-			return 0, err
-		}
-		if len(recs) != 1 {
-			return 0, errs.E(op, errs.Invalid, fmt.Errorf("relationship %s: an end is missing", r.ID))
-		}
-		starts := map[string]kg.Date{}
-		for i, end := range []string{r.From, r.To} {
-			if d := date(recs[0].Values[i]); !d.IsZero() {
-				starts[end] = d
+		r := *r
+		err := p.later(func() error {
+			// The ends' starts as they are when it is written: its validFrom.
+			recs, err := s.query(ctx, tx, op, `MATCH (a:Entity {id: $from}), (b:Entity {id: $to}) RETURN a.start, b.start`, map[string]any{"from": r.From, "to": r.To})
+			if err != nil {
+				return err
 			}
-		}
-		_, err = s.query(ctx, tx, op, `MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
+			if len(recs) != 1 {
+				return errs.E(op, errs.Invalid, fmt.Errorf("relationship %s: an end is missing", r.ID))
+			}
+			starts := map[string]kg.Date{}
+			for i, end := range []string{r.From, r.To} {
+				if d := date(recs[0].Values[i]); !d.IsZero() {
+					starts[end] = d
+				}
+			}
+			_, err = s.query(ctx, tx, op, `MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
 			CREATE (a)-[r:`+string(info.Type)+`]->(b)
 			SET r = $props, r.version = $version, r.recordedFrom = $at, r.changeId = $change, r.origin = $origin`,
-			map[string]any{"from": r.From, "to": r.To, "props": RelationshipProps(*r, starts), "version": v, "at": p.At, "change": p.ID, "origin": p.Origin})
+				map[string]any{"from": r.From, "to": r.To, "props": RelationshipProps(r, starts), "version": v, "at": p.At, "change": p.ID, "origin": p.Origin})
+			return err
+		})
 		if err != nil {
 			return 0, err
 		}
