@@ -355,3 +355,51 @@ func TestEvidenceOnAFactMakesItContested(t *testing.T) {
 		}
 	}
 }
+
+// Writers that read and check before they take the graph's lock lose
+// nothing to each other: four pieces of evidence added at once to one
+// target without an expectedVersion all land, each its own version, and
+// the log stays gapless.
+func TestConcurrentEvidenceOnOneTargetAllLands(t *testing.T) {
+	s, ds := dbtest.Seeded(t)
+	restoreSeed(t, s, ds)
+	quotes := []string{"Cybersecurity is of vital importance", "a new realm for trust", "the business market", "a high level of tension"}
+	v := versionNow(t, s, "wto")
+	head, _ := s.Head(context.Background())
+	errc := make(chan error, len(quotes))
+	for _, q := range quotes {
+		go func() {
+			_, err := s.AddEvidence(as(curator), "wto", kg.EvidenceInput{Source: brief, Locator: "¶2", Quote: q}, -1, kg.Write{Reason: "race"})
+			errc <- err
+		}()
+	}
+	for range quotes {
+		if err := <-errc; err != nil {
+			t.Error(err)
+		}
+	}
+	got, err := s.EntitiesByID(context.Background(), store.All, []string{"wto"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range quotes {
+		if !slices.ContainsFunc(got["wto"].Evidence, func(e kg.Evidence) bool { return e.Quote == q }) {
+			t.Errorf("the evidence %q was lost", q)
+		}
+	}
+	if got["wto"].Version != v+len(quotes) {
+		t.Errorf("version %d; want %d", got["wto"].Version, v+len(quotes))
+	}
+	changes, err := s.ChangesAfter(context.Background(), head, kg.ChangeFilter{}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range changes {
+		if c.Seq != head+int64(i)+1 || (i > 0 && c.At.Before(changes[i-1].At)) {
+			t.Errorf("change %d: seq %d at %s; want gapless and in record-time order", i, c.Seq, c.At)
+		}
+	}
+	if len(changes) != len(quotes) {
+		t.Errorf("%d changes; want %d", len(changes), len(quotes))
+	}
+}
