@@ -74,7 +74,7 @@ func BenchmarkCuration(b *testing.B) {
 	lat, errs := runClients(1, phase, write)
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	if len(lat) == 0 {
-		b.Fatalf("no write succeeded: %d failed, the first with %v", errs, *firstErr.Load())
+		b.Fatalf("no write succeeded: %d failed, the first with %v", errs, firstError())
 	}
 	p50, p95 := lat[len(lat)/2], lat[len(lat)*95/100]
 	// 8 clients: throughput of writes.
@@ -105,6 +105,13 @@ func BenchmarkCuration(b *testing.B) {
 // the calls that succeeded and how many failed.
 // firstErr is the first error of any phase, for a phase that failed.
 var firstErr atomic.Pointer[error]
+
+func firstError() error {
+	if e := firstErr.Load(); e != nil {
+		return *e
+	}
+	return nil
+}
 
 func runClients(clients int, d time.Duration, op func() (time.Duration, error)) ([]time.Duration, int) {
 	var mu sync.Mutex
