@@ -5,22 +5,29 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"cyberkg/kg"
 )
 
-// The JSON format, version 1:
+// The JSON format, version 2:
 //
-//	{"format": "cyberkg-graph", "version": 1,
-//	 "entities": [Entity…], "relationships": [Relationship…]}
+//	{"format": "cyberkg-graph", "version": 2,
+//	 "entities": [Entity…], "relationships": [Relationship…],
+//	 "sources": [Source…], "changes": [Change…], "versions": [Version…]}
 //
 // Every field of every entity and relationship is kept; dates are as
 // written ("2015", "2015-09", "2015-09-25"); empty fields are left out.
 // Entities are sorted by id, relationships by their from entity's id, then
-// their own id, so that the same graph always gives the same bytes.
+// their own id, so that the same graph always gives the same bytes. An
+// export of the whole graph also carries its change log and every recorded
+// version (json_history.go), which an import into an empty graph restores.
+//
+// Version 1 differed only in a fact's evidence, one object rather than a
+// list, and in carrying no log; ReadJSON reads both.
 const (
 	FormatName    = "cyberkg-graph"
-	FormatVersion = 1
+	FormatVersion = 2
 )
 
 type jsonDocument struct {
@@ -29,6 +36,8 @@ type jsonDocument struct {
 	Entities      []jsonEntity       `json:"entities"`
 	Relationships []jsonRelationship `json:"relationships"`
 	Sources       []jsonSource       `json:"sources,omitempty"`
+	Changes       []jsonChange       `json:"changes,omitempty"`
+	Versions      []jsonVersion      `json:"versions,omitempty"`
 }
 
 // jsonSource is a source's text, paragraph by paragraph, and what is known
@@ -79,12 +88,27 @@ type jsonRelationship struct {
 }
 
 type jsonFact struct {
-	Name     string       `json:"name"`
-	Value    string       `json:"value"`
-	Number   *float64     `json:"number,omitempty"`
-	Unit     string       `json:"unit,omitempty"`
-	Date     string       `json:"date,omitempty"`
-	Evidence jsonEvidence `json:"evidence"`
+	Name     string           `json:"name"`
+	Value    string           `json:"value"`
+	Number   *float64         `json:"number,omitempty"`
+	Unit     string           `json:"unit,omitempty"`
+	Date     string           `json:"date,omitempty"`
+	Evidence jsonFactEvidence `json:"evidence"`
+}
+
+// jsonFactEvidence is a fact's evidence: a list, or in version 1 one object.
+type jsonFactEvidence []jsonEvidence
+
+func (l *jsonFactEvidence) UnmarshalJSON(b []byte) error {
+	if t := strings.TrimSpace(string(b)); strings.HasPrefix(t, "{") {
+		var one jsonEvidence
+		if err := json.Unmarshal(b, &one); err != nil {
+			return err
+		}
+		*l = jsonFactEvidence{one}
+		return nil
+	}
+	return json.Unmarshal(b, (*[]jsonEvidence)(l))
 }
 
 type jsonEvidence struct {
@@ -96,10 +120,13 @@ type jsonEvidence struct {
 
 // JSON writes the lossless JSON format.
 type JSON struct {
-	w       *bufio.Writer
-	state   int // 0 nothing written, 1 in entities, 2 in relationships, 3 in sources
-	n       int // items written in the current array
-	reports map[string]bool
+	w        *bufio.Writer
+	state    int // 0 nothing written, 1 in entities, 2 in relationships, 3 in sources, 4 in changes, 5 in versions
+	n        int // items written in the current array
+	reports  map[string]bool
+	srcs     []kg.Source // written on the way into the sources (to)
+	haveSrcs bool
+	err      error // of writing the sources
 }
 
 // NewJSON starts a JSON document on w.
@@ -114,17 +141,35 @@ func (j *JSON) to(state int) {
 		j.w.WriteString("],\n\"relationships\":[")
 		j.state, j.n = 2, 0
 	}
-	if j.state == 2 && state == 3 {
+	if j.state == 2 && state >= 3 {
 		j.w.WriteString("],\n\"sources\":[")
 		j.state, j.n = 3, 0
+		j.err = j.writeSources()
+	}
+	if j.state == 3 && state >= 4 {
+		j.w.WriteString("],\n\"changes\":[")
+		j.state, j.n = 4, 0
+	}
+	if j.state == 4 && state == 5 {
+		j.w.WriteString("],\n\"versions\":[")
+		j.state, j.n = 5, 0
 	}
 }
 
-// Sources writes the sources of the REPORT entities written, after the
-// relationships.
+// Sources gives the sources the document carries: those of the REPORT
+// entities written, after the relationships and before the change log. It
+// may be called before the entities; they are written when the document
+// gets there.
 func (j *JSON) Sources(srcs []kg.Source) error {
-	j.to(3)
-	for _, s := range srcs {
+	j.srcs, j.haveSrcs = srcs, true
+	if j.state >= 3 {
+		return fmt.Errorf("export: sources after the change log")
+	}
+	return nil
+}
+
+func (j *JSON) writeSources() error {
+	for _, s := range j.srcs {
 		if !j.reports[s.ID] {
 			continue
 		}
@@ -170,28 +215,41 @@ func (j *JSON) Entity(n Node) error {
 		}
 		j.reports[e.ID] = true
 	}
-	return j.item(jsonEntity{
+	return j.item(entityToJSON(e))
+}
+
+func entityToJSON(e kg.Entity) jsonEntity {
+	return jsonEntity{
 		ID: e.ID, Kind: e.Kind, Name: e.Name, Aliases: e.Aliases, Description: e.Description,
 		Start: e.Start.String(), End: e.End.String(), Title: e.Title, Status: e.Status,
 		Article: e.Article, Number: e.Number, Text: e.Text,
 		Facts: factsToJSON(e.Facts), Evidence: evidenceToJSON(e.Evidence), Version: above1(e.Version),
-	})
+	}
 }
 
 // Relationship writes one relationship.
 func (j *JSON) Relationship(e Edge) error {
 	j.to(2)
-	r := e.Relationship
-	return j.item(jsonRelationship{
+	return j.item(relationshipToJSON(e.Relationship))
+}
+
+func relationshipToJSON(r kg.Relationship) jsonRelationship {
+	return jsonRelationship{
 		ID: r.ID, Type: r.Type, From: r.From, To: r.To, Start: r.Start.String(), End: r.End.String(),
 		Description: r.Description, Confidence: r.Confidence, ClaimedBy: r.ClaimedBy,
 		Facts: factsToJSON(r.Facts), Evidence: evidenceToJSON(r.Evidence), Version: above1(r.Version),
-	})
+	}
 }
 
 // Close ends the document.
 func (j *JSON) Close() error {
 	j.to(2)
+	if j.haveSrcs {
+		j.to(3)
+	}
+	if j.err != nil {
+		return j.err
+	}
 	j.w.WriteString("\n]}\n")
 	return j.w.Flush()
 }
@@ -199,7 +257,7 @@ func (j *JSON) Close() error {
 func factsToJSON(fs []kg.Fact) []jsonFact {
 	var out []jsonFact
 	for _, f := range fs {
-		out = append(out, jsonFact{f.Name, f.Value, f.Number, f.Unit, f.Date.String(), jsonEvidence(f.Evidence)})
+		out = append(out, jsonFact{f.Name, f.Value, f.Number, f.Unit, f.Date.String(), jsonFactEvidence(evidenceToJSON(f.Evidence))})
 	}
 	return out
 }
@@ -223,54 +281,18 @@ func ReadJSON(r io.Reader) (*kg.Dataset, error) {
 	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("read JSON: %w", err)
 	}
-	if doc.Format != FormatName || doc.Version != FormatVersion {
-		return nil, fmt.Errorf("read JSON: format %q version %d, want %q version %d", doc.Format, doc.Version, FormatName, FormatVersion)
+	if doc.Format != FormatName || doc.Version < 1 || doc.Version > FormatVersion {
+		return nil, fmt.Errorf("read JSON: format %q version %d, want %q version 1 to %d", doc.Format, doc.Version, FormatName, FormatVersion)
 	}
 	ds := &kg.Dataset{}
-	var errs []error
-	date := func(what, s string) kg.Date {
-		if s == "" {
-			return kg.Date{}
-		}
-		d, err := kg.ParseDate(s)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", what, err))
-		}
-		return d
-	}
-	facts := func(what string, in []jsonFact) []kg.Fact {
-		var out []kg.Fact
-		for _, f := range in {
-			out = append(out, kg.Fact{Name: f.Name, Value: f.Value, Number: f.Number, Unit: f.Unit,
-				Date: date(what+" fact "+f.Name, f.Date), Evidence: kg.Evidence(f.Evidence)})
-		}
-		return out
-	}
-	evidence := func(in []jsonEvidence) []kg.Evidence {
-		var out []kg.Evidence
-		for _, e := range in {
-			out = append(out, kg.Evidence(e))
-		}
-		return out
-	}
+	rd := &reader{}
 	for _, e := range doc.Entities {
-		what := fmt.Sprintf("entity %q", e.ID)
-		ds.Entities = append(ds.Entities, kg.Entity{
-			ID: e.ID, Kind: e.Kind, Name: e.Name, Aliases: e.Aliases, Description: e.Description,
-			Start: date(what+" start", e.Start), End: date(what+" end", e.End),
-			Title: e.Title, Status: e.Status, Article: e.Article, Number: e.Number, Text: e.Text,
-			Facts: facts(what, e.Facts), Evidence: evidence(e.Evidence), Version: e.Version,
-		})
+		ds.Entities = append(ds.Entities, rd.entity(e))
 	}
 	for _, r := range doc.Relationships {
-		what := fmt.Sprintf("relationship %q", r.ID)
-		ds.Relationships = append(ds.Relationships, kg.Relationship{
-			ID: r.ID, Type: r.Type, From: r.From, To: r.To,
-			Start: date(what+" start", r.Start), End: date(what+" end", r.End),
-			Description: r.Description, Confidence: r.Confidence, ClaimedBy: r.ClaimedBy,
-			Facts: facts(what, r.Facts), Evidence: evidence(r.Evidence), Version: r.Version,
-		})
+		ds.Relationships = append(ds.Relationships, rd.relationship(r))
 	}
+	date := rd.date
 	for _, s := range doc.Sources {
 		if ds.Sources == nil {
 			ds.Sources, ds.SourceInfo = kg.Sources{}, map[string]kg.Source{}
@@ -279,8 +301,66 @@ func ReadJSON(r io.Reader) (*kg.Dataset, error) {
 		ds.SourceInfo[s.ID] = kg.Source{ID: s.ID, Title: s.Title, Author: s.Author, Publisher: s.Publisher,
 			Date: date(fmt.Sprintf("source %q date", s.ID), s.Date), URL: s.URL, Reliability: s.Reliability, Version: s.Version, Paragraphs: s.Paragraphs}
 	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("read JSON: %d bad dates, first: %w", len(errs), errs[0])
+	if len(doc.Changes)+len(doc.Versions) > 0 {
+		h, err := rd.history(doc.Changes, doc.Versions)
+		if err != nil {
+			return nil, fmt.Errorf("read JSON: %w", err)
+		}
+		ds.History = h
+	}
+	if len(rd.errs) > 0 {
+		return nil, fmt.Errorf("read JSON: %d bad dates, first: %w", len(rd.errs), rd.errs[0])
 	}
 	return ds, nil
+}
+
+// reader turns a document's records into kg values, collecting bad dates.
+type reader struct{ errs []error }
+
+func (rd *reader) date(what, s string) kg.Date {
+	if s == "" {
+		return kg.Date{}
+	}
+	d, err := kg.ParseDate(s)
+	if err != nil {
+		rd.errs = append(rd.errs, fmt.Errorf("%s: %w", what, err))
+	}
+	return d
+}
+
+func evidenceFromJSON(in []jsonEvidence) []kg.Evidence {
+	var out []kg.Evidence
+	for _, e := range in {
+		out = append(out, kg.Evidence(e))
+	}
+	return out
+}
+
+func (rd *reader) facts(what string, in []jsonFact) []kg.Fact {
+	var out []kg.Fact
+	for _, f := range in {
+		out = append(out, kg.Fact{Name: f.Name, Value: f.Value, Number: f.Number, Unit: f.Unit,
+			Date: rd.date(what+" fact "+f.Name, f.Date), Evidence: evidenceFromJSON(f.Evidence)})
+	}
+	return out
+}
+
+func (rd *reader) entity(e jsonEntity) kg.Entity {
+	what := fmt.Sprintf("entity %q", e.ID)
+	return kg.Entity{
+		ID: e.ID, Kind: e.Kind, Name: e.Name, Aliases: e.Aliases, Description: e.Description,
+		Start: rd.date(what+" start", e.Start), End: rd.date(what+" end", e.End),
+		Title: e.Title, Status: e.Status, Article: e.Article, Number: e.Number, Text: e.Text,
+		Facts: rd.facts(what, e.Facts), Evidence: evidenceFromJSON(e.Evidence), Version: e.Version,
+	}
+}
+
+func (rd *reader) relationship(r jsonRelationship) kg.Relationship {
+	what := fmt.Sprintf("relationship %q", r.ID)
+	return kg.Relationship{
+		ID: r.ID, Type: r.Type, From: r.From, To: r.To,
+		Start: rd.date(what+" start", r.Start), End: rd.date(what+" end", r.End),
+		Description: r.Description, Confidence: r.Confidence, ClaimedBy: r.ClaimedBy,
+		Facts: rd.facts(what, r.Facts), Evidence: evidenceFromJSON(r.Evidence), Version: r.Version,
+	}
 }

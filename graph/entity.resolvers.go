@@ -51,6 +51,12 @@ func (r *evidenceResolver) Source(ctx context.Context, objs []*kg.Evidence) ([]m
 	return entities(ctx, ids)
 }
 
+// Evidence is the resolver for the evidence field.
+func (r *factResolver) Evidence(ctx context.Context, obj *kg.Fact) (*kg.Evidence, error) {
+	e := obj.Stated()
+	return &e, nil
+}
+
 // RelationshipsConnection is the batch resolver for the relationshipsConnection field.
 func (r *firmResolver) RelationshipsConnection(ctx context.Context, objs []*model.Firm, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
 	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
@@ -143,6 +149,9 @@ func (r *Resolver) Event() generated.EventResolver { return &eventResolver{r} }
 // Evidence returns generated.EvidenceResolver implementation.
 func (r *Resolver) Evidence() generated.EvidenceResolver { return &evidenceResolver{r} }
 
+// Fact returns generated.FactResolver implementation.
+func (r *Resolver) Fact() generated.FactResolver { return &factResolver{r} }
+
 // Firm returns generated.FirmResolver implementation.
 func (r *Resolver) Firm() generated.FirmResolver { return &firmResolver{r} }
 
@@ -174,6 +183,7 @@ type (
 	agreementResolver      struct{ *Resolver }
 	eventResolver          struct{ *Resolver }
 	evidenceResolver       struct{ *Resolver }
+	factResolver           struct{ *Resolver }
 	firmResolver           struct{ *Resolver }
 	lawResolver            struct{ *Resolver }
 	organizationResolver   struct{ *Resolver }

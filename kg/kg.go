@@ -58,14 +58,15 @@ type Relationship struct {
 	Version int // as Entity.Version
 }
 
-// Fact is a typed quantity stated by a source.
+// Fact is a typed quantity stated by a source. Like a claim, it may rest on
+// several pieces of evidence, some supporting it and some disputing it.
 type Fact struct {
 	Name     string
 	Value    string   // as written: "$975 million"
 	Number   *float64 // normalised: 975000000
 	Unit     string   // USD, people, incidents, percent…
 	Date     Date
-	Evidence Evidence
+	Evidence []Evidence // in the order added; the first is the one it was stated with
 }
 
 // Evidence ties a statement to the exact words of a source.
@@ -87,6 +88,9 @@ type Dataset struct {
 	// SourceInfo is what is known of some of those sources (author,
 	// publisher, date, reliability), when the dataset says; may be nil.
 	SourceInfo map[string]Source
+	// History is the change log and versions that an export carried, to be
+	// restored by an import into an empty graph; nil when none was.
+	History *History
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)

@@ -32,9 +32,12 @@ func SourceSlug(id string) string {
 
 // ReservedID says why an entity or relationship may not have id, or ""
 // when it may: ids are unique across kinds, so that node(id:) can tell a
-// change or a source from the rest by its id alone.
+// change or a source from the rest by its id alone, and addEvidence a fact
+// (owner#name, FactID) from its owner.
 func ReservedID(id string) string {
 	switch {
+	case strings.Contains(id, "#"):
+		return "has a #, which separates a fact's id from its owner's (<owner>#<fact name>)"
 	case IsChangeID(id):
 		return "has the form of a change's id (change-<number>)"
 	case IsSourceNodeID(id):

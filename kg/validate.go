@@ -145,12 +145,23 @@ func kindFieldProblems(e Entity) []string {
 func evidenceProblems(ev []Evidence, facts []Fact, kinds map[string]Kind, src Sources) []string {
 	all := append([]Evidence(nil), ev...)
 	for _, f := range facts {
-		all = append(all, f.Evidence)
+		all = append(all, f.Evidence...)
 	}
 	var out []string
+	names := map[string]bool{}
 	for _, f := range facts {
-		if f.Name == "" || f.Value == "" {
+		switch {
+		case f.Name == "" || f.Value == "":
 			out = append(out, "fact needs a name and a value")
+		case strings.Contains(f.Name, "#"):
+			out = append(out, fmt.Sprintf("fact name %q has a #, which separates a fact's id from its owner's", f.Name))
+		case names[f.Name]:
+			// A fact's id is its owner's and its name (FactID).
+			out = append(out, fmt.Sprintf("duplicate fact name %q", f.Name))
+		}
+		names[f.Name] = true
+		if len(f.Evidence) == 0 {
+			out = append(out, fmt.Sprintf("fact %q: missing evidence", f.Name))
 		}
 	}
 	for _, e := range all {

@@ -143,12 +143,28 @@ type rawEvidence struct {
 }
 
 type rawFact struct {
-	Name     string      `yaml:"name"`
-	Value    string      `yaml:"value"`
-	Number   *float64    `yaml:"number"`
-	Unit     string      `yaml:"unit"`
-	Date     string      `yaml:"date"`
-	Evidence rawEvidence `yaml:"evidence"`
+	Name     string          `yaml:"name"`
+	Value    string          `yaml:"value"`
+	Number   *float64        `yaml:"number"`
+	Unit     string          `yaml:"unit"`
+	Date     string          `yaml:"date"`
+	Evidence rawFactEvidence `yaml:"evidence"`
+}
+
+// rawFactEvidence is a fact's evidence: one mapping, as most facts have,
+// or a list of them.
+type rawFactEvidence []rawEvidence
+
+func (r *rawFactEvidence) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.MappingNode {
+		var one rawEvidence
+		if err := n.Decode(&one); err != nil {
+			return err
+		}
+		*r = rawFactEvidence{one}
+		return nil
+	}
+	return n.Decode((*[]rawEvidence)(r))
 }
 
 type rawEntity struct {
@@ -250,7 +266,11 @@ func (p *parser) checkItem(file string, n *yaml.Node, allowed map[string]bool) b
 		case "facts":
 			for _, f := range val.Content {
 				p.checkKeys(file, f, factKeys)
-				if ev := mapValue(f, "evidence"); ev != nil {
+				if ev := mapValue(f, "evidence"); ev != nil && ev.Kind == yaml.SequenceNode {
+					for _, one := range ev.Content {
+						p.checkKeys(file, one, evidenceKeys)
+					}
+				} else if ev != nil {
 					p.checkKeys(file, ev, evidenceKeys)
 				}
 			}
@@ -300,7 +320,7 @@ func (p *parser) facts(file string, n *yaml.Node, raw []rawFact) []kg.Fact {
 		out[i] = kg.Fact{
 			Name: r.Name, Value: r.Value, Number: r.Number, Unit: r.Unit,
 			Date:     p.date(file, n, "facts.date", r.Date),
-			Evidence: kg.Evidence{Source: r.Evidence.Source, Paragraph: r.Evidence.P, Quote: r.Evidence.Quote},
+			Evidence: p.evidence(r.Evidence),
 		}
 	}
 	return out
@@ -334,7 +354,9 @@ func (p *parser) resolveSources() {
 			fill(&ev[i])
 		}
 		for i := range facts {
-			fill(&facts[i].Evidence)
+			for j := range facts[i].Evidence {
+				fill(&facts[i].Evidence[j])
+			}
 		}
 	}
 	for _, e := range p.ds.Entities {

@@ -64,7 +64,7 @@ func TestParseAcceptsAValidSeed(t *testing.T) {
 	if r.ID != "regulator--fined--acme" || r.Start.String() != "2015" || r.Evidence[0].Source != "brief" {
 		t.Errorf("relationship = %+v", r)
 	}
-	if f := r.Facts[0]; *f.Number != 5e6 || f.Evidence.Source != "brief" {
+	if f := r.Facts[0]; *f.Number != 5e6 || len(f.Evidence) != 1 || f.Evidence[0].Source != "brief" {
 		t.Errorf("fact = %+v", f)
 	}
 }
@@ -153,8 +153,10 @@ func TestProjectSeedQuotesAreInTheirParagraphs(t *testing.T) {
 			n++
 		}
 		for _, f := range e.Facts {
-			check(e.ID+" fact "+f.Name, f.Evidence)
-			n++
+			for _, ev := range f.Evidence {
+				check(e.ID+" fact "+f.Name, ev)
+				n++
+			}
 		}
 	}
 	for _, r := range ds.Relationships {
@@ -163,8 +165,10 @@ func TestProjectSeedQuotesAreInTheirParagraphs(t *testing.T) {
 			n++
 		}
 		for _, f := range r.Facts {
-			check(r.ID+" fact "+f.Name, f.Evidence)
-			n++
+			for _, ev := range f.Evidence {
+				check(r.ID+" fact "+f.Name, ev)
+				n++
+			}
 		}
 	}
 	if n < len(ds.Entities)+len(ds.Relationships) {
@@ -356,7 +360,9 @@ func TestEveryParagraphIsMostlyQuoted(t *testing.T) {
 			mark(ev)
 		}
 		for _, f := range e.Facts {
-			mark(f.Evidence)
+			for _, ev := range f.Evidence {
+				mark(ev)
+			}
 		}
 	}
 	for _, r := range ds.Relationships {
@@ -364,7 +370,9 @@ func TestEveryParagraphIsMostlyQuoted(t *testing.T) {
 			mark(ev)
 		}
 		for _, f := range r.Facts {
-			mark(f.Evidence)
+			for _, ev := range f.Evidence {
+				mark(ev)
+			}
 		}
 	}
 	for i, p := range paras {

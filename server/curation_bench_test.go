@@ -74,7 +74,7 @@ func BenchmarkCuration(b *testing.B) {
 	lat, errs := runClients(1, phase, write)
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	if len(lat) == 0 {
-		b.Fatalf("no write succeeded: %v", errs)
+		b.Fatalf("no write succeeded: %d failed, the first with %v", errs, firstError())
 	}
 	p50, p95 := lat[len(lat)/2], lat[len(lat)*95/100]
 	// 8 clients: throughput of writes.
@@ -103,6 +103,16 @@ func BenchmarkCuration(b *testing.B) {
 
 // runClients calls op from clients goroutines for d and returns the latencies of
 // the calls that succeeded and how many failed.
+// firstErr is the first error of any phase, for a phase that failed.
+var firstErr atomic.Pointer[error]
+
+func firstError() error {
+	if e := firstErr.Load(); e != nil {
+		return *e
+	}
+	return nil
+}
+
 func runClients(clients int, d time.Duration, op func() (time.Duration, error)) ([]time.Duration, int) {
 	var mu sync.Mutex
 	var out []time.Duration
@@ -117,6 +127,7 @@ func runClients(clients int, d time.Duration, op func() (time.Duration, error)) 
 				l, err := op()
 				mu.Lock()
 				if err != nil {
+					firstErr.CompareAndSwap(nil, &err)
 					failed++
 				} else {
 					out = append(out, l)

@@ -63,21 +63,26 @@ func newExportHandler(s *store.Store, cfg config, log *slog.Logger) http.Handler
 		w.Header().Set("Content-Type", format.ContentType)
 		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, downloadName(filter, format.File)))
 		out := format.New(w)
-		var onEntity func(export.Node) error
-		var onRel func(export.Edge) error
+		var sinks store.ExportSinks
 		if format.Entities {
-			onEntity = out.Entity
+			sinks.Entity = out.Entity
 		}
 		if format.Relationships {
-			onRel = out.Relationship
+			sinks.Relationship = out.Relationship
 		}
-		err = s.StreamExport(r.Context(), sel, cfg.exportTimeout, onEntity, onRel)
-		if sw, ok := out.(interface{ Sources([]kg.Source) error }); ok && err == nil {
+		if hw, ok := out.(historyWriter); ok {
+			// The lossless format carries the log too (of the whole graph only).
+			sinks.Change, sinks.Version = hw.Change, hw.Version
+		}
+		if sw, ok := out.(interface{ Sources([]kg.Source) error }); ok {
 			// The lossless format carries the texts its evidence quotes.
 			var srcs []kg.Source
 			if srcs, err = s.Sources(r.Context()); err == nil {
 				err = sw.Sources(srcs)
 			}
+		}
+		if err == nil {
+			err = s.StreamExport(r.Context(), sel, cfg.exportTimeout, sinks)
 		}
 		if err == nil {
 			err = out.Close()
@@ -89,6 +94,12 @@ func newExportHandler(s *store.Store, cfg config, log *slog.Logger) http.Handler
 			panic(http.ErrAbortHandler)
 		}
 	})
+}
+
+// historyWriter is a format that carries the change log and the versions.
+type historyWriter interface {
+	Change(kg.Change) error
+	Version(kg.VersionRecord) error
 }
 
 func exportError(w http.ResponseWriter, log *slog.Logger, err error) {

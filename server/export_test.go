@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -95,6 +96,13 @@ func TestJSONExportIsTheWholeGraphLossless(t *testing.T) {
 	s, ds := dbtest.Seeded(t)
 	ts := serve(t, s)
 	got := exportOK(t, ts, "graph.json")
+	// The graph, then its past: the change log the tests so far have made,
+	// which the seed cannot say (TestImportRoundTrip proves it lossless).
+	graph, past, ok := bytes.Cut(got, []byte("],\n\"changes\":["))
+	if !ok || !bytes.Contains(past, []byte(`"origin":`)) {
+		t.Errorf("graph.json carries no change log")
+	}
+	got = append(graph, "\n]}\n"...)
 	if want := expectedJSON(t, ds); !bytes.Equal(got, want) {
 		t.Errorf("graph.json differs from the seed written directly (%d vs %d bytes); first difference near %q",
 			len(got), len(want), diffAt(got, want))
@@ -402,7 +410,9 @@ func TestImportRoundTrip(t *testing.T) {
 	if err := importFile(ctx, s, file, false, discardLog()); err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Errorf("import into the seeded graph without -replace: %v; want a refusal", err)
 	}
-	if err := s.DeleteAll(ctx); err != nil {
+	// Into a database with nothing in it, not even a log, the import
+	// restores the file's log and versions too.
+	if err := s.Erase(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if err := importFile(ctx, s, file, false, discardLog()); err != nil {
@@ -410,6 +420,19 @@ func TestImportRoundTrip(t *testing.T) {
 	}
 	if second := exportOK(t, ts, "graph.json"); !bytes.Equal(first, second) {
 		t.Errorf("export → import → export changed the file; first difference near %q", diffAt(second, first))
+	}
+	// Into one with a log of its own (DeleteAll keeps it), the file's log is
+	// left out: the import is one change of that log.
+	if err := s.DeleteAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := s.Head(ctx)
+	if err := importFile(ctx, s, file, false, discardLog()); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := s.Head(ctx)
+	if c, _, err := s.ChangeByID(ctx, "change-"+strconv.FormatInt(after, 10)); err != nil || after != before+1 || c.Origin != "import" {
+		t.Errorf("import beside a log: head %d → %d, last change %+v (%v); want one change of origin import", before, after, c, err)
 	}
 
 	// A file that fails validation writes nothing, and says why.

@@ -23,6 +23,12 @@ import (
 // seed is validated (closed vocabularies, references, every quote found in
 // its paragraph), then write in one transaction.
 //
+// A file exported from a whole graph carries its change log and versions:
+// into a database that holds nothing, not even a log, the import restores
+// them and adds no change (store/restore.go); into one with a log of its
+// own (with -replace, or emptied by DeleteAll, which keeps the log) the
+// file's log is left out, said in a warning, and the import is one change.
+//
 // It refuses a graph that is not empty unless replace is set: writing merges
 // by id, so importing over another graph would silently blend the two (what
 // the file lacks would survive, what both hold would be overwritten), and
@@ -48,6 +54,15 @@ func importFile(ctx context.Context, s *store.Store, file string, replace bool, 
 	c, err := s.ApplyDataset(kg.NewContextWithActor(ctx, commandLine), ds, "import", false)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", file, err)
+	}
+	if h := ds.History; h != nil && len(h.Changes) > 0 {
+		if last := h.Changes[len(h.Changes)-1]; c.ID == last.ID && c.At.Equal(last.At) {
+			log.Info("restored the file's change log", "changes", len(h.Changes), "versions", len(h.Versions), "head", last.Seq)
+		} else {
+			// The graph has a past of its own; the file's would interleave with it.
+			log.Warn("the file's change log was not restored: the database has a log of its own, so the import is one change of that log",
+				"file", file, "fileChanges", len(h.Changes))
+		}
 	}
 	log.Info("imported", "file", file, "entities", len(ds.Entities), "relationships", len(ds.Relationships),
 		"change", c.ID, "took", time.Since(start).Round(time.Millisecond))

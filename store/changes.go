@@ -49,7 +49,41 @@ type pending struct {
 	// dataset's load); it is recorded all the same, its reason saying what
 	// it held.
 	unlisted bool
-	versions []any // the (:Version) rows of its items (versions.go)
+	versions []versionDraft // the (:Version) rows of its items (versions.go)
+
+	// late: the change takes the graph's lock only once fn has read and
+	// checked everything (changeLate); until then it has no Seq, ID or At,
+	// and its writes wait in deferred. checks and refs are what its reads
+	// relied on, checked again under the lock.
+	late     bool
+	deferred []func() error
+	checks   []any    // {id, seen}: targets whose newest version was seen
+	refs     []string // entities that must still be live
+}
+
+// versionDraft is a (:Version) row whose record time and change are filled
+// in when the change is appended (appendChange), once its lock is taken.
+type versionDraft struct {
+	props  map[string]any
+	legacy bool // the archive of a loaded target's state: superseded now
+}
+
+// later runs a write statement of the change now, or, for a late change,
+// once the lock is taken: fn reads p's ID and At when it runs.
+func (p *pending) later(fn func() error) error {
+	if p.late {
+		p.deferred = append(p.deferred, fn)
+		return nil
+	}
+	return fn()
+}
+
+// watch records, for a late change, the newest version of a target that
+// its checks read.
+func (p *pending) watch(id string, c current) {
+	if p.late {
+		p.checks = append(p.checks, map[string]any{"id": id, "seen": c.seen})
+	}
 }
 
 // lockGraph takes the graph's write lock and the next Seq, and reads the
@@ -67,7 +101,38 @@ func (s *Store) lockGraph(ctx context.Context, tx neo4j.ManagedTransaction, op s
 	}
 	seq := recs[0].Values[0].(int64)
 	at := recs[0].Values[1].(time.Time)
-	return &pending{Change: kg.Change{ID: changeID(seq), Seq: seq, At: at, Actor: actor, Reason: reason, Origin: origin}, versions: []any{}}, nil
+	return &pending{Change: kg.Change{ID: changeID(seq), Seq: seq, At: at, Actor: actor, Reason: reason, Origin: origin}}, nil
+}
+
+// errStale rolls back a late change whose reads a change committed since
+// made stale: it is run again, reading afresh.
+var errStale = errors.New("stale reads")
+
+// lockLate takes the graph's lock and the next Seq for a late change, and
+// checks under the lock that no change committed since its reads touched
+// what they read: a newer version of a target it watched, or a reference
+// no longer live.
+func (s *Store) lockLate(ctx context.Context, tx neo4j.ManagedTransaction, op string, p *pending) error {
+	recs, err := s.query(ctx, tx, op, `MERGE (g:GraphState {key: 'graph'})
+		ON CREATE SET g.version = 0
+		SET g.version = g.version + 1
+		WITH g, datetime.realtime() AS at
+		RETURN g.version AS seq, at,
+			size([c IN $checks WHERE EXISTS { MATCH (v:Version {target: c.id}) WHERE v.version > c.seen }])
+			+ size([id IN $refs WHERE NOT EXISTS { MATCH (:Entity {id: id}) }]) AS stale`,
+		map[string]any{"checks": p.checks, "refs": p.refs})
+	if err != nil {
+		return err
+	}
+	if len(recs) != 1 {
+		return errs.E(op, errs.Internal, fmt.Errorf("graph state: %d records", len(recs)))
+	}
+	if num(recs[0].Values[2]) > 0 {
+		return errStale
+	}
+	p.Seq = recs[0].Values[0].(int64)
+	p.ID, p.At = changeID(p.Seq), recs[0].Values[1].(time.Time)
+	return nil
 }
 
 func changeID(seq int64) string { return fmt.Sprintf("change-%d", seq) }
@@ -86,13 +151,14 @@ type itemJSON struct {
 	RelType  kg.RelType    `json:"relType,omitempty"`
 }
 
-// appendChange writes the (:Change) node of p: the last statement of a
-// write transaction. It also prunes a few changes beyond the retention.
-func (s *Store) appendChange(ctx context.Context, tx neo4j.ManagedTransaction, op string, p *pending) error {
-	items := make([]itemJSON, len(p.Items))
+// changeRow is a change as its (:Change) node's properties: its items as
+// JSON, and the entities, relationship types and kinds they touch as lists,
+// which the feed's and the log's filters match.
+func changeRow(c kg.Change) (map[string]any, error) {
+	items := make([]itemJSON, len(c.Items))
 	entities, relTypes, kinds := []string{}, []string{}, []string{}
 	seenE, seenT, seenK := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	for i, it := range p.Items {
+	for i, it := range c.Items {
 		items[i] = itemJSON{it.Op, it.Kind, it.Target, it.Version, it.Fields, it.Entities, it.RelType}
 		for _, e := range it.Entities {
 			if !seenE[e] {
@@ -111,7 +177,30 @@ func (s *Store) appendChange(ctx context.Context, tx neo4j.ManagedTransaction, o
 	}
 	b, err := json.Marshal(items)
 	if err != nil {
+		return nil, err
+	}
+	return map[string]any{
+		"id": c.ID, "seq": c.Seq, "at": c.At, "actorId": c.Actor.ID, "actorName": c.Actor.Name, "actorRole": c.Actor.Role.String(),
+		"reason": c.Reason, "origin": c.Origin, "items": string(b), "entities": entities, "relTypes": relTypes, "kinds": kinds,
+	}, nil
+}
+
+// appendChange writes the (:Change) node of p: the last statement of a
+// write transaction. It also prunes a few changes beyond the retention.
+func (s *Store) appendChange(ctx context.Context, tx neo4j.ManagedTransaction, op string, p *pending) error {
+	row, err := changeRow(p.Change)
+	if err != nil {
 		return errs.E(op, errs.Internal, err)
+	}
+	versions := make([]any, len(p.versions))
+	for i, d := range p.versions {
+		v := d.props
+		if d.legacy {
+			v["to"] = p.At
+		} else {
+			v["from"], v["changeId"] = p.At, p.ID
+		}
+		versions[i] = v
 	}
 	// The versions first, each superseding its target's current version
 	// (a legacy archive comes already superseded), then the change.
@@ -119,13 +208,8 @@ func (s *Store) appendChange(ctx context.Context, tx neo4j.ManagedTransaction, o
 		CALL (v) { MATCH (old:Version {target: v.target}) WHERE old.to IS NULL AND v.to IS NULL SET old.to = v.from }
 		CREATE (x:Version) SET x = v
 		WITH count(*) AS versions
-		CREATE (c:Change {id: $id, seq: $seq, at: $at, actorId: $actorId, actorName: $actorName,
-		actorRole: $actorRole, reason: $reason, origin: $origin, items: $items, entities: $entities, relTypes: $relTypes, kinds: $kinds})`,
-		map[string]any{
-			"id": p.ID, "seq": p.Seq, "at": p.At, "actorId": p.Actor.ID, "actorName": p.Actor.Name, "actorRole": p.Actor.Role.String(),
-			"reason": p.Reason, "origin": p.Origin, "items": string(b), "entities": entities, "relTypes": relTypes, "kinds": kinds,
-			"versions": p.versions,
-		})
+		CREATE (c:Change) SET c = $change`,
+		map[string]any{"change": row, "versions": versions})
 	if err != nil {
 		return err
 	}
@@ -326,6 +410,57 @@ func (s *Store) change(ctx context.Context, op string, actor kg.Actor, reason, o
 	}
 	return out, err
 }
+
+// changeLate is change for a write that reads and checks before it writes
+// (the curators' upserts and evidence): fn runs first, with no lock, reading
+// the graph as committed and deferring its writes (pending.later); then the
+// lock is taken, what fn read is checked again (lockLate), and the writes
+// and the change are made. Writers hold the lock only for those last
+// statements and the commit, so Seq stays gapless and in commit order and
+// every check holds at commit. When a change committed in between made the
+// reads stale, the write runs again; after a few tries, as change does.
+func (s *Store) changeLate(ctx context.Context, op string, actor kg.Actor, reason, origin string, fn func(tx neo4j.ManagedTransaction, p *pending) error) (kg.Change, error) {
+	for range lateTries {
+		var out kg.Change
+		err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) error {
+			p := &pending{Change: kg.Change{Actor: actor, Reason: reason, Origin: origin}, late: true}
+			if err := fn(tx, p); err != nil {
+				return err
+			}
+			if len(p.Items) == 0 {
+				return errNothingChanged
+			}
+			if err := s.lockLate(ctx, tx, op, p); err != nil {
+				return err
+			}
+			for _, w := range p.deferred {
+				if err := w(); err != nil {
+					return err
+				}
+			}
+			if err := s.appendChange(ctx, tx, op, p); err != nil {
+				return err
+			}
+			if err := s.failAfterWrite(op); err != nil {
+				return err
+			}
+			out = p.Change
+			return nil
+		})
+		switch {
+		case errors.Is(err, errStale):
+			continue
+		case errors.Is(err, errNothingChanged):
+			return kg.Change{}, nil
+		}
+		return out, err
+	}
+	return s.change(ctx, op, actor, reason, origin, fn)
+}
+
+// lateTries is how often a late change is tried before it takes the lock
+// first: under contention on one target, the later writers' reads go stale.
+const lateTries = 3
 
 // errNothingChanged rolls back a change that found nothing to do.
 var errNothingChanged = errs.E("store.change", errs.Invalid, errors.New("nothing changed"))

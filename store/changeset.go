@@ -13,7 +13,8 @@ import (
 
 // ApplyDataset writes a whole dataset — the seed, an import — as one change
 // of the log: its diff against the graph, not a wipe. Into an empty graph it
-// is a Load. With owned, it changes only what origin contributed: a target
+// is a Load; into a database with no log either, a dataset that carries
+// its history (an export's) restores it instead, and adds no change. With owned, it changes only what origin contributed: a target
 // whose current version another origin wrote (a curator's edit or
 // retraction, an entity a curator added) is left as it is.
 func (s *Store) ApplyDataset(ctx context.Context, ds *kg.Dataset, origin string, owned bool) (kg.Change, error) {
@@ -26,12 +27,23 @@ func (s *Store) ApplyDataset(ctx context.Context, ds *kg.Dataset, origin string,
 		return kg.Change{}, err
 	}
 	ctx = WithOrigin(ctx, origin)
+	var restore *kg.History
+	if ds.History != nil && len(ds.History.Changes) > 0 {
+		// A log restores only into a database with none of its own (restore.go).
+		blank, err := s.blank(ctx)
+		if err != nil {
+			return kg.Change{}, err
+		}
+		if blank {
+			restore = ds.History
+		}
+	}
 	empty, err := s.neverWritten(ctx)
 	if err != nil {
 		return kg.Change{}, err
 	}
 	if empty {
-		if err := s.Load(ctx, ds); err != nil {
+		if err := s.load(ctx, ds, restore); err != nil {
 			return kg.Change{}, err
 		}
 		head, err := s.Head(ctx)

@@ -57,12 +57,30 @@ func path(p ...string) []string { return p }
 // curate runs one write of the service: the role check, then fn in one
 // change transaction; fn fills in what was written.
 func (s *Store) curate(ctx context.Context, op string, need kg.Role, w kg.Write, fn func(tx neo4j.ManagedTransaction, p *pending, out *kg.Written) error) (kg.Written, error) {
+	return s.curateIn(ctx, op, need, w, s.change, fn)
+}
+
+// curateLate is curate for a write that reads and checks before it writes
+// (changeLate): it holds the graph's lock for less time. A ValidateOnly
+// write takes the lock first, as curate does, so that it runs every
+// statement before it is rolled back.
+func (s *Store) curateLate(ctx context.Context, op string, need kg.Role, w kg.Write, fn func(tx neo4j.ManagedTransaction, p *pending, out *kg.Written) error) (kg.Written, error) {
+	how := s.changeLate
+	if w.ValidateOnly {
+		how = s.change
+	}
+	return s.curateIn(ctx, op, need, w, how, fn)
+}
+
+type changeFunc func(ctx context.Context, op string, actor kg.Actor, reason, origin string, fn func(tx neo4j.ManagedTransaction, p *pending) error) (kg.Change, error)
+
+func (s *Store) curateIn(ctx context.Context, op string, need kg.Role, w kg.Write, how changeFunc, fn func(tx neo4j.ManagedTransaction, p *pending, out *kg.Written) error) (kg.Written, error) {
 	actor := kg.ActorFromContext(ctx)
 	if err := authorize(op, actor, need); err != nil {
 		return kg.Written{}, err
 	}
 	var out kg.Written
-	ch, err := s.change(ctx, op, actor, w.Reason, OriginOf(ctx), func(tx neo4j.ManagedTransaction, p *pending) error {
+	ch, err := how(ctx, op, actor, w.Reason, OriginOf(ctx), func(tx neo4j.ManagedTransaction, p *pending) error {
 		out = kg.Written{}
 		if err := fn(tx, p, &out); err != nil {
 			return err
@@ -98,7 +116,7 @@ func conflict(op string, field []string, id string, expected, cur int) error {
 // UpsertEntity creates an entity (ExpectedVersion 0) or changes one.
 func (s *Store) UpsertEntity(ctx context.Context, in kg.EntityInput, w kg.Write) (kg.Written, error) {
 	const op = "store.UpsertEntity"
-	return s.curate(ctx, op, kg.RoleCurator, w, func(tx neo4j.ManagedTransaction, p *pending, out *kg.Written) error {
+	return s.curateLate(ctx, op, kg.RoleCurator, w, func(tx neo4j.ManagedTransaction, p *pending, out *kg.Written) error {
 		pb := &problems{}
 		if !kg.ValidID(in.ID) || kg.IsChangeID(in.ID) {
 			pb.add(path("input", "id"), kg.CodeBadValue, "id %q is not a slug (lowercase letters, digits and single dashes) other than a change's (change-<number>)", in.ID)
@@ -108,6 +126,7 @@ func (s *Store) UpsertEntity(ctx context.Context, in kg.EntityInput, w kg.Write)
 		if err != nil {
 			return err
 		}
+		p.watch(in.ID, cur)
 		if cur.version > 0 && cur.kind != kg.TargetEntity {
 			pb.add(path("input", "id"), kg.CodeExists, "%s is a relationship", in.ID)
 			return pb.err(op, cur.version)
@@ -174,7 +193,7 @@ func (s *Store) UpsertEntity(ctx context.Context, in kg.EntityInput, w kg.Write)
 // UpsertRelationship creates a relationship (ExpectedVersion 0) or changes one.
 func (s *Store) UpsertRelationship(ctx context.Context, in kg.RelationshipInput, w kg.Write) (kg.Written, error) {
 	const op = "store.UpsertRelationship"
-	return s.curate(ctx, op, kg.RoleCurator, w, func(tx neo4j.ManagedTransaction, p *pending, out *kg.Written) error {
+	return s.curateLate(ctx, op, kg.RoleCurator, w, func(tx neo4j.ManagedTransaction, p *pending, out *kg.Written) error {
 		pb := &problems{}
 		info, ok := kg.LookupRelType(string(in.Type))
 		if !ok {
@@ -193,6 +212,7 @@ func (s *Store) UpsertRelationship(ctx context.Context, in kg.RelationshipInput,
 		if err != nil {
 			return err
 		}
+		p.watch(id, cur)
 		if cur.version > 0 && cur.kind != kg.TargetRelationship {
 			pb.add(path("input", "id"), kg.CodeExists, "%s is an entity", id)
 			return pb.err(op, cur.version)
@@ -238,6 +258,9 @@ func (s *Store) UpsertRelationship(ctx context.Context, in kg.RelationshipInput,
 		if err != nil {
 			return err
 		}
+		if p.late {
+			p.refs = refs // each must still be live when the lock is taken
+		}
 		for i, ref := range refs {
 			field := path("input", "from")
 			switch {
@@ -273,40 +296,77 @@ func (s *Store) UpsertRelationship(ctx context.Context, in kg.RelationshipInput,
 	})
 }
 
-// AddEvidence adds one piece of evidence to an entity or a relationship.
+// AddEvidence adds one piece of evidence to an entity, a relationship, or
+// a fact of either (its id "<owner id>#<fact name>", kg.FactID). A fact's
+// evidence is a new version of its owner, whose version expectedVersion is.
 func (s *Store) AddEvidence(ctx context.Context, target string, ev kg.EvidenceInput, expectedVersion int, w kg.Write) (kg.Written, error) {
 	const op = "store.AddEvidence"
-	return s.curate(ctx, op, kg.RoleCurator, w, func(tx neo4j.ManagedTransaction, p *pending, out *kg.Written) error {
+	owner, factName, isFact := kg.ParseFactID(target)
+	if !isFact {
+		owner = target
+	}
+	return s.curateLate(ctx, op, kg.RoleCurator, w, func(tx neo4j.ManagedTransaction, p *pending, out *kg.Written) error {
 		pb := &problems{}
-		cur, err := s.findTarget(ctx, tx, op, target, "")
+		if strings.Contains(target, "#") && !isFact {
+			pb.add(path("input", "target"), kg.CodeBadValue, "%q is not a fact's id: want <entity or relationship id>#<fact name>", target)
+			return pb.err(op, 0)
+		}
+		cur, err := s.findTarget(ctx, tx, op, owner, "")
 		if err != nil {
 			return err
 		}
+		p.watch(owner, cur)
 		if !cur.live {
-			pb.add(path("input", "target"), kg.CodeUnknownEntity, "no entity or relationship %q", target)
+			pb.add(path("input", "target"), kg.CodeUnknownEntity, "no entity or relationship %q", owner)
 			return pb.err(op, cur.version)
 		}
 		if expectedVersion >= 0 && expectedVersion != cur.version {
-			return conflict(op, path("expectedVersion"), target, expectedVersion, cur.version)
+			return conflict(op, path("expectedVersion"), owner, expectedVersion, cur.version)
 		}
 		*out = kg.Written{Target: target, Version: cur.version}
-		if cur.kind == kg.TargetEntity {
-			e := cur.entity
-			e.Evidence = s.addCitations(ctx, tx, op, pb, path("input"), slices.Clone(e.Evidence), []kg.EvidenceInput{ev})
-			if err := pb.err(op, cur.version); err != nil || len(e.Evidence) == len(cur.entity.Evidence) {
+		e, r := cur.entity, cur.rel
+		facts := &e.Facts
+		if cur.kind == kg.TargetRelationship {
+			facts = &r.Facts
+		}
+		field := "evidence"
+		if isFact {
+			field = "facts"
+			*facts = slices.Clone(*facts)
+			i := slices.IndexFunc(*facts, func(f kg.Fact) bool { return f.Name == factName })
+			if i < 0 {
+				names := make([]string, len(*facts))
+				for j, f := range *facts {
+					names[j] = f.Name
+				}
+				pb.add(path("input", "target"), kg.CodeNotFound, "%s has no fact %q (its facts: %s)", owner, factName, strings.Join(names, ", "))
+				return pb.err(op, cur.version)
+			}
+			f := &(*facts)[i]
+			had := len(f.Evidence)
+			f.Evidence = s.addCitations(ctx, tx, op, pb, path("input"), slices.Clone(f.Evidence), []kg.EvidenceInput{ev})
+			if err := pb.err(op, cur.version); err != nil || len(f.Evidence) == had {
 				return err // the same evidence again changes nothing
 			}
-			out.Version, err = s.putEntity(ctx, tx, op, p, cur, &e, kg.OpUpdate, []string{"evidence"})
+		} else {
+			have := &e.Evidence
+			if cur.kind == kg.TargetRelationship {
+				have = &r.Evidence
+			}
+			had := len(*have)
+			*have = s.addCitations(ctx, tx, op, pb, path("input"), slices.Clone(*have), []kg.EvidenceInput{ev})
+			if err := pb.err(op, cur.version); err != nil || len(*have) == had {
+				return err
+			}
+		}
+		if cur.kind == kg.TargetEntity {
+			out.Version, err = s.putEntity(ctx, tx, op, p, cur, &e, kg.OpUpdate, []string{field})
+		} else {
+			out.Version, err = s.putRelationship(ctx, tx, op, p, cur, &r, kg.OpUpdate, []string{field})
+		}
+		if err == nil {
 			p.Items[len(p.Items)-1].Kind = kg.TargetEvidence
-			return err
 		}
-		r := cur.rel
-		r.Evidence = s.addCitations(ctx, tx, op, pb, path("input"), slices.Clone(r.Evidence), []kg.EvidenceInput{ev})
-		if err := pb.err(op, cur.version); err != nil || len(r.Evidence) == len(cur.rel.Evidence) {
-			return err
-		}
-		out.Version, err = s.putRelationship(ctx, tx, op, p, cur, &r, kg.OpUpdate, []string{"evidence"})
-		p.Items[len(p.Items)-1].Kind = kg.TargetEvidence
 		return err
 	})
 }
@@ -398,9 +458,19 @@ func (s *Store) MergeEntities(ctx context.Context, in kg.MergeInput, w kg.Write)
 		if err != nil {
 			return err
 		}
+		// Claims that from made: they are into's now, each a new version of
+		// its relationship in this change, so that a revert gives them back.
+		claimed, err := s.relationshipsClaimedBy(ctx, tx, op, in.From)
+		if err != nil {
+			return err
+		}
+		for _, rc := range claimed {
+			if !slices.ContainsFunc(rels, func(c current) bool { return c.rel.ID == rc.rel.ID }) {
+				rels = append(rels, rc)
+			}
+		}
 		for _, rc := range rels {
 			r := rc.rel
-			r.ClaimedBy = slices.Clone(r.ClaimedBy)
 			var fields []string
 			if r.From == in.From {
 				r.From, fields = in.Into, append(fields, "from")
@@ -413,6 +483,10 @@ func (s *Store) MergeEntities(ctx context.Context, in kg.MergeInput, w kg.Write)
 					return err
 				}
 				continue
+			}
+			if slices.Contains(r.ClaimedBy, in.From) {
+				r.ClaimedBy = claimants(r.ClaimedBy, in.From, in.Into)
+				fields = append(fields, "claimedBy")
 			}
 			if _, err := s.putRelationship(ctx, tx, op, p, rc, &r, kg.OpUpdate, fields); err != nil {
 				return err
@@ -550,9 +624,13 @@ func (s *Store) putEntity(ctx context.Context, tx neo4j.ManagedTransaction, op s
 	if e != nil {
 		e.Version = v
 		st.Entity = e
-		_, err := s.query(ctx, tx, op, `MERGE (n:Entity {id: $id})
+		props := EntityProps(*e)
+		err := p.later(func() error {
+			_, err := s.query(ctx, tx, op, `MERGE (n:Entity {id: $id})
 			SET n = $props, n.nameKey = toLower($props.name), n.version = $version, n.recordedFrom = $at, n.changeId = $change, n.origin = $origin`,
-			map[string]any{"id": id, "props": EntityProps(*e), "version": v, "at": p.At, "change": p.ID, "origin": p.Origin})
+				map[string]any{"id": id, "props": props, "version": v, "at": p.At, "change": p.ID, "origin": p.Origin})
+			return err
+		})
 		if err != nil {
 			return 0, err
 		}
@@ -560,7 +638,11 @@ func (s *Store) putEntity(ctx context.Context, tx neo4j.ManagedTransaction, op s
 		last := cur.entity
 		last.Version = v
 		st.Entity = &last
-		if _, err := s.query(ctx, tx, op, `MATCH (n:Entity {id: $id}) DETACH DELETE n`, map[string]any{"id": id}); err != nil {
+		err := p.later(func() error {
+			_, err := s.query(ctx, tx, op, `MATCH (n:Entity {id: $id}) DETACH DELETE n`, map[string]any{"id": id})
+			return err
+		})
+		if err != nil {
 			return 0, err
 		}
 	}
@@ -581,8 +663,12 @@ func (s *Store) putRelationship(ctx context.Context, tx neo4j.ManagedTransaction
 		if !ok {
 			return 0, errs.E(op, errs.Internal, fmt.Errorf("relationship %s: unknown type %q", old.ID, old.Type))
 		}
-		if _, err := s.query(ctx, tx, op, `MATCH (:Entity {id: $from})-[r:`+string(info.Type)+` {id: $id}]->(:Entity {id: $to}) DELETE r`,
-			map[string]any{"id": old.ID, "from": old.From, "to": old.To}); err != nil {
+		err := p.later(func() error {
+			_, err := s.query(ctx, tx, op, `MATCH (:Entity {id: $from})-[r:`+string(info.Type)+` {id: $id}]->(:Entity {id: $to}) DELETE r`,
+				map[string]any{"id": old.ID, "from": old.From, "to": old.To})
+			return err
+		})
+		if err != nil {
 			return 0, err
 		}
 	}
@@ -598,23 +684,28 @@ func (s *Store) putRelationship(ctx context.Context, tx neo4j.ManagedTransaction
 		st.Relationship = r
 		item.Target, item.RelType = r.ID, r.Type
 		item.Entities = uniq(append([]string{r.From, r.To}, item.Entities...))
-		recs, err := s.query(ctx, tx, op, `MATCH (a:Entity {id: $from}), (b:Entity {id: $to}) RETURN a.start, b.start`, map[string]any{"from": r.From, "to": r.To})
-		if err != nil {
-			return 0, err
-		}
-		if len(recs) != 1 {
-			return 0, errs.E(op, errs.Invalid, fmt.Errorf("relationship %s: an end is missing", r.ID))
-		}
-		starts := map[string]kg.Date{}
-		for i, end := range []string{r.From, r.To} {
-			if d := date(recs[0].Values[i]); !d.IsZero() {
-				starts[end] = d
+		r := *r
+		err := p.later(func() error {
+			// The ends' starts as they are when it is written: its validFrom.
+			recs, err := s.query(ctx, tx, op, `MATCH (a:Entity {id: $from}), (b:Entity {id: $to}) RETURN a.start, b.start`, map[string]any{"from": r.From, "to": r.To})
+			if err != nil {
+				return err
 			}
-		}
-		_, err = s.query(ctx, tx, op, `MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
+			if len(recs) != 1 {
+				return errs.E(op, errs.Invalid, fmt.Errorf("relationship %s: an end is missing", r.ID))
+			}
+			starts := map[string]kg.Date{}
+			for i, end := range []string{r.From, r.To} {
+				if d := date(recs[0].Values[i]); !d.IsZero() {
+					starts[end] = d
+				}
+			}
+			_, err = s.query(ctx, tx, op, `MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
 			CREATE (a)-[r:`+string(info.Type)+`]->(b)
 			SET r = $props, r.version = $version, r.recordedFrom = $at, r.changeId = $change, r.origin = $origin`,
-			map[string]any{"from": r.From, "to": r.To, "props": RelationshipProps(*r, starts), "version": v, "at": p.At, "change": p.ID, "origin": p.Origin})
+				map[string]any{"from": r.From, "to": r.To, "props": RelationshipProps(r, starts), "version": v, "at": p.At, "change": p.ID, "origin": p.Origin})
+			return err
+		})
 		if err != nil {
 			return 0, err
 		}
@@ -646,6 +737,37 @@ func (s *Store) liveRelationshipsOf(ctx context.Context, tx neo4j.ManagedTransac
 		out[i] = current{kind: kg.TargetRelationship, version: versionOf(p), live: true, rel: relationshipFrom(p), legacy: num(rec.Values[1]) == 0}
 	}
 	return out, nil
+}
+
+// relationshipsClaimedBy are the live relationships whose claimedBy lists
+// id. claimedBy is a list property, which no index serves: this reads every
+// relationship, which a merge (rare, and an admin's) can afford.
+func (s *Store) relationshipsClaimedBy(ctx context.Context, tx neo4j.ManagedTransaction, op, id string) ([]current, error) {
+	recs, err := s.query(ctx, tx, op, `MATCH (a:Entity)-[r]->(b:Entity) WHERE $id IN r.claimedBy
+		RETURN r{.*, type: type(r), from: a.id, to: b.id}, EXISTS { (:Version {target: r.id}) } ORDER BY r.id`, map[string]any{"id": id})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]current, len(recs))
+	for i, rec := range recs {
+		p := rec.Values[0].(map[string]any)
+		out[i] = current{kind: kg.TargetRelationship, version: versionOf(p), live: true, rel: relationshipFrom(p), legacy: rec.Values[1] != true}
+	}
+	return out, nil
+}
+
+// claimants is claimedBy with from replaced by into, once.
+func claimants(claimedBy []string, from, into string) []string {
+	out := make([]string, 0, len(claimedBy))
+	for _, c := range claimedBy {
+		if c == from {
+			c = into
+		}
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // kindsOf returns the kinds of the live entities among ids.

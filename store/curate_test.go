@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -150,30 +152,56 @@ func TestRetractThenReadWithRecordedAt(t *testing.T) {
 func TestMergeThenRevertGivesBackTheSameGraph(t *testing.T) {
 	s, ds := dbtest.Seeded(t)
 	restoreSeed(t, s, ds)
-	before := wholeGraph(t, s)
-	m, err := s.MergeEntities(as(admin), kg.MergeInput{Into: "united-states", From: "nsa", IntoVersion: versionNow(t, s, "united-states"), FromVersion: versionNow(t, s, "nsa")}, kg.Write{Reason: "test merge"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if reflect.DeepEqual(wholeGraph(t, s), before) {
-		t.Fatal("the merge changed nothing")
-	}
-	if _, err := s.RevertChange(as(admin), m.Change.ID, kg.Write{}); err != nil {
-		t.Fatal(err)
-	}
-	after := wholeGraph(t, s)
-	if !reflect.DeepEqual(after, before) {
-		for k, v := range before {
-			if !reflect.DeepEqual(after[k], v) {
-				t.Errorf("%s: before %v\nafter %v", k, v, after[k])
+	for _, c := range []struct{ into, from string }{
+		{"united-states", "nsa"},
+		// fireeye claims the decline's attribution; the book shares a claim
+		// with the United States, which must not then list it twice.
+		{"mandiant", "fireeye"},
+		{"united-states", "singer-friedman-book"},
+	} {
+		t.Run(c.from, func(t *testing.T) {
+			before := wholeGraph(t, s)
+			m, err := s.MergeEntities(as(admin), kg.MergeInput{Into: c.into, From: c.from, IntoVersion: versionNow(t, s, c.into), FromVersion: versionNow(t, s, c.from)}, kg.Write{Reason: "test merge"})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		for k := range after {
-			if _, ok := before[k]; !ok {
-				t.Errorf("%s: only after", k)
+			merged := wholeGraph(t, s)
+			if reflect.DeepEqual(merged, before) {
+				t.Fatal("the merge changed nothing")
 			}
-		}
+			for k, v := range merged {
+				if claims := claimedByOf(v); slices.Contains(claims, c.from) || len(claims) != len(slices.Compact(slices.Sorted(slices.Values(claims)))) {
+					t.Errorf("%s after the merge: claimedBy %v; want %s replaced by %s, once", k, claims, c.from, c.into)
+				}
+			}
+			if _, err := s.RevertChange(as(admin), m.Change.ID, kg.Write{}); err != nil {
+				t.Fatal(err)
+			}
+			after := wholeGraph(t, s)
+			if !reflect.DeepEqual(after, before) {
+				for k, v := range before {
+					if !reflect.DeepEqual(after[k], v) {
+						t.Errorf("%s: before %v\nafter %v", k, v, after[k])
+					}
+				}
+				for k := range after {
+					if _, ok := before[k]; !ok {
+						t.Errorf("%s: only after", k)
+					}
+				}
+			}
+		})
 	}
+}
+
+// claimedByOf reads the claimedBy property out of a Snapshot's text.
+func claimedByOf(props string) []string {
+	_, rest, ok := strings.Cut(props, "claimedBy=[")
+	if !ok {
+		return nil
+	}
+	list, _, _ := strings.Cut(rest, "]")
+	return strings.Fields(list)
 }
 
 // wholeGraph is every entity and relationship with every property but the
@@ -288,5 +316,90 @@ func TestSeedChangeSetKeepsCuratorWork(t *testing.T) {
 	again, err := s.ApplyDataset(as(admin), &changed, "seed", true)
 	if err != nil || len(again.Items) != 0 {
 		t.Errorf("the same seed again: %+v, %v; want no change", again.Items, err)
+	}
+}
+
+// A fact takes several pieces of evidence by its id, "<owner>#<name>"; one
+// that disputes it beside one that supports it makes it contested, and the
+// write is a new version of its owner.
+func TestEvidenceOnAFactMakesItContested(t *testing.T) {
+	s, ds := dbtest.Seeded(t)
+	restoreSeed(t, s, ds)
+	const owner = "opm-breach-2015"
+	v := versionNow(t, s, owner)
+	w, err := s.AddEvidence(as(curator), kg.FactID(owner, "people_affected"),
+		kg.EvidenceInput{Source: brief, Locator: "¶11", Quote: "Despite the Chinese government’s constant denial", Stance: kg.Disputes}, v, kg.Write{Reason: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Version != v+1 || w.Target != owner+"#people_affected" || len(w.Change.Items) != 1 || w.Change.Items[0].Kind != kg.TargetEvidence || w.Change.Items[0].Target != owner {
+		t.Errorf("written %+v; want version %d of %s, one EVIDENCE item", w, v+1, owner)
+	}
+	got, err := s.EntitiesByID(context.Background(), store.All, []string{owner})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := got[owner]
+	f := e.Facts[0]
+	if len(f.Evidence) != 2 || !f.Contested() || f.Stated().Paragraph != 12 || e.Contested() {
+		t.Errorf("fact %+v: want two pieces, contested, stated by ¶12; the entity itself not contested", f)
+	}
+	for _, c := range []struct{ target, code string }{
+		{owner + "#no_such_fact", kg.CodeNotFound},
+		{"no-such-entity#people_affected", kg.CodeUnknownEntity},
+		{owner + "#a#b", kg.CodeBadValue},
+	} {
+		_, err := s.AddEvidence(as(curator), c.target, kg.EvidenceInput{Source: brief, Locator: "¶12", Quote: "more than 20 million people"}, -1, kg.Write{})
+		if we := writeProblems(t, err); we.Problems[0].Code != c.code || fmt.Sprint(we.Problems[0].Path) != "[input target]" {
+			t.Errorf("%s: %+v; want %s at input.target", c.target, we.Problems, c.code)
+		}
+	}
+}
+
+// Writers that read and check before they take the graph's lock lose
+// nothing to each other: four pieces of evidence added at once to one
+// target without an expectedVersion all land, each its own version, and
+// the log stays gapless.
+func TestConcurrentEvidenceOnOneTargetAllLands(t *testing.T) {
+	s, ds := dbtest.Seeded(t)
+	restoreSeed(t, s, ds)
+	quotes := []string{"Cybersecurity is of vital importance", "a new realm for trust", "the business market", "a high level of tension"}
+	v := versionNow(t, s, "wto")
+	head, _ := s.Head(context.Background())
+	errc := make(chan error, len(quotes))
+	for _, q := range quotes {
+		go func() {
+			_, err := s.AddEvidence(as(curator), "wto", kg.EvidenceInput{Source: brief, Locator: "¶2", Quote: q}, -1, kg.Write{Reason: "race"})
+			errc <- err
+		}()
+	}
+	for range quotes {
+		if err := <-errc; err != nil {
+			t.Error(err)
+		}
+	}
+	got, err := s.EntitiesByID(context.Background(), store.All, []string{"wto"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range quotes {
+		if !slices.ContainsFunc(got["wto"].Evidence, func(e kg.Evidence) bool { return e.Quote == q }) {
+			t.Errorf("the evidence %q was lost", q)
+		}
+	}
+	if got["wto"].Version != v+len(quotes) {
+		t.Errorf("version %d; want %d", got["wto"].Version, v+len(quotes))
+	}
+	changes, err := s.ChangesAfter(context.Background(), head, kg.ChangeFilter{}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range changes {
+		if c.Seq != head+int64(i)+1 || (i > 0 && c.At.Before(changes[i-1].At)) {
+			t.Errorf("change %d: seq %d at %s; want gapless and in record-time order", i, c.Seq, c.At)
+		}
+	}
+	if len(changes) != len(quotes) {
+		t.Errorf("%d changes; want %d", len(changes), len(quotes))
 	}
 }

@@ -151,16 +151,27 @@ func (s *Store) SelectExport(ctx context.Context, f ExportFilter, max int) (*Exp
 	return sel, nil
 }
 
+// ExportSinks take what an export streams, record by record; a nil one
+// skips its query. Change and Version take the change log and every
+// recorded version, and only an export of the whole graph fills them.
+type ExportSinks struct {
+	Entity       func(export.Node) error
+	Relationship func(export.Edge) error
+	Change       func(kg.Change) error
+	Version      func(kg.VersionRecord) error
+}
+
 // StreamExport reads the selection's entities (by id), then its
-// relationships (by their from entity's id, then their own id), calling the
-// callbacks record by record as Neo4j sends them: the server holds one
-// record at a time, whatever the selection's size. It runs in one read
-// transaction, with timeout rather than the store's per-query one, since a
-// large export takes as long as the client takes to read it. A callback's
-// error stops it; a nil callback skips its query.
-func (s *Store) StreamExport(ctx context.Context, sel *ExportSelection, timeout time.Duration,
-	entity func(export.Node) error, rel func(export.Edge) error) error {
+// relationships (by their from entity's id, then their own id), then, for
+// the whole graph, the change log (by seq) and the versions (by target and
+// version), calling the sinks record by record as Neo4j sends them: the
+// server holds one record at a time, whatever the selection's size. It runs
+// in one read transaction, so the log and the graph agree, with timeout
+// rather than the store's per-query one, since a large export takes as
+// long as the client takes to read it. A sink's error stops it.
+func (s *Store) StreamExport(ctx context.Context, sel *ExportSelection, timeout time.Duration, sinks ExportSinks) error {
 	const op = "store.StreamExport"
+	entity, rel := sinks.Entity, sinks.Relationship
 	params := exportParams(sel.filter, sel.ids)
 	nodes := `MATCH (n:Entity) WHERE ` + entityWhere("n")
 	if sel.ids != nil {
@@ -217,15 +228,43 @@ func (s *Store) StreamExport(ctx context.Context, sel *ExportSelection, timeout 
 			return err
 		}
 	}
-	if rel == nil {
+	if rel != nil {
+		err = stream(relationships, func(rec *neo4j.Record) error {
+			return rel(export.Edge{
+				Relationship: relationshipFrom(rec.Values[0].(map[string]any)),
+				FromRef:      refFrom(rec.Values[1]),
+				ToRef:        refFrom(rec.Values[2]),
+			})
+		})
+		if err != nil {
+			return err
+		}
+	}
+	whole := sel.ids == nil && sel.filter.AsOf.IsZero() && len(sel.filter.Kinds) == 0 && len(sel.filter.Types) == 0
+	if !whole {
 		return nil
 	}
-	return stream(relationships, func(rec *neo4j.Record) error {
-		return rel(export.Edge{
-			Relationship: relationshipFrom(rec.Values[0].(map[string]any)),
-			FromRef:      refFrom(rec.Values[1]),
-			ToRef:        refFrom(rec.Values[2]),
+	if sinks.Change != nil {
+		err = stream(`MATCH (c:Change) RETURN c{.*} ORDER BY c.seq`, func(rec *neo4j.Record) error {
+			c, err := changeFrom(rec.Values[0].(map[string]any))
+			if err != nil {
+				return errs.E(op, errs.Internal, err)
+			}
+			return sinks.Change(c)
 		})
+		if err != nil {
+			return err
+		}
+	}
+	if sinks.Version == nil {
+		return nil
+	}
+	return stream(`MATCH (v:Version) RETURN v{.*} ORDER BY v.target, v.version`, func(rec *neo4j.Record) error {
+		v, err := versionRecordFrom(rec.Values[0].(map[string]any))
+		if err != nil {
+			return errs.E(op, errs.Internal, err)
+		}
+		return sinks.Version(v)
 	})
 }
 

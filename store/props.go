@@ -27,12 +27,28 @@ type evidenceJSON struct {
 }
 
 type factJSON struct {
-	Name     string       `json:"name"`
-	Value    string       `json:"value"`
-	Number   *float64     `json:"number,omitempty"`
-	Unit     string       `json:"unit,omitempty"`
-	Date     string       `json:"date,omitempty"`
-	Evidence evidenceJSON `json:"evidence"`
+	Name     string           `json:"name"`
+	Value    string           `json:"value"`
+	Number   *float64         `json:"number,omitempty"`
+	Unit     string           `json:"unit,omitempty"`
+	Date     string           `json:"date,omitempty"`
+	Evidence factEvidenceJSON `json:"evidence"`
+}
+
+// factEvidenceJSON is a fact's evidence as stored: a list, or, as stored
+// before a fact could hold several pieces, one object.
+type factEvidenceJSON []evidenceJSON
+
+func (l *factEvidenceJSON) UnmarshalJSON(b []byte) error {
+	if t := strings.TrimSpace(string(b)); strings.HasPrefix(t, "{") {
+		var one evidenceJSON
+		if err := json.Unmarshal(b, &one); err != nil {
+			return err
+		}
+		*l = factEvidenceJSON{one}
+		return nil
+	}
+	return json.Unmarshal(b, (*[]evidenceJSON)(l))
 }
 
 func setDate(props map[string]any, field string, d kg.Date) {
@@ -303,7 +319,11 @@ func properties(all []string, wanted map[string]bool) string {
 func factsJSON(fs []kg.Fact) string {
 	out := make([]factJSON, len(fs))
 	for i, f := range fs {
-		out[i] = factJSON{f.Name, f.Value, f.Number, f.Unit, f.Date.String(), evidenceToJSON(f.Evidence)}
+		ev := make(factEvidenceJSON, len(f.Evidence))
+		for j, e := range f.Evidence {
+			ev[j] = evidenceToJSON(e)
+		}
+		out[i] = factJSON{f.Name, f.Value, f.Number, f.Unit, f.Date.String(), ev}
 	}
 	b, _ := json.Marshal(out)
 	return string(b)
@@ -344,7 +364,11 @@ func factsFrom(v any) []kg.Fact {
 	_ = json.Unmarshal([]byte(s), &in)
 	out := make([]kg.Fact, len(in))
 	for i, f := range in {
-		out[i] = kg.Fact{Name: f.Name, Value: f.Value, Number: f.Number, Unit: f.Unit, Date: date(f.Date), Evidence: evidenceFromJSON(f.Evidence)}
+		ev := make([]kg.Evidence, len(f.Evidence))
+		for j, e := range f.Evidence {
+			ev[j] = evidenceFromJSON(e)
+		}
+		out[i] = kg.Fact{Name: f.Name, Value: f.Value, Number: f.Number, Unit: f.Unit, Date: date(f.Date), Evidence: ev}
 	}
 	return out
 }
@@ -376,7 +400,9 @@ func sources(ev []kg.Evidence, facts []kg.Fact) []string {
 		add(e.Source)
 	}
 	for _, f := range facts {
-		add(f.Evidence.Source)
+		for _, e := range f.Evidence {
+			add(e.Source)
+		}
 	}
 	return out
 }

@@ -23,7 +23,7 @@ func TestPropertyListsHoldEveryProperty(t *testing.T) {
 	ev := []kg.Evidence{{Source: "r", Paragraph: 1, Quote: "q"}}
 	e := kg.Entity{ID: "x", Kind: kg.Law, Name: "X", Aliases: []string{"a"}, Description: "d",
 		Start: d("2014"), End: d("2015-02"), Title: "t", Status: "DRAFT", Article: 3, Number: 4, Text: "f.txt",
-		Facts: []kg.Fact{{Name: "n", Value: "v", Evidence: ev[0]}}, Evidence: ev}
+		Facts: []kg.Fact{{Name: "n", Value: "v", Evidence: ev}}, Evidence: ev}
 	r := kg.Relationship{ID: "y", Type: "CAUSED", From: "x", To: "x", Start: d("2014"), End: d("2015"),
 		Description: "d", Confidence: kg.Confirmed, ClaimedBy: []string{"x"}, Evidence: ev}
 	check := func(what string, props map[string]any, list []store.Property) {

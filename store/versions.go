@@ -46,6 +46,7 @@ type current struct {
 	entity    kg.Entity
 	rel       kg.Relationship
 	retracted bool
+	seen      int // the newest (:Version)'s number found, 0 for none: what a late change checks again
 }
 
 // findTarget finds an entity or relationship by id, live or retracted.
@@ -71,13 +72,13 @@ func (s *Store) findTarget(ctx context.Context, tx neo4j.ManagedTransaction, op,
 				v, _ = vs[0].(map[string]any)
 			}
 			p := rs[0].(map[string]any)
-			return current{kind: kg.TargetRelationship, version: versionOf(p), live: true, rel: relationshipFrom(p), legacy: v == nil}, nil
+			return current{kind: kg.TargetRelationship, version: versionOf(p), live: true, rel: relationshipFrom(p), legacy: v == nil, seen: seenOf(v)}, nil
 		}
 		if vs, _ := recs[0].Values[1].([]any); len(vs) == 1 {
 			v, _ = vs[0].(map[string]any)
 		}
 		if n, ok := recs[0].Values[0].(map[string]any); ok {
-			c = current{kind: kg.TargetEntity, version: versionOf(n), live: true, entity: entityFrom(n), legacy: v == nil}
+			c = current{kind: kg.TargetEntity, version: versionOf(n), live: true, entity: entityFrom(n), legacy: v == nil, seen: seenOf(v)}
 			return c, nil
 		}
 	}
@@ -89,7 +90,7 @@ func (s *Store) findTarget(ctx context.Context, tx neo4j.ManagedTransaction, op,
 		if err := json.Unmarshal([]byte(str(v["state"])), &st); err != nil {
 			return c, errs.E(op, errs.Internal, fmt.Errorf("version of %s: %w", id, err))
 		}
-		c = current{kind: kg.TargetKind(str(v["kind"])), version: int(num(v["version"])), retracted: v["retracted"] == true}
+		c = current{kind: kg.TargetKind(str(v["kind"])), version: int(num(v["version"])), retracted: v["retracted"] == true, seen: seenOf(v)}
 		if st.Entity != nil {
 			c.entity = *st.Entity
 		}
@@ -130,9 +131,17 @@ func (s *Store) findTarget(ctx context.Context, tx neo4j.ManagedTransaction, op,
 	}
 	if len(recs) == 1 {
 		p := recs[0].Values[0].(map[string]any)
-		return current{kind: kg.TargetRelationship, version: versionOf(p), live: true, rel: relationshipFrom(p), legacy: v == nil}, nil
+		return current{kind: kg.TargetRelationship, version: versionOf(p), live: true, rel: relationshipFrom(p), legacy: v == nil, seen: seenOf(v)}, nil
 	}
 	return c, nil
+}
+
+// seenOf is the number of the newest (:Version) found, or 0.
+func seenOf(v map[string]any) int {
+	if v == nil {
+		return 0
+	}
+	return int(num(v["version"]))
 }
 
 // recordVersion supersedes the target's current version (archiving a
@@ -148,30 +157,30 @@ func (s *Store) recordVersion(ctx context.Context, tx neo4j.ManagedTransaction, 
 			r := cur.rel
 			old.Relationship = &r
 		}
-		if err := s.createVersion(ctx, tx, op, p, kg.ChangeItem{Op: kg.OpCreate, Kind: cur.kind, Target: item.Target, Version: 1, Entities: item.Entities, RelType: item.RelType}, old, false, nil, true); err != nil {
+		if err := s.createVersion(op, p, kg.ChangeItem{Op: kg.OpCreate, Kind: cur.kind, Target: item.Target, Version: 1, Entities: item.Entities, RelType: item.RelType}, old, false, true); err != nil {
 			return err
 		}
 	}
-	return s.createVersion(ctx, tx, op, p, item, next, retracted, p.At, false)
+	return s.createVersion(op, p, item, next, retracted, false)
 }
 
-func (s *Store) createVersion(ctx context.Context, tx neo4j.ManagedTransaction, op string, p *pending, item kg.ChangeItem, st versionState, retracted bool, from any, legacy bool) error {
+func (s *Store) createVersion(op string, p *pending, item kg.ChangeItem, st versionState, retracted bool, legacy bool) error {
 	b, err := json.Marshal(st)
 	if err != nil {
 		return errs.E(op, errs.Internal, err)
 	}
 	v := map[string]any{
 		"key": fmt.Sprintf("%s@%d", item.Target, item.Version), "target": item.Target, "kind": string(item.Kind), "version": item.Version,
-		"from": from, "changeId": p.ID, "actorId": p.Actor.ID, "actorName": p.Actor.Name, "actorRole": p.Actor.Role.String(),
+		"from": nil, "changeId": p.ID, "actorId": p.Actor.ID, "actorName": p.Actor.Name, "actorRole": p.Actor.Role.String(),
 		"reason": p.Reason, "op": string(item.Op), "fields": nonNil(item.Fields), "retracted": retracted, "state": string(b),
 		"ends": nonNil(item.Entities), "relType": string(item.RelType), "origin": p.Origin,
 	}
 	if legacy { // the state a load wrote, known from before record time began
 		v["changeId"], v["actorId"], v["actorName"], v["actorRole"], v["reason"], v["op"], v["origin"] = "", "", "", "", "loaded before record time began", string(kg.OpCreate), "load"
-		v["to"] = p.At
 	}
-	// Written with the change (appendChange), in one statement.
-	p.versions = append(p.versions, v)
+	// Written with the change (appendChange), in one statement, which
+	// stamps it with the change's record time and id.
+	p.versions = append(p.versions, versionDraft{props: v, legacy: legacy})
 	return nil
 }
 

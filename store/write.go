@@ -205,7 +205,11 @@ var loadChunk = 20_000 // a var: tests make it small to load in many transaction
 // again, which is where it started: all of it is written, or none. Readers
 // may see it half-written while it loads. `server seed` and `server import`
 // use it whenever the graph is empty, and the benchmarks for their graphs.
-func (s *Store) Load(ctx context.Context, ds *kg.Dataset) error {
+func (s *Store) Load(ctx context.Context, ds *kg.Dataset) error { return s.load(ctx, ds, nil) }
+
+// load is Load, restoring the history restore instead of recording a
+// change when it is not nil (restore.go).
+func (s *Store) load(ctx context.Context, ds *kg.Dataset, restore *kg.History) error {
 	if err := validate("store.Load", ds); err != nil {
 		return err
 	}
@@ -221,6 +225,20 @@ func (s *Store) Load(ctx context.Context, ds *kg.Dataset) error {
 		stmts := part()
 		return s.write(ctx, "store.Load", func(tx neo4j.ManagedTransaction) error {
 			var p *pending
+			if record && restore != nil { // the last restores the log the dataset carries
+				for _, st := range stmts {
+					if _, err := s.query(ctx, tx, "store.Load", st.cypher, map[string]any{"rows": st.rows}); err != nil {
+						return err
+					}
+				}
+				if _, err := s.query(ctx, tx, "store.Load", mergeSources, map[string]any{"rows": sourceRows(ds)}); err != nil {
+					return err
+				}
+				if err := s.restoreHistory(ctx, tx, "store.Load", restore); err != nil {
+					return err
+				}
+				return s.failAfterWrite("store.Load")
+			}
 			if record { // the last transaction records the load in the change log
 				var err error
 				if p, err = s.lockGraph(ctx, tx, "store.Load", kg.ActorFromContext(ctx), loadReason(ds), OriginOf(ctx)); err != nil {

@@ -46,7 +46,7 @@ func Generate(n, m int, seed uint64) *kg.Dataset {
 		}
 		if k == kg.Report && rng.IntN(4) == 0 {
 			v := float64(rng.IntN(1000))
-			e.Facts = []kg.Fact{{Name: "count", Value: fmt.Sprint(v), Number: &v, Unit: "incidents", Evidence: evidence(rng)}}
+			e.Facts = []kg.Fact{{Name: "count", Value: fmt.Sprint(v), Number: &v, Unit: "incidents", Evidence: []kg.Evidence{evidence(rng)}}}
 		}
 		ds.Entities = append(ds.Entities, e)
 	}

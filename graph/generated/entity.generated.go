@@ -42,6 +42,9 @@ type EvidenceResolver interface {
 
 	Stance(ctx context.Context, obj *kg.Evidence) (model.Stance, error)
 }
+type FactResolver interface {
+	Evidence(ctx context.Context, obj *kg.Fact) (*kg.Evidence, error)
+}
 type FirmResolver interface {
 	RelationshipsConnection(ctx context.Context, objs []*model.Firm, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
 	Degree(ctx context.Context, objs []*model.Firm, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
@@ -3694,17 +3697,49 @@ func (ec *executionContext) _Fact_evidence(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Fact_evidence(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Evidence, nil
+			return ec.Resolvers.Fact().Evidence(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v kg.Evidence) graphql.Marshaler {
-			return ec.marshalNEvidence2cyberkgᚋkgᚐEvidence(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *kg.Evidence) graphql.Marshaler {
+			return ec.marshalNEvidence2ᚖcyberkgᚋkgᚐEvidence(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Fact_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Fact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Evidence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Fact_allEvidence(ctx context.Context, field graphql.CollectedField, obj *kg.Fact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Fact_allEvidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kg.Evidence) graphql.Marshaler {
+			return ec.marshalNEvidence2ᚕcyberkgᚋkgᚐEvidenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Fact_allEvidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Fact",
 		Field:      field,
@@ -3715,6 +3750,29 @@ func (ec *executionContext) fieldContext_Fact_evidence(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Fact_contested(ctx context.Context, field graphql.CollectedField, obj *kg.Fact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Fact_contested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contested(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Fact_contested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Fact", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _Firm_id(ctx context.Context, field graphql.CollectedField, obj *model.Firm) (ret graphql.Marshaler) {
@@ -8793,32 +8851,43 @@ func (ec *executionContext) _Fact(ctx context.Context, sel ast.SelectionSet, obj
 		case "name":
 			out.Values[i] = ec._Fact_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "value":
 			out.Values[i] = ec._Fact_value(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "number":
 			out.Values[i] = ec._Fact_number(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "unit":
 			out.Values[i] = ec._Fact_unit(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "date":
 			out.Values[i] = ec._Fact_date(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "evidence":
-			out.Values[i] = ec._Fact_evidence(ctx, field, obj)
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Fact_evidence(ctx, field, obj)
+				})
+		case "allEvidence":
+			out.Values[i] = ec._Fact_allEvidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contested":
+			out.Values[i] = ec._Fact_contested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -10063,6 +10132,14 @@ func (ec *executionContext) marshalNEvidence2ᚕcyberkgᚋkgᚐEvidenceᚄ(ctx c
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNEvidence2ᚖcyberkgᚋkgᚐEvidence(ctx context.Context, sel ast.SelectionSet, v *kg.Evidence) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Evidence!")
+		return graphql.Null
+	}
+	return ec._Evidence(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFact2cyberkgᚋkgᚐFact(ctx context.Context, sel ast.SelectionSet, v kg.Fact) graphql.Marshaler {

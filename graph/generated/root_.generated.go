@@ -28,6 +28,7 @@ type ResolverRoot interface {
 	Agreement() AgreementResolver
 	Event() EventResolver
 	Evidence() EvidenceResolver
+	Fact() FactResolver
 	Firm() FirmResolver
 	Law() LawResolver
 	Mutation() MutationResolver
@@ -184,12 +185,13 @@ type ComplexityRoot struct {
 	}
 
 	Fact struct {
-		Date     func(childComplexity int) int
-		Evidence func(childComplexity int) int
-		Name     func(childComplexity int) int
-		Number   func(childComplexity int) int
-		Unit     func(childComplexity int) int
-		Value    func(childComplexity int) int
+		Contested func(childComplexity int) int
+		Date      func(childComplexity int) int
+		Evidence  func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Number    func(childComplexity int) int
+		Unit      func(childComplexity int) int
+		Value     func(childComplexity int) int
 	}
 
 	Firm struct {
@@ -1151,13 +1153,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EvidencePayload.Version(childComplexity), true
 
+	case "Fact.contested":
+		if e.ComplexityRoot.Fact.Contested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Fact.Contested(childComplexity), true
 	case "Fact.date":
 		if e.ComplexityRoot.Fact.Date == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Fact.Date(childComplexity), true
-	case "Fact.evidence":
+	case "Fact.evidence", "Fact.allEvidence":
 		if e.ComplexityRoot.Fact.Evidence == nil {
 			break
 		}
@@ -3068,7 +3076,7 @@ enum TargetKind {
   ENTITY
   "A relationship."
   RELATIONSHIP
-  "A piece of evidence on an entity or relationship."
+  "A piece of evidence on an entity, a relationship or a fact of one (the item's target is the entity or relationship)."
   EVIDENCE
   "A source document."
   SOURCE
@@ -3432,9 +3440,9 @@ input UpsertRelationshipInput {
   evidence: [EvidenceInput!]
 }
 
-"A piece of evidence for an entity or relationship already in the graph."
+"A piece of evidence for an entity, relationship or fact already in the graph."
 input AddEvidenceInput {
-  "The entity or relationship it supports or disputes."
+  "The entity or relationship it supports or disputes, or a fact of one: its id, #, and the fact's name (\"opm-breach-2015#people_affected\")."
   target: ID!
   "The source it quotes: its slug or its Node id (source:<slug>)."
   source: ID!
@@ -3494,9 +3502,9 @@ type SourcePayload {
 
 "What addEvidence did."
 type EvidencePayload {
-  "The id of the entity or relationship."
+  "The id of the entity, relationship or fact."
   target: ID!
-  "The target's version now: after the write, or the current one when refused."
+  "The target's version now (a fact's is its entity's or relationship's): after the write, or the current one when refused."
   version: Int
   "The change the write made; null when refused or validateOnly."
   change: Change
@@ -3563,7 +3571,7 @@ type Mutation {
     "Run every check and write nothing."
     validateOnly: Boolean = false
   ): RelationshipPayload!
-  "Attaches a quote to an entity or relationship; expectedVersion, when given, is checked; adding evidence is otherwise safe to repeat."
+  "Attaches a quote to an entity, relationship or fact (whose version is its entity's or relationship's); expectedVersion, when given, is checked; adding evidence is otherwise safe to repeat."
   addEvidence(
     "The evidence and what it is for."
     input: AddEvidenceInput!
@@ -4572,8 +4580,12 @@ type Fact {
   unit: String
   "When it held or was stated."
   date: Date
-  "The source's words that state it."
-  evidence: Evidence!
+  "The source's words that state it: the first piece of allEvidence that supports it."
+  evidence: Evidence! @deprecated(reason: "A fact may rest on several pieces of evidence; use allEvidence, and contested.")
+  "Every piece of evidence on the fact, supporting and disputing, in the order added (the first is what it was stated with)."
+  allEvidence: [Evidence!]!
+  "True when its evidence both supports and disputes it."
+  contested: Boolean!
 }
 
 "The exact words of a source that support a statement."
@@ -5505,6 +5517,10 @@ func (ec *executionContext) childFields_Fact(ctx context.Context, field graphql.
 		return ec.fieldContext_Fact_date(ctx, field)
 	case "evidence":
 		return ec.fieldContext_Fact_evidence(ctx, field)
+	case "allEvidence":
+		return ec.fieldContext_Fact_allEvidence(ctx, field)
+	case "contested":
+		return ec.fieldContext_Fact_contested(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Fact", field.Name)
 }

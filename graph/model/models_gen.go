@@ -21,9 +21,9 @@ type Actor struct {
 	Role string `json:"role"`
 }
 
-// A piece of evidence for an entity or relationship already in the graph.
+// A piece of evidence for an entity, relationship or fact already in the graph.
 type AddEvidenceInput struct {
-	// The entity or relationship it supports or disputes.
+	// The entity or relationship it supports or disputes, or a fact of one: its id, #, and the fact's name ("opm-breach-2015#people_affected").
 	Target string `json:"target"`
 	// The source it quotes: its slug or its Node id (source:<slug>).
 	Source string `json:"source"`
@@ -215,9 +215,9 @@ type EvidenceInput struct {
 
 // What addEvidence did.
 type EvidencePayload struct {
-	// The id of the entity or relationship.
+	// The id of the entity, relationship or fact.
 	Target string `json:"target"`
-	// The target's version now: after the write, or the current one when refused.
+	// The target's version now (a fact's is its entity's or relationship's): after the write, or the current one when refused.
 	Version *int `json:"version,omitempty"`
 	// The change the write made; null when refused or validateOnly.
 	Change *Change `json:"change,omitempty"`
@@ -1240,7 +1240,7 @@ const (
 	TargetKindEntity TargetKind = "ENTITY"
 	// A relationship.
 	TargetKindRelationship TargetKind = "RELATIONSHIP"
-	// A piece of evidence on an entity or relationship.
+	// A piece of evidence on an entity, a relationship or a fact of one (the item's target is the entity or relationship).
 	TargetKindEvidence TargetKind = "EVIDENCE"
 	// A source document.
 	TargetKindSource TargetKind = "SOURCE"

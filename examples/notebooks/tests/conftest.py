@@ -20,7 +20,7 @@ def graph(base_url):
     r = requests.get(f"{base_url}/export/graph.json", timeout=60)
     r.raise_for_status()
     doc = r.json()
-    assert doc["format"] == "cyberkg-graph" and doc["version"] == 1
+    assert doc["format"] == "cyberkg-graph" and doc["version"] == 2
     return doc
 
 
