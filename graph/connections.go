@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"cyberkg/errs"
 	"cyberkg/graph/args"
@@ -16,10 +17,17 @@ import (
 // is one store query per field (two when last counts from the end).
 
 // relationshipsConnection pages through entity id's relationships.
-func (r *Resolver) relationshipsConnection(ctx context.Context, id string, a relArgs, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+func (r *Resolver) relationshipsConnection(ctx context.Context, id string, a relArgs, recordedAt *time.Time, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
 	f, err := relFilter(a, where)
 	if err != nil {
 		return nil, err
+	}
+	t, past := loader.Past(recordedAt)
+	if recordedAt == nil {
+		t, past = loader.RecordedAt(ctx) // an entity read at a record time
+	}
+	if past {
+		return r.relationshipsConnectionAt(ctx, id, f, t, first, after, last, before)
 	}
 	offset, limit, err := window(args.RelationshipsOfPage, first, last, after, before, func() (int, error) {
 		p, _, err := r.Store.RelationshipPage(ctx, reads(ctx), id, f, 0, 0, true)
@@ -68,11 +76,11 @@ const searchDepth = 1000
 
 // searchConnection pages through search hits. Lucene ranks; a page past
 // the first reads the hits before it again, so pages reach searchDepth.
-func (r *Resolver) searchConnection(ctx context.Context, text string, kinds []kg.Kind, first *int, after *string, last *int, before *string) (*model.SearchConnection, error) {
+func (r *Resolver) searchConnection(ctx context.Context, text string, kinds []kg.Kind, recordedAt *time.Time, first *int, after *string, last *int, before *string) (*model.SearchConnection, error) {
 	var all []store.Hit
 	counted := false
 	count := func() (int, error) {
-		hits, err := r.Store.Search(ctx, reads(ctx), text, kinds, searchDepth)
+		hits, err := r.search(ctx, text, kinds, searchDepth, recordedAt)
 		all, counted = hits, true
 		return len(hits), err
 	}
@@ -89,7 +97,7 @@ func (r *Resolver) searchConnection(ctx context.Context, text string, kinds []kg
 			n = searchDepth
 			counted = true
 		}
-		if all, err = r.Store.Search(ctx, reads(ctx), text, kinds, max(n, 1)); err != nil {
+		if all, err = r.search(ctx, text, kinds, max(n, 1), recordedAt); err != nil {
 			return nil, err
 		}
 	}
@@ -98,7 +106,7 @@ func (r *Resolver) searchConnection(ctx context.Context, text string, kinds []kg
 	for i, h := range page {
 		found[i] = h.Entity
 	}
-	loader.For(ctx).Prefetch(ctx, found)
+	prefetch(ctx, found)
 	total := len(all)
 	conn := &model.SearchConnection{Nodes: model.NewEntities(found), TotalCount: total, PageInfo: pageInfo(offset, len(page), total)}
 	if !counted { // only the page and those before it were read
@@ -109,6 +117,14 @@ func (r *Resolver) searchConnection(ctx context.Context, text string, kinds []kg
 		conn.Edges[i] = model.SearchEdge{Cursor: encodeCursor(offset + i), Node: conn.Nodes[i], Score: h.Score}
 	}
 	return conn, nil
+}
+
+// search is Store.Search, or SearchAt at a past record time.
+func (r *Resolver) search(ctx context.Context, text string, kinds []kg.Kind, first int, recordedAt *time.Time) ([]store.Hit, error) {
+	if t, ok := loader.Past(recordedAt); ok {
+		return r.Store.SearchAt(ctx, reads(ctx), text, kinds, first, t)
+	}
+	return r.Store.Search(ctx, reads(ctx), text, kinds, first)
 }
 
 // weightsOf is the default weights with a request's own.
@@ -136,4 +152,27 @@ func groupCounts(cs []store.GroupCount) []model.GroupCount {
 		}
 	}
 	return out
+}
+
+// relationshipsConnectionAt pages through entity id's relationships as the
+// graph held them at record time t.
+func (r *Resolver) relationshipsConnectionAt(ctx context.Context, id string, f store.RelFilter, t time.Time, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	var all store.Page[kg.Relationship]
+	read := false
+	offset, limit, err := window(args.RelationshipsOfPage, first, last, after, before, func() (int, error) {
+		p, err := loader.For(ctx).RelationshipPageAt(ctx, id, f, t, 0, 0)
+		all, read = p, true
+		return p.Total, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	p, err := loader.For(ctx).RelationshipPageAt(ctx, id, f, t, offset, limit)
+	if read && err == nil && p.Total != all.Total {
+		p.Total = all.Total
+	}
+	if err != nil {
+		return nil, err
+	}
+	return relationshipConnection(p, offset), nil
 }

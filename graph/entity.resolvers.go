@@ -10,11 +10,12 @@ import (
 	"cyberkg/graph/generated"
 	"cyberkg/graph/model"
 	"cyberkg/kg"
+	"time"
 )
 
 // RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *agencyResolver) RelationshipsConnection(ctx context.Context, obj *model.Agency, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *agencyResolver) RelationshipsConnection(ctx context.Context, obj *model.Agency, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the resolver for the degree field.
@@ -23,8 +24,8 @@ func (r *agencyResolver) Degree(ctx context.Context, obj *model.Agency, directio
 }
 
 // RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *agreementResolver) RelationshipsConnection(ctx context.Context, obj *model.Agreement, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *agreementResolver) RelationshipsConnection(ctx context.Context, obj *model.Agreement, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the resolver for the degree field.
@@ -33,8 +34,8 @@ func (r *agreementResolver) Degree(ctx context.Context, obj *model.Agreement, di
 }
 
 // RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *eventResolver) RelationshipsConnection(ctx context.Context, obj *model.Event, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *eventResolver) RelationshipsConnection(ctx context.Context, obj *model.Event, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the resolver for the degree field.
@@ -52,8 +53,8 @@ func (r *evidenceResolver) Source(ctx context.Context, objs []*kg.Evidence) ([]m
 }
 
 // RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *firmResolver) RelationshipsConnection(ctx context.Context, obj *model.Firm, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *firmResolver) RelationshipsConnection(ctx context.Context, obj *model.Firm, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the resolver for the degree field.
@@ -62,8 +63,8 @@ func (r *firmResolver) Degree(ctx context.Context, obj *model.Firm, direction *m
 }
 
 // RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *lawResolver) RelationshipsConnection(ctx context.Context, obj *model.Law, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *lawResolver) RelationshipsConnection(ctx context.Context, obj *model.Law, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the resolver for the degree field.
@@ -72,8 +73,8 @@ func (r *lawResolver) Degree(ctx context.Context, obj *model.Law, direction *mod
 }
 
 // RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *organizationResolver) RelationshipsConnection(ctx context.Context, obj *model.Organization, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *organizationResolver) RelationshipsConnection(ctx context.Context, obj *model.Organization, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the resolver for the degree field.
@@ -82,8 +83,8 @@ func (r *organizationResolver) Degree(ctx context.Context, obj *model.Organizati
 }
 
 // RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *personResolver) RelationshipsConnection(ctx context.Context, obj *model.Person, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *personResolver) RelationshipsConnection(ctx context.Context, obj *model.Person, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the resolver for the degree field.
@@ -92,8 +93,8 @@ func (r *personResolver) Degree(ctx context.Context, obj *model.Person, directio
 }
 
 // RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *productResolver) RelationshipsConnection(ctx context.Context, obj *model.Product, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *productResolver) RelationshipsConnection(ctx context.Context, obj *model.Product, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the resolver for the degree field.
@@ -102,8 +103,8 @@ func (r *productResolver) Degree(ctx context.Context, obj *model.Product, direct
 }
 
 // RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *recommendationResolver) RelationshipsConnection(ctx context.Context, obj *model.Recommendation, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *recommendationResolver) RelationshipsConnection(ctx context.Context, obj *model.Recommendation, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the resolver for the degree field.
@@ -112,8 +113,8 @@ func (r *recommendationResolver) Degree(ctx context.Context, obj *model.Recommen
 }
 
 // RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *reportResolver) RelationshipsConnection(ctx context.Context, obj *model.Report, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *reportResolver) RelationshipsConnection(ctx context.Context, obj *model.Report, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the resolver for the degree field.
@@ -122,8 +123,8 @@ func (r *reportResolver) Degree(ctx context.Context, obj *model.Report, directio
 }
 
 // RelationshipsConnection is the resolver for the relationshipsConnection field.
-func (r *stateResolver) RelationshipsConnection(ctx context.Context, obj *model.State, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *stateResolver) RelationshipsConnection(ctx context.Context, obj *model.State, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	return r.relationshipsConnection(ctx, obj.ID, relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the resolver for the degree field.

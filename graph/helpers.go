@@ -19,6 +19,20 @@ import (
 // order, in one call to the loader (the plan's prefetch has mostly primed
 // it). The errors are per item, as gqlgen's batch resolvers report them.
 func entities(ctx context.Context, ids []string) ([]model.Entity, error) {
+	if t, ok := loader.RecordedAt(ctx); ok { // the ends as they were then, retracted since or not
+		es, errors := loader.For(ctx).EntitiesAt(ctx, ids, t)
+		out, failed := make([]model.Entity, len(ids)), false
+		for i, e := range es {
+			if e != nil {
+				out[i] = model.NewEntity(e)
+			}
+			failed = failed || errors[i] != nil
+		}
+		if failed {
+			return out, graphql.BatchErrorList(errors)
+		}
+		return out, nil
+	}
 	es, err := loader.For(ctx).Entities(ctx, ids)
 	out := make([]model.Entity, len(ids))
 	for i, e := range es {
@@ -48,6 +62,17 @@ func rootEntity(ctx context.Context, id string) (model.Entity, error) {
 		return nil, err
 	}
 	return model.NewEntity(e), nil
+}
+
+// prefetch primes the loaders with what a root field returns: at a record
+// time, the record time's cache, whose entities' fields then read at that
+// time too (the plan's live levels do not apply).
+func prefetch(ctx context.Context, es []kg.Entity) {
+	if t, ok := loader.RecordedAt(ctx); ok {
+		loader.For(ctx).PrimeAt(t, es...)
+		return
+	}
+	loader.For(ctx).Prefetch(ctx, es)
 }
 
 // reads is what the operation reads of entities and relationships.
@@ -92,6 +117,6 @@ func (r *Resolver) entityConnection(ctx context.Context, f store.EntityFilter, o
 // subgraph wraps a store subgraph, priming the loader with its nodes so that
 // its edges' ends cost no query.
 func subgraph(ctx context.Context, g store.Subgraph) *model.Subgraph {
-	loader.For(ctx).Prefetch(ctx, g.Nodes)
+	prefetch(ctx, g.Nodes)
 	return &model.Subgraph{Nodes: model.NewEntities(g.Nodes), Edges: nonNilRels(g.Edges), Truncated: g.Truncated}
 }

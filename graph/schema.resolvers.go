@@ -18,8 +18,8 @@ import (
 
 // Entity is the resolver for the entity field.
 func (r *queryResolver) Entity(ctx context.Context, id string, recordedAt *time.Time) (model.Entity, error) {
-	if recordedAt != nil {
-		return entityAt(ctx, r.Store, id, *recordedAt)
+	if t, ok := loader.Past(recordedAt); ok {
+		return entityAt(ctx, id, t)
 	}
 	return rootEntity(ctx, id)
 }
@@ -55,12 +55,12 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 }
 
 // Search is the resolver for the search field.
-func (r *queryResolver) Search(ctx context.Context, text string, kinds []kg.Kind, first *int) ([]model.SearchHit, error) {
+func (r *queryResolver) Search(ctx context.Context, text string, kinds []kg.Kind, first *int, recordedAt *time.Time) ([]model.SearchHit, error) {
 	n, err := args.Search.Value(first)
 	if err != nil {
 		return nil, err
 	}
-	hits, err := r.Store.Search(ctx, reads(ctx), text, kinds, n)
+	hits, err := r.search(ctx, text, kinds, n, recordedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -77,8 +77,8 @@ func (r *queryResolver) Search(ctx context.Context, text string, kinds []kg.Kind
 }
 
 // SearchConnection is the resolver for the searchConnection field.
-func (r *queryResolver) SearchConnection(ctx context.Context, text string, kinds []kg.Kind, first *int, after *string, last *int, before *string) (*model.SearchConnection, error) {
-	return r.searchConnection(ctx, text, kinds, first, after, last, before)
+func (r *queryResolver) SearchConnection(ctx context.Context, text string, kinds []kg.Kind, recordedAt *time.Time, first *int, after *string, last *int, before *string) (*model.SearchConnection, error) {
+	return r.searchConnection(ctx, text, kinds, recordedAt, first, after, last, before)
 }
 
 // Entities is the resolver for the entities field.

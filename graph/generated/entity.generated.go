@@ -20,19 +20,19 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type AgencyResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.Agency, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
+	RelationshipsConnection(ctx context.Context, obj *model.Agency, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.Agency, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Agency) ([]model.Version, error)
 }
 type AgreementResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.Agreement, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
+	RelationshipsConnection(ctx context.Context, obj *model.Agreement, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.Agreement, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Agreement) ([]model.Version, error)
 }
 type EventResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.Event, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
+	RelationshipsConnection(ctx context.Context, obj *model.Event, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.Event, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Event) ([]model.Version, error)
@@ -43,49 +43,49 @@ type EvidenceResolver interface {
 	Stance(ctx context.Context, obj *kg.Evidence) (model.Stance, error)
 }
 type FirmResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.Firm, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
+	RelationshipsConnection(ctx context.Context, obj *model.Firm, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.Firm, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Firm) ([]model.Version, error)
 }
 type LawResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.Law, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
+	RelationshipsConnection(ctx context.Context, obj *model.Law, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.Law, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Law) ([]model.Version, error)
 }
 type OrganizationResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.Organization, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
+	RelationshipsConnection(ctx context.Context, obj *model.Organization, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.Organization, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Organization) ([]model.Version, error)
 }
 type PersonResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.Person, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
+	RelationshipsConnection(ctx context.Context, obj *model.Person, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.Person, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Person) ([]model.Version, error)
 }
 type ProductResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.Product, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
+	RelationshipsConnection(ctx context.Context, obj *model.Product, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.Product, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Product) ([]model.Version, error)
 }
 type RecommendationResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.Recommendation, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
+	RelationshipsConnection(ctx context.Context, obj *model.Recommendation, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.Recommendation, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Recommendation) ([]model.Version, error)
 }
 type ReportResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.Report, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
+	RelationshipsConnection(ctx context.Context, obj *model.Report, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.Report, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Report) ([]model.Version, error)
 }
 type StateResolver interface {
-	RelationshipsConnection(ctx context.Context, obj *model.State, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
+	RelationshipsConnection(ctx context.Context, obj *model.State, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Degree(ctx context.Context, obj *model.State, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.State) ([]model.Version, error)
@@ -144,54 +144,62 @@ func (ec *executionContext) field_Agency_relationshipsConnection_args(ctx contex
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -290,54 +298,62 @@ func (ec *executionContext) field_Agreement_relationshipsConnection_args(ctx con
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -436,54 +452,62 @@ func (ec *executionContext) field_Event_relationshipsConnection_args(ctx context
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -582,54 +606,62 @@ func (ec *executionContext) field_Firm_relationshipsConnection_args(ctx context.
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -728,54 +760,62 @@ func (ec *executionContext) field_Law_relationshipsConnection_args(ctx context.C
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -874,54 +914,62 @@ func (ec *executionContext) field_Organization_relationshipsConnection_args(ctx 
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -1020,54 +1068,62 @@ func (ec *executionContext) field_Person_relationshipsConnection_args(ctx contex
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -1166,54 +1222,62 @@ func (ec *executionContext) field_Product_relationshipsConnection_args(ctx conte
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -1312,54 +1376,62 @@ func (ec *executionContext) field_Recommendation_relationshipsConnection_args(ct
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -1458,54 +1530,62 @@ func (ec *executionContext) field_Report_relationshipsConnection_args(ctx contex
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -1604,54 +1684,62 @@ func (ec *executionContext) field_State_relationshipsConnection_args(ctx context
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -1984,7 +2072,7 @@ func (ec *executionContext) _Agency_relationshipsConnection(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Agency().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Agency().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -2419,7 +2507,7 @@ func (ec *executionContext) _Agreement_relationshipsConnection(ctx context.Conte
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Agreement().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Agreement().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -3129,7 +3217,7 @@ func (ec *executionContext) _Event_relationshipsConnection(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Event().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -3858,7 +3946,7 @@ func (ec *executionContext) _Firm_relationshipsConnection(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Firm().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Firm().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -4293,7 +4381,7 @@ func (ec *executionContext) _Law_relationshipsConnection(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Law().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Law().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -4774,7 +4862,7 @@ func (ec *executionContext) _Organization_relationshipsConnection(ctx context.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organization().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Organization().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -5209,7 +5297,7 @@ func (ec *executionContext) _Person_relationshipsConnection(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Person().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Person().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -5667,7 +5755,7 @@ func (ec *executionContext) _Product_relationshipsConnection(ctx context.Context
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Product().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -6102,7 +6190,7 @@ func (ec *executionContext) _Recommendation_relationshipsConnection(ctx context.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Recommendation().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Recommendation().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -6560,7 +6648,7 @@ func (ec *executionContext) _Report_relationshipsConnection(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Report().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Report().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -7247,7 +7335,7 @@ func (ec *executionContext) _State_relationshipsConnection(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.State().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.State().RelationshipsConnection(ctx, obj, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {

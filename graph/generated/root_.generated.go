@@ -65,7 +65,7 @@ type ComplexityRoot struct {
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Version                 func(childComplexity int) int
 	}
@@ -83,7 +83,7 @@ type ComplexityRoot struct {
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Version                 func(childComplexity int) int
 	}
@@ -162,7 +162,7 @@ type ComplexityRoot struct {
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Version                 func(childComplexity int) int
 	}
@@ -204,7 +204,7 @@ type ComplexityRoot struct {
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Version                 func(childComplexity int) int
 	}
@@ -233,7 +233,7 @@ type ComplexityRoot struct {
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Status                  func(childComplexity int) int
 		Version                 func(childComplexity int) int
@@ -262,7 +262,7 @@ type ComplexityRoot struct {
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Version                 func(childComplexity int) int
 	}
@@ -294,7 +294,7 @@ type ComplexityRoot struct {
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Title                   func(childComplexity int) int
 		Version                 func(childComplexity int) int
@@ -313,31 +313,31 @@ type ComplexityRoot struct {
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Version                 func(childComplexity int) int
 	}
 
 	Query struct {
-		Chain              func(childComplexity int, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) int
+		Chain              func(childComplexity int, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) int
 		Changes            func(childComplexity int, after *string, first *int, entity *string, actor *string) int
 		Entities           func(childComplexity int, kinds []kg.Kind, where *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
 		Entity             func(childComplexity int, id string, recordedAt *time.Time) int
 		EntityCounts       func(childComplexity int, kinds []kg.Kind, where *model.EntityFilter, groupBy model.EntityGrouping) int
 		EntityKinds        func(childComplexity int) int
-		Neighborhood       func(childComplexity int, id string, maxHops *int, depth *int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) int
+		Neighborhood       func(childComplexity int, id string, maxHops *int, depth *int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) int
 		Node               func(childComplexity int, id string) int
 		Nodes              func(childComplexity int, ids []string) int
-		Paths              func(childComplexity int, from string, to string, maxHops *int, types []kg.RelType, direction *model.Direction, mode *model.PathMode, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, orderBy *model.PathOrder, weights []model.ConfidenceWeight, first *int, limit *int) int
+		Paths              func(childComplexity int, from string, to string, maxHops *int, types []kg.RelType, direction *model.Direction, mode *model.PathMode, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, orderBy *model.PathOrder, weights []model.ConfidenceWeight, first *int, limit *int) int
 		RelationTypes      func(childComplexity int) int
 		RelationshipCounts func(childComplexity int, types []kg.RelType, where *model.RelationshipFilter, groupBy model.RelationshipGrouping) int
 		Relationships      func(childComplexity int, types []kg.RelType, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
-		Search             func(childComplexity int, text string, kinds []kg.Kind, first *int) int
-		SearchConnection   func(childComplexity int, text string, kinds []kg.Kind, first *int, after *string, last *int, before *string) int
+		Search             func(childComplexity int, text string, kinds []kg.Kind, first *int, recordedAt *time.Time) int
+		SearchConnection   func(childComplexity int, text string, kinds []kg.Kind, recordedAt *time.Time, first *int, after *string, last *int, before *string) int
 		Source             func(childComplexity int, id string) int
 		Sources            func(childComplexity int) int
 		Stats              func(childComplexity int) int
-		Timeline           func(childComplexity int, from *kg.Date, to *kg.Date, kinds []kg.Kind, involving []string, where *model.EntityFilter, first *int, after *string, last *int, before *string) int
+		Timeline           func(childComplexity int, from *kg.Date, to *kg.Date, kinds []kg.Kind, involving []string, where *model.EntityFilter, recordedAt *time.Time, first *int, after *string, last *int, before *string) int
 	}
 
 	Recommendation struct {
@@ -354,7 +354,7 @@ type ComplexityRoot struct {
 		Name                    func(childComplexity int) int
 		Number                  func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Version                 func(childComplexity int) int
 	}
@@ -416,7 +416,7 @@ type ComplexityRoot struct {
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Version                 func(childComplexity int) int
 	}
@@ -482,7 +482,7 @@ type ComplexityRoot struct {
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Version                 func(childComplexity int) int
 	}
@@ -653,7 +653,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Agency.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Agency.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Agency.start":
 		if e.ComplexityRoot.Agency.Start == nil {
 			break
@@ -759,7 +759,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Agreement.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Agreement.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Agreement.start":
 		if e.ComplexityRoot.Agreement.Start == nil {
 			break
@@ -1078,7 +1078,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Event.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Event.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Event.start":
 		if e.ComplexityRoot.Event.Start == nil {
 			break
@@ -1277,7 +1277,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Firm.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Firm.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Firm.start":
 		if e.ComplexityRoot.Firm.Start == nil {
 			break
@@ -1415,7 +1415,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Law.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Law.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Law.start":
 		if e.ComplexityRoot.Law.Start == nil {
 			break
@@ -1605,7 +1605,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Organization.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Organization.start":
 		if e.ComplexityRoot.Organization.Start == nil {
 			break
@@ -1761,7 +1761,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Person.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Person.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Person.start":
 		if e.ComplexityRoot.Person.Start == nil {
 			break
@@ -1873,7 +1873,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Product.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Product.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Product.start":
 		if e.ComplexityRoot.Product.Start == nil {
 			break
@@ -1897,7 +1897,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Chain(childComplexity, args["from"].(string), args["direction"].(*model.ChainDirection), args["maxHops"].(*int), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["limit"].(*int)), true
+		return e.ComplexityRoot.Query.Chain(childComplexity, args["from"].(string), args["direction"].(*model.ChainDirection), args["maxHops"].(*int), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["limit"].(*int)), true
 	case "Query.changes":
 		if e.ComplexityRoot.Query.Changes == nil {
 			break
@@ -1959,7 +1959,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["id"].(string), args["maxHops"].(*int), args["depth"].(*int), args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["limit"].(*int)), true
+		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["id"].(string), args["maxHops"].(*int), args["depth"].(*int), args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["limit"].(*int)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1992,7 +1992,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Paths(childComplexity, args["from"].(string), args["to"].(string), args["maxHops"].(*int), args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["mode"].(*model.PathMode), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["orderBy"].(*model.PathOrder), args["weights"].([]model.ConfidenceWeight), args["first"].(*int), args["limit"].(*int)), true
+		return e.ComplexityRoot.Query.Paths(childComplexity, args["from"].(string), args["to"].(string), args["maxHops"].(*int), args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["mode"].(*model.PathMode), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["orderBy"].(*model.PathOrder), args["weights"].([]model.ConfidenceWeight), args["first"].(*int), args["limit"].(*int)), true
 	case "Query.relationTypes":
 		if e.ComplexityRoot.Query.RelationTypes == nil {
 			break
@@ -2031,7 +2031,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["kinds"].([]kg.Kind), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["kinds"].([]kg.Kind), args["first"].(*int), args["recordedAt"].(*time.Time)), true
 	case "Query.searchConnection":
 		if e.ComplexityRoot.Query.SearchConnection == nil {
 			break
@@ -2042,7 +2042,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.SearchConnection(childComplexity, args["text"].(string), args["kinds"].([]kg.Kind), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.SearchConnection(childComplexity, args["text"].(string), args["kinds"].([]kg.Kind), args["recordedAt"].(*time.Time), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.source":
 		if e.ComplexityRoot.Query.Source == nil {
 			break
@@ -2076,7 +2076,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Timeline(childComplexity, args["from"].(*kg.Date), args["to"].(*kg.Date), args["kinds"].([]kg.Kind), args["involving"].([]string), args["where"].(*model.EntityFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Timeline(childComplexity, args["from"].(*kg.Date), args["to"].(*kg.Date), args["kinds"].([]kg.Kind), args["involving"].([]string), args["where"].(*model.EntityFilter), args["recordedAt"].(*time.Time), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "Recommendation.aliases":
 		if e.ComplexityRoot.Recommendation.Aliases == nil {
@@ -2176,7 +2176,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Recommendation.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Recommendation.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Recommendation.start":
 		if e.ComplexityRoot.Recommendation.Start == nil {
 			break
@@ -2461,7 +2461,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Report.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Report.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Report.start":
 		if e.ComplexityRoot.Report.Start == nil {
 			break
@@ -2736,7 +2736,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.State.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.State.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "State.start":
 		if e.ComplexityRoot.State.Start == nil {
 			break
@@ -3693,6 +3693,8 @@ interface Entity {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -3767,6 +3769,8 @@ type State implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -3841,6 +3845,8 @@ type Agency implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -3915,6 +3921,8 @@ type Organization implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -3989,6 +3997,8 @@ type Firm implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4063,6 +4073,8 @@ type Person implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4139,6 +4151,8 @@ type Product implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4213,6 +4227,8 @@ type Law implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4291,6 +4307,8 @@ type Agreement implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4365,6 +4383,8 @@ type Event implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4439,6 +4459,8 @@ type Report implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4513,6 +4535,8 @@ type Recommendation implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4962,7 +4986,7 @@ type Query {
   of case, accents, punctuation and small misspellings; Lucene syntax in the
   text is searched as text. first is at most 100.
   """
-  search("What to look for." text: String!, "Only entities of these kinds (at most 11)." kinds: [EntityKind!], "How many hits: 1 to 100." first: Int = 10): [SearchHit!]! @deprecated(reason: "Use searchConnection, which pages (after, last/before) and counts (totalCount).")
+  search("What to look for." text: String!, "Only entities of these kinds (at most 11)." kinds: [EntityKind!], "How many hits: 1 to 100." first: Int = 10, "What the graph said at this moment (record time, RFC 3339); absent or not in the past: now." recordedAt: Time): [SearchHit!]! @deprecated(reason: "Use searchConnection, which pages (after, last/before) and counts (totalCount).")
 
   """
   Full-text search as a connection, best first: pages reach down to the
@@ -4973,6 +4997,8 @@ type Query {
     text: String!
     "Only entities of these kinds (at most 11)."
     kinds: [EntityKind!]
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time
     "The first this many after the cursor after: 0 to 100; 10 when neither first nor last is given."
     first: Int
     "A cursor this field gave out: start after it."
@@ -5086,6 +5112,8 @@ extend type Query {
     direction: Direction = BOTH
     "Follow only relationships in force on this date."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time
     "Follow only relationships of these levels (at most 6)."
     confidence: [Confidence!]
     "The rest of the relationship filter (not other)."
@@ -5115,6 +5143,8 @@ extend type Query {
     mode: PathMode = SHORTEST
     "Follow only relationships in force on this date."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time
     "Follow only relationships of these levels (at most 6)."
     confidence: [Confidence!]
     "The rest of the relationship filter (not direction or other)."
@@ -5146,6 +5176,8 @@ extend type Query {
     maxHops: Int = 4
     "Follow only relationships in force on this date."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time
     """
     Follow only relationships of these levels (at most 6): leaving out
     POSSIBLE keeps what the source holds did follow, not what it says only may.
@@ -5174,6 +5206,8 @@ extend type Query {
     involving: [ID!] @deprecated(reason: "Use where: {involving}.")
     "Every other condition, as entities takes it: startFrom and startTo are inclusive (\"startTo: 2015\" includes December 2015)."
     where: EntityFilter
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time
     "The first this many after the cursor after: 0 to 100; 50 when neither first nor last is given."
     first: Int
     "A cursor this field gave out: start after it."

@@ -29,6 +29,7 @@ type Loaders struct {
 	entities      *dataloadgen.Loader[string, *kg.Entity] // shared, never changed: every field that refers to an entity reads the one copy
 	relationships *dataloadgen.Loader[relKey, []kg.Relationship]
 	pre           prefetched
+	rec           recorded // entities at record times (recorded.go)
 }
 
 // relKey is comparable, as a loader key must be, so the filter's types are
