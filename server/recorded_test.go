@@ -141,12 +141,14 @@ func TestHTTPRecordedAtReads(t *testing.T) {
 	now := stamp()
 	for _, q := range []string{
 		`neighborhood(id: "united-states", maxHops: 2, first: 300, recordedAt: $t) { nodes { id name } edges { id type from { id } to { id } } truncated }`,
-		`neighborhood(id: "nsa", maxHops: 2, first: 20, recordedAt: $t) { nodes { id } edges { id } truncated }`,
+		// (not one a hub cuts: there the live read keeps the relationships
+		// Neo4j reads first, the record-time read the first by id)
+		`neighborhood(id: "nsa", maxHops: 3, first: 1000, recordedAt: $t) { nodes { id } edges { id } truncated }`,
 		`neighborhood(id: "china", asOf: "2015-01", confidence: [CONFIRMED, REPORTED], recordedAt: $t) { nodes { id } edges { id } }`,
 		`chain(from: "edward-snowden", maxHops: 6, recordedAt: $t) { nodes { id } edges { id } truncated }`,
 		`chain(from: "protests-against-chinese-tech-regulations", direction: UPSTREAM, recordedAt: $t) { nodes { id } edges { id } }`,
 		`paths(from: "edward-snowden", to: "china", mode: ALL_SHORTEST, first: 50, recordedAt: $t) { length nodes { id } edges { id } }`,
-		`paths(from: "nsa", to: "dupont", recordedAt: $t) { length }`,
+		`paths(from: "nsa", to: "lockheed-martin", maxHops: 3, recordedAt: $t) { length nodes { name } }`,
 		`paths(from: "lockheed-martin", to: "china", mode: ALL, maxHops: 3, first: 50, recordedAt: $t) { length edges { id } }`,
 		`paths(from: "edward-snowden", to: "china", orderBy: STRENGTH, recordedAt: $t) { strength edges { id } }`,
 		`searchConnection(text: "cyber espionage", first: 20, recordedAt: $t) { totalCount edges { score node { id } } }`,

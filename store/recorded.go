@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -28,7 +29,9 @@ import (
 
 // heldLive is the condition on a live node or relationship x that its
 // state held at $t.
-func heldLive(x string) string { return `(` + x + `.recordedFrom IS NULL OR ` + x + `.recordedFrom <= $t)` }
+func heldLive(x string) string {
+	return `(` + x + `.recordedFrom IS NULL OR ` + x + `.recordedFrom <= $t)`
+}
 
 // heldSuperseded is the condition on a (:Version) v that it was superseded
 // after $t and recorded at or before it (a load's archived state has no from).
@@ -115,7 +118,7 @@ func (s *Store) RelationshipsOfAt(ctx context.Context, p Projection, ids []strin
 	cypher := `CALL () {
 			UNWIND $ids AS id
 			MATCH ` + pattern + ` WHERE n.id = id AND ` + heldLive("r") + ` AND ` + relFilter(live) + `
-			RETURN id, ` + relProjection(p) + ` AS r, null AS state
+			RETURN id, ` + relProjection(p.withRelationship("start")) + ` AS r, null AS state
 			UNION ALL
 			UNWIND $ids AS id
 			MATCH (v:Version {fromEnd: id}) WHERE ` + heldSuperseded + `
@@ -275,4 +278,17 @@ func (f EntityFilter) keepsOwn(e kg.Entity) bool {
 // which keepsOwn does not test.
 func (f EntityFilter) relatesOwn() bool {
 	return f.RelatedTo != "" || len(f.Involving) > 0 || f.Some != nil || f.None != nil
+}
+
+// withRelationship is p with the relationship properties named too: those
+// the record-time reads order by, which Cypher orders by in the live reads.
+func (p Projection) withRelationship(names ...string) Projection {
+	if !p.limited {
+		return p
+	}
+	q := Projection{limited: true, entity: p.entity, relationship: maps.Clone(p.relationship)}
+	for _, f := range names {
+		q.relationship[f] = true
+	}
+	return q
 }
