@@ -75,6 +75,21 @@ func prefetch(ctx context.Context, es []kg.Entity) {
 	loader.For(ctx).Prefetch(ctx, es)
 }
 
+// primeEnds primes the loaders with the entities at rs's ends: at a
+// record time, as they were then.
+func primeEnds(ctx context.Context, rs []kg.Relationship) error {
+	t, ok := loader.RecordedAt(ctx)
+	if !ok {
+		return loader.For(ctx).PrimeEnds(ctx, rs)
+	}
+	ids := make([]string, 0, 2*len(rs))
+	for _, r := range rs {
+		ids = append(ids, r.From, r.To)
+	}
+	loader.For(ctx).EntitiesAt(ctx, ids, t) // errors are the ends' own fields' to report
+	return nil
+}
+
 // reads is what the operation reads of entities and relationships.
 func reads(ctx context.Context) store.Projection { return plan.ReadsOf(plan.For(ctx)) }
 
@@ -94,18 +109,24 @@ func nonNilRels(rs []kg.Relationship) []kg.Relationship {
 
 // entityConnection pages through the entities that match f.
 func (r *Resolver) entityConnection(ctx context.Context, f store.EntityFilter, order store.EntityOrder, size args.Int, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
+	page := r.Store.Entities
+	if t, ok := loader.RecordedAt(ctx); ok {
+		page = func(ctx context.Context, p store.Projection, f store.EntityFilter, order store.EntityOrder, offset, limit int, total bool) (store.Page[kg.Entity], error) {
+			return r.Store.EntityPageAt(ctx, p, f, order, t, offset, limit, total)
+		}
+	}
 	offset, limit, err := window(size, first, last, after, before, func() (int, error) {
-		p, err := r.Store.Entities(ctx, reads(ctx), f, order, 0, 0, true)
+		p, err := page(ctx, reads(ctx), f, order, 0, 0, true)
 		return p.Total, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Store.Entities(ctx, reads(ctx), f, order, offset, limit, plan.For(ctx).Selects(plan.Field(ctx), "totalCount", "pageInfo"))
+	p, err := page(ctx, reads(ctx), f, order, offset, limit, plan.For(ctx).Selects(plan.Field(ctx), "totalCount", "pageInfo"))
 	if err != nil {
 		return nil, err
 	}
-	loader.For(ctx).Prefetch(ctx, p.Items)
+	prefetch(ctx, p.Items)
 	conn := &model.EntityConnection{Nodes: model.NewEntities(p.Items), TotalCount: p.Total, PageInfo: pageInfo(offset, len(p.Items), p.Total)}
 	conn.Edges = make([]model.EntityEdge, len(conn.Nodes))
 	for i, n := range conn.Nodes {

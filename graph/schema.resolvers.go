@@ -82,7 +82,7 @@ func (r *queryResolver) SearchConnection(ctx context.Context, text string, kinds
 }
 
 // Entities is the resolver for the entities field.
-func (r *queryResolver) Entities(ctx context.Context, kinds []kg.Kind, where *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
+func (r *queryResolver) Entities(ctx context.Context, kinds []kg.Kind, where *model.EntityFilter, orderBy *model.EntityOrder, recordedAt *time.Time, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
 	f, err := entityFilterOf(kinds, where)
 	if err != nil {
 		return nil, err
@@ -95,23 +95,29 @@ func (r *queryResolver) Entities(ctx context.Context, kinds []kg.Kind, where *mo
 }
 
 // Relationships is the resolver for the relationships field.
-func (r *queryResolver) Relationships(ctx context.Context, types []kg.RelType, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+func (r *queryResolver) Relationships(ctx context.Context, types []kg.RelType, where *model.RelationshipFilter, recordedAt *time.Time, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
 	f, err := relFilter(relArgs{types: types}, where)
 	if err != nil {
 		return nil, err
 	}
+	page := func(offset, limit int) (store.Page[kg.Relationship], error) {
+		if t, ok := loader.Past(recordedAt); ok {
+			return r.Store.RelationshipPageAt(ctx, reads(ctx), f, t, offset, limit)
+		}
+		return r.Store.Relationships(ctx, reads(ctx), f, offset, limit)
+	}
 	offset, limit, err := window(args.RelationshipsPage, first, last, after, before, func() (int, error) {
-		p, err := r.Store.Relationships(ctx, reads(ctx), f, 0, 0)
+		p, err := page(0, 0)
 		return p.Total, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Store.Relationships(ctx, reads(ctx), f, offset, limit)
+	p, err := page(offset, limit)
 	if err != nil {
 		return nil, err
 	}
-	if err := loader.For(ctx).PrimeEnds(ctx, p.Items); err != nil {
+	if err := primeEnds(ctx, p.Items); err != nil {
 		return nil, err
 	}
 	return relationshipConnection(p, offset), nil

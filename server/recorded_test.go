@@ -45,6 +45,25 @@ func TestHTTPRecordedAtReads(t *testing.T) {
 	ts, _ := curationServer(t)
 	caused := "china-counterterrorism-law-draft-2014--caused--protests-against-chinese-tech-regulations"
 	rv := relVersion(t, ts, caused)
+	// The pages read live before the writes: read at a record time between,
+	// they must answer the same, order, cursors and counts too.
+	pages := []string{
+		`entities(kinds: [FIRM], first: 100, recordedAt: $t) { totalCount nodes { id name } }`,
+		`entities(where: {nameContains: "o"}, orderBy: {field: NAME, direction: DESC}, first: 7, after: "b2Zmc2V0OjM", recordedAt: $t) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id } } }`,
+		`entities(orderBy: {field: START}, last: 30, recordedAt: $t) { totalCount nodes { id } }`,
+		`entities(kinds: [LAW, EVENT], orderBy: {field: START, direction: DESC}, first: 100, recordedAt: $t) { nodes { id } }`,
+		`entities(where: {relatedTo: "chinese-cyber-intrusions"}, orderBy: {field: ID}, first: 100, recordedAt: $t) { totalCount nodes { id } }`,
+		`timeline(first: 100, recordedAt: $t) { totalCount nodes { id } }`,
+		`timeline(kinds: [LAW], where: {startFrom: "2014", startTo: "2015"}, last: 3, before: "b2Zmc2V0OjU", recordedAt: $t) { totalCount nodes { id } }`,
+		`timeline(where: {involving: ["china-counterterrorism-law-draft-2014", "lockheed-martin"]}, recordedAt: $t) { totalCount nodes { id } }`,
+		`relationships(first: 100, recordedAt: $t) { totalCount nodes { id from { id name } to { id } } }`,
+		`relationships(types: [CAUSED, TARGETED, CRITICIZED], where: {asOf: "2015-01"}, first: 100, recordedAt: $t) { totalCount nodes { id } }`,
+		`relationships(where: {confidence: [REPORTED]}, last: 5, recordedAt: $t) { totalCount pageInfo { hasPreviousPage } nodes { id } }`,
+	}
+	pre := make([]string, len(pages))
+	for i, q := range pages {
+		pre[i] = raw(t, ts, `query($t: Time) { `+q+` }`, nil)
+	}
 	before := stamp()
 	mustWrite := func(field, query string, vars map[string]any) {
 		t.Helper()
@@ -65,6 +84,8 @@ func TestHTTPRecordedAtReads(t *testing.T) {
 		map[string]any{"v": versionOf(t, ts, "lockheed-martin")})
 	mustWrite("upsertRelationship", `mutation { upsertRelationship(input: {type: CRITICIZED, from: "lockheed-martin", to: "nsa", confidence: REPORTED,
 		evidence: [{source: "us-china-cybersecurity-brief", locator: "2", quote: "Cybersecurity"}]}, reason: "a synthetic test relationship") { change { id } userErrors { code message } } }`, nil)
+	mustWrite("upsertEntity", `mutation($v: Int!) { upsertEntity(input: {id: "china-counterterrorism-law-draft-2014", start: "2015-10"}, expectedVersion: $v, reason: "a synthetic test date") { change { id } userErrors { code message } } }`,
+		map[string]any{"v": versionOf(t, ts, "china-counterterrorism-law-draft-2014")})
 	after := stamp()
 
 	// at reads query with $t given (a record time) and without (live).
@@ -136,6 +157,33 @@ func TestHTTPRecordedAtReads(t *testing.T) {
 		}
 	})
 
+	t.Run("pages", func(t *testing.T) {
+		for i, q := range pages {
+			doc := `query($t: Time) { ` + q + ` }`
+			r := read(doc)
+			if r.then != pre[i] {
+				t.Errorf("%s\nrecorded before the writes: %s\nlive before them:          %s", q, r.then, pre[i])
+			}
+			if r.after != r.live {
+				t.Errorf("%s\nrecorded after the writes: %s\nlive:                     %s", q, r.after, r.live)
+			}
+		}
+		// The writes show: a retracted firm, a renamed one, a moved date, a
+		// retracted and a new relationship.
+		r := read(`query($t: Time) { entities(kinds: [FIRM], first: 100, recordedAt: $t) { nodes { id name } } }`)
+		if !strings.Contains(r.then, `{"id":"dupont","name":"Dupont"}`) || strings.Contains(r.live, "dupont") || !strings.Contains(r.live, "Zyqox") {
+			t.Errorf("firms: then %s, live %s", r.then, r.live)
+		}
+		r = read(`query($t: Time) { timeline(where: {startFrom: "2014-11", startTo: "2014-11"}, recordedAt: $t) { nodes { id } } }`)
+		if !strings.Contains(r.then, "china-counterterrorism-law-draft-2014") || strings.Contains(r.live, "china-counterterrorism-law-draft-2014") {
+			t.Errorf("the moved date: then %s, live %s", r.then, r.live)
+		}
+		r = read(`query($t: Time) { relationships(types: [CAUSED, CRITICIZED], first: 100, recordedAt: $t) { nodes { id } } }`)
+		if !strings.Contains(r.then, caused) || strings.Contains(r.then, "criticized--nsa") || strings.Contains(r.live, caused) || !strings.Contains(r.live, "lockheed-martin--criticized--nsa") {
+			t.Errorf("relationships: then %s, live %s", r.then, r.live)
+		}
+	})
+
 	// Equivalence: at a record time after every write, the record-time
 	// reads answer what the live reads do.
 	now := stamp()
@@ -154,6 +202,13 @@ func TestHTTPRecordedAtReads(t *testing.T) {
 		`searchConnection(text: "cyber espionage", first: 20, recordedAt: $t) { totalCount edges { score node { id } } }`,
 		`searchConnection(text: "$975 million", recordedAt: $t) { edges { score node { id } } }`,
 		`entity(id: "china") { relationshipsConnection(direction: OUTGOING, first: 50, recordedAt: $t) { totalCount nodes { id to { name } } } }`,
+		`entities(where: {nameContains: "a"}, first: 15, after: "b2Zmc2V0OjQ", recordedAt: $t) { totalCount pageInfo { hasNextPage hasPreviousPage } nodes { id name } }`,
+		`entities(orderBy: {field: START, direction: DESC}, last: 20, recordedAt: $t) { totalCount nodes { id start } }`,
+		`entities(kinds: [PERSON, AGENCY], where: {involving: ["nsa"]}, orderBy: {field: ID, direction: DESC}, first: 100, recordedAt: $t) { nodes { id } }`,
+		`timeline(where: {startFrom: "2013", startTo: "2016-06"}, first: 100, recordedAt: $t) { totalCount nodes { id start } }`,
+		`timeline(kinds: [EVENT], last: 10, recordedAt: $t) { totalCount edges { cursor node { id } } }`,
+		`relationships(types: [CAUSED, PROMPTED], first: 100, recordedAt: $t) { totalCount nodes { id from { id } to { name } } }`,
+		`relationships(where: {asOf: "2015-06", confidence: [CONFIRMED]}, first: 30, after: "b2Zmc2V0OjI", recordedAt: $t) { totalCount nodes { id } }`,
 	} {
 		doc := `query($t: Time) { ` + q + ` }`
 		recorded, live := at(doc, now), at(doc, "")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -32,6 +33,8 @@ type RelFilter struct {
 	Sources            []string      // evidence quoting one of these REPORTs
 	StartFrom, StartTo kg.Date       // its own start within these (StartTo inclusive)
 	Other              *EntityFilter // the entity at the far end passes this
+
+	heldAt time.Time // RelationshipPageAt's record time: only relationships held live then
 }
 
 // arrows maps a direction to a relationship pattern from %[1]s to %[3]s
@@ -177,6 +180,10 @@ func (s *Store) Relationships(ctx context.Context, p Projection, f RelFilter, of
 	label, params, cond, err := rootRelFilter(f)
 	if err != nil {
 		return Page[kg.Relationship]{}, err
+	}
+	if !f.heldAt.IsZero() {
+		cond += ` AND ` + heldLive("r")
+		params["t"] = f.heldAt.UTC()
 	}
 	params["skip"], params["limit"] = offset, limit
 	cypher := `MATCH ()-[r` + label + `]->() WHERE ` + cond + ` WITH count(r) AS total

@@ -321,7 +321,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Chain              func(childComplexity int, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) int
 		Changes            func(childComplexity int, after *string, first *int, entity *string, actor *string) int
-		Entities           func(childComplexity int, kinds []kg.Kind, where *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
+		Entities           func(childComplexity int, kinds []kg.Kind, where *model.EntityFilter, orderBy *model.EntityOrder, recordedAt *time.Time, first *int, after *string, last *int, before *string) int
 		Entity             func(childComplexity int, id string, recordedAt *time.Time) int
 		EntityCounts       func(childComplexity int, kinds []kg.Kind, where *model.EntityFilter, groupBy model.EntityGrouping) int
 		EntityKinds        func(childComplexity int) int
@@ -331,7 +331,7 @@ type ComplexityRoot struct {
 		Paths              func(childComplexity int, from string, to string, maxHops *int, types []kg.RelType, direction *model.Direction, mode *model.PathMode, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, orderBy *model.PathOrder, weights []model.ConfidenceWeight, first *int, limit *int) int
 		RelationTypes      func(childComplexity int) int
 		RelationshipCounts func(childComplexity int, types []kg.RelType, where *model.RelationshipFilter, groupBy model.RelationshipGrouping) int
-		Relationships      func(childComplexity int, types []kg.RelType, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		Relationships      func(childComplexity int, types []kg.RelType, where *model.RelationshipFilter, recordedAt *time.Time, first *int, after *string, last *int, before *string) int
 		Search             func(childComplexity int, text string, kinds []kg.Kind, first *int, recordedAt *time.Time) int
 		SearchConnection   func(childComplexity int, text string, kinds []kg.Kind, recordedAt *time.Time, first *int, after *string, last *int, before *string) int
 		Source             func(childComplexity int, id string) int
@@ -1919,7 +1919,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Entities(childComplexity, args["kinds"].([]kg.Kind), args["where"].(*model.EntityFilter), args["orderBy"].(*model.EntityOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Entities(childComplexity, args["kinds"].([]kg.Kind), args["where"].(*model.EntityFilter), args["orderBy"].(*model.EntityOrder), args["recordedAt"].(*time.Time), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.entity":
 		if e.ComplexityRoot.Query.Entity == nil {
 			break
@@ -2020,7 +2020,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Relationships(childComplexity, args["types"].([]kg.RelType), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Relationships(childComplexity, args["types"].([]kg.RelType), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -5017,6 +5017,8 @@ type Query {
     where: EntityFilter
     "Order; by name, ascending, when absent."
     orderBy: EntityOrder
+    "What the graph said at this moment (record time, RFC 3339): the page as the graph held it then; absent or not in the past: now."
+    recordedAt: Time
     "The first this many after the cursor after: 0 to 100; 20 when neither first nor last is given."
     first: Int
     "A cursor this field gave out: start after it."
@@ -5033,6 +5035,8 @@ type Query {
     types: [RelationType!]
     "The rest of the filter (not direction or other, which need an entity to be relative to)."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): the page as the graph held it then; absent or not in the past: now."
+    recordedAt: Time
     "The first this many after the cursor after: 0 to 100; 20 when neither first nor last is given."
     first: Int
     "A cursor this field gave out: start after it."
