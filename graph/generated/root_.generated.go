@@ -3674,7 +3674,7 @@ interface Entity {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -3694,7 +3694,7 @@ interface Entity {
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -3750,7 +3750,7 @@ type State implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -3770,7 +3770,7 @@ type State implements Entity & Node {
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -3826,7 +3826,7 @@ type Agency implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -3846,7 +3846,7 @@ type Agency implements Entity & Node {
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -3902,7 +3902,7 @@ type Organization implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -3922,7 +3922,7 @@ type Organization implements Entity & Node {
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -3978,7 +3978,7 @@ type Firm implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -3998,7 +3998,7 @@ type Firm implements Entity & Node {
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4054,7 +4054,7 @@ type Person implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -4074,7 +4074,7 @@ type Person implements Entity & Node {
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4132,7 +4132,7 @@ type Product implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -4152,7 +4152,7 @@ type Product implements Entity & Node {
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4208,7 +4208,7 @@ type Law implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -4228,7 +4228,7 @@ type Law implements Entity & Node {
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4288,7 +4288,7 @@ type Agreement implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -4308,7 +4308,7 @@ type Agreement implements Entity & Node {
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4364,7 +4364,7 @@ type Event implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -4384,7 +4384,7 @@ type Event implements Entity & Node {
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4440,7 +4440,7 @@ type Report implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -4460,7 +4460,7 @@ type Report implements Entity & Node {
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4516,7 +4516,7 @@ type Recommendation implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -4536,7 +4536,7 @@ type Recommendation implements Entity & Node {
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4965,7 +4965,7 @@ type Query {
     "The entity's id (a slug)."
     id: ID!
     "What the graph said at this moment (record time, RFC 3339): as it held the entity then; default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
   ): Entity
 
   """
@@ -4986,7 +4986,7 @@ type Query {
   of case, accents, punctuation and small misspellings; Lucene syntax in the
   text is searched as text. first is at most 100.
   """
-  search("What to look for." text: String!, "Only entities of these kinds (at most 11)." kinds: [EntityKind!], "How many hits: 1 to 100." first: Int = 10, "What the graph said at this moment (record time, RFC 3339); absent or not in the past: now." recordedAt: Time): [SearchHit!]! @deprecated(reason: "Use searchConnection, which pages (after, last/before) and counts (totalCount).")
+  search("What to look for." text: String!, "Only entities of these kinds (at most 11)." kinds: [EntityKind!], "How many hits: 1 to 100." first: Int = 10, "What the graph said at this moment (record time, RFC 3339); absent or not in the past: now." recordedAt: Time @cost(weight: 1000)): [SearchHit!]! @deprecated(reason: "Use searchConnection, which pages (after, last/before) and counts (totalCount).")
 
   """
   Full-text search as a connection, best first: pages reach down to the
@@ -4998,7 +4998,7 @@ type Query {
     "Only entities of these kinds (at most 11)."
     kinds: [EntityKind!]
     "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "The first this many after the cursor after: 0 to 100; 10 when neither first nor last is given."
     first: Int
     "A cursor this field gave out: start after it."
@@ -5018,7 +5018,7 @@ type Query {
     "Order; by name, ascending, when absent."
     orderBy: EntityOrder
     "What the graph said at this moment (record time, RFC 3339): the page as the graph held it then; absent or not in the past: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "The first this many after the cursor after: 0 to 100; 20 when neither first nor last is given."
     first: Int
     "A cursor this field gave out: start after it."
@@ -5036,7 +5036,7 @@ type Query {
     "The rest of the filter (not direction or other, which need an entity to be relative to)."
     where: RelationshipFilter
     "What the graph said at this moment (record time, RFC 3339): the page as the graph held it then; absent or not in the past: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "The first this many after the cursor after: 0 to 100; 20 when neither first nor last is given."
     first: Int
     "A cursor this field gave out: start after it."
@@ -5082,9 +5082,11 @@ type PageInfo {
 What resolving a field costs in the request's budget beyond the objects it
 returns: a count touches every item it counts, though it returns one
 number. The cost model (docs/limits.md) reads it from the schema, so a new
-counting field says its cost where it is declared.
+counting field says its cost where it is declared. On an argument, it is
+what giving that argument adds to its field: a record time (recordedAt)
+reads superseded versions beside the live graph.
 """
-directive @cost(weight: Int!) on FIELD_DEFINITION
+directive @cost(weight: Int!) on FIELD_DEFINITION | ARGUMENT_DEFINITION
 `, BuiltIn: false},
 	{Name: "../../schema/traversal.graphqls", Input: `# Traversal: walking the graph from an entity, with evidence at every step.
 # Every edge returned carries its confidence and evidence, so any path can be
@@ -5117,7 +5119,7 @@ extend type Query {
     "Follow only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "Follow only relationships of these levels (at most 6)."
     confidence: [Confidence!]
     "The rest of the relationship filter (not other)."
@@ -5148,7 +5150,7 @@ extend type Query {
     "Follow only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "Follow only relationships of these levels (at most 6)."
     confidence: [Confidence!]
     "The rest of the relationship filter (not direction or other)."
@@ -5181,7 +5183,7 @@ extend type Query {
     "Follow only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     """
     Follow only relationships of these levels (at most 6): leaving out
     POSSIBLE keeps what the source holds did follow, not what it says only may.
@@ -5211,7 +5213,7 @@ extend type Query {
     "Every other condition, as entities takes it: startFrom and startTo are inclusive (\"startTo: 2015\" includes December 2015)."
     where: EntityFilter
     "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "The first this many after the cursor after: 0 to 100; 50 when neither first nor last is given."
     first: Int
     "A cursor this field gave out: start after it."
