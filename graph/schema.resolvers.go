@@ -25,7 +25,7 @@ func (r *queryResolver) Entity(ctx context.Context, id string, recordedAt *time.
 }
 
 // Node is the resolver for the node field.
-func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
+func (r *queryResolver) Node(ctx context.Context, id string, recordedAt *time.Time) (model.Node, error) {
 	found, err := r.lookupNodes(ctx, []string{id})
 	if err != nil {
 		return nil, err
@@ -38,7 +38,7 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 }
 
 // Nodes is the resolver for the nodes field.
-func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, error) {
+func (r *queryResolver) Nodes(ctx context.Context, ids []string, recordedAt *time.Time) ([]model.Node, error) {
 	found, err := r.lookupNodes(ctx, ids)
 	if err != nil {
 		return nil, err

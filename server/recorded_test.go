@@ -168,6 +168,12 @@ func TestHTTPRecordedAtReads(t *testing.T) {
 				t.Errorf("%s\nrecorded after the writes: %s\nlive:                     %s", q, r.after, r.live)
 			}
 		}
+		// Conditions on entities' relationships other than relatedTo and
+		// involving would test today's relationships: refused.
+		resp := as(t, ts, "", `query($t: Time) { entities(where: {relationshipsSome: {types: [TARGETED]}}, recordedAt: $t) { totalCount } }`, map[string]any{"t": before})
+		if len(resp.Errors) != 1 || !strings.Contains(resp.Errors[0].Message, "relationshipsSome") {
+			t.Errorf("relationshipsSome at a record time: %+v", resp.Errors)
+		}
 		// The writes show: a retracted firm, a renamed one, a moved date, a
 		// retracted and a new relationship.
 		r := read(`query($t: Time) { entities(kinds: [FIRM], first: 100, recordedAt: $t) { nodes { id name } } }`)
@@ -181,6 +187,23 @@ func TestHTTPRecordedAtReads(t *testing.T) {
 		r = read(`query($t: Time) { relationships(types: [CAUSED, CRITICIZED], first: 100, recordedAt: $t) { nodes { id } } }`)
 		if !strings.Contains(r.then, caused) || strings.Contains(r.then, "criticized--nsa") || strings.Contains(r.live, caused) || !strings.Contains(r.live, "lockheed-martin--criticized--nsa") {
 			t.Errorf("relationships: then %s, live %s", r.then, r.live)
+		}
+	})
+
+	t.Run("node", func(t *testing.T) {
+		q := `query($t: Time, $ids: [ID!]!) { nodes(ids: $ids, recordedAt: $t) { id ... on Entity { name } ... on Relationship { type from { id } } } }`
+		ids := []any{"dupont", caused, "lockheed-martin"}
+		then := raw(t, ts, q, map[string]any{"t": before, "ids": ids})
+		if !strings.Contains(then, `{"id":"dupont","name":"Dupont"}`) || !strings.Contains(then, `"from":{"id":"china-counterterrorism-law-draft-2014"}`) || !strings.Contains(then, `"name":"Lockheed Martin"`) {
+			t.Errorf("nodes before the writes: %s", then)
+		}
+		resp := as(t, ts, "", q, map[string]any{"ids": ids})
+		if len(resp.Errors) != 2 {
+			t.Errorf("nodes live: want the retracted two NOT_FOUND, got %+v", resp.Errors)
+		}
+		then = raw(t, ts, `query($t: Time) { node(id: "lockheed-martin--criticized--nsa", recordedAt: $t) { id } }`, map[string]any{"t": after})
+		if then != `{"node":{"id":"lockheed-martin--criticized--nsa"}}` {
+			t.Errorf("the new relationship after its write: %s", then)
 		}
 	})
 
@@ -207,6 +230,7 @@ func TestHTTPRecordedAtReads(t *testing.T) {
 		`entities(kinds: [PERSON, AGENCY], where: {involving: ["nsa"]}, orderBy: {field: ID, direction: DESC}, first: 100, recordedAt: $t) { nodes { id } }`,
 		`timeline(where: {startFrom: "2013", startTo: "2016-06"}, first: 100, recordedAt: $t) { totalCount nodes { id start } }`,
 		`timeline(kinds: [EVENT], last: 10, recordedAt: $t) { totalCount edges { cursor node { id } } }`,
+		`nodes(ids: ["china", "lockheed-martin", "lockheed-martin--criticized--nsa", "edward-snowden"], recordedAt: $t) { id ... on Entity { name } ... on Relationship { type to { id } } }`,
 		`relationships(types: [CAUSED, PROMPTED], first: 100, recordedAt: $t) { totalCount nodes { id from { id } to { name } } }`,
 		`relationships(where: {asOf: "2015-06", confidence: [CONFIRMED]}, first: 30, after: "b2Zmc2V0OjI", recordedAt: $t) { totalCount nodes { id } }`,
 	} {

@@ -231,3 +231,33 @@ func (s *Store) RelationshipPageAt(ctx context.Context, p Projection, f RelFilte
 	page.Total += len(old)
 	return page, nil
 }
+
+// RelationshipsByIDAt is RelationshipsByID at record time t: those of ids
+// the graph held then, as it held them.
+func (s *Store) RelationshipsByIDAt(ctx context.Context, p Projection, ids []string, t time.Time) (map[string]kg.Relationship, error) {
+	out := make(map[string]kg.Relationship, len(ids))
+	branches := make([]string, len(kg.RelTypes))
+	for i, rt := range kg.RelTypes {
+		branches[i] = `MATCH ()-[r:` + string(rt.Type) + ` {id: id}]->() WHERE ` + heldLive("r") + ` RETURN r, null AS state`
+	}
+	cypher := `UNWIND $ids AS id CALL (id) { ` + strings.Join(branches, " UNION ") + `
+			UNION
+			MATCH (v:Version {target: id}) WHERE v.kind = 'RELATIONSHIP' AND ` + heldSuperseded + `
+			RETURN null AS r, v.state AS state
+		}
+		RETURN CASE WHEN r IS NULL THEN null ELSE ` + relProjection(p) + ` END AS r, state`
+	err := s.read(ctx, "store.RelationshipsByIDAt", func(tx neo4j.ManagedTransaction) error {
+		clear(out)
+		recs, err := s.query(ctx, tx, "store.RelationshipsByIDAt", cypher, map[string]any{"ids": distinct(ids), "t": t.UTC()})
+		for _, rec := range recs {
+			if m, ok := rec.Values[0].(map[string]any); ok {
+				r := relationshipFrom(m)
+				out[r.ID] = r
+			} else if r, ok := relationshipState(str(rec.Values[1])); ok {
+				out[r.ID] = r
+			}
+		}
+		return err
+	})
+	return out, err
+}
