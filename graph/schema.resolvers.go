@@ -25,7 +25,7 @@ func (r *queryResolver) Entity(ctx context.Context, id string, recordedAt *time.
 }
 
 // Node is the resolver for the node field.
-func (r *queryResolver) Node(ctx context.Context, id string, recordedAt *time.Time) (model.Node, error) {
+func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
 	found, err := r.lookupNodes(ctx, []string{id})
 	if err != nil {
 		return nil, err

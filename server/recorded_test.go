@@ -190,7 +190,7 @@ func TestHTTPRecordedAtReads(t *testing.T) {
 		}
 	})
 
-	t.Run("node", func(t *testing.T) {
+	t.Run("nodes", func(t *testing.T) {
 		q := `query($t: Time, $ids: [ID!]!) { nodes(ids: $ids, recordedAt: $t) { id ... on Entity { name } ... on Relationship { type from { id } } } }`
 		ids := []any{"dupont", caused, "lockheed-martin"}
 		then := raw(t, ts, q, map[string]any{"t": before, "ids": ids})
@@ -201,8 +201,8 @@ func TestHTTPRecordedAtReads(t *testing.T) {
 		if len(resp.Errors) != 2 {
 			t.Errorf("nodes live: want the retracted two NOT_FOUND, got %+v", resp.Errors)
 		}
-		then = raw(t, ts, `query($t: Time) { node(id: "lockheed-martin--criticized--nsa", recordedAt: $t) { id } }`, map[string]any{"t": after})
-		if then != `{"node":{"id":"lockheed-martin--criticized--nsa"}}` {
+		then = raw(t, ts, `query($t: Time) { nodes(ids: ["lockheed-martin--criticized--nsa"], recordedAt: $t) { id } }`, map[string]any{"t": after})
+		if then != `{"nodes":[{"id":"lockheed-martin--criticized--nsa"}]}` {
 			t.Errorf("the new relationship after its write: %s", then)
 		}
 	})

@@ -326,7 +326,7 @@ type ComplexityRoot struct {
 		EntityCounts       func(childComplexity int, kinds []kg.Kind, where *model.EntityFilter, groupBy model.EntityGrouping) int
 		EntityKinds        func(childComplexity int) int
 		Neighborhood       func(childComplexity int, id string, maxHops *int, depth *int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) int
-		Node               func(childComplexity int, id string, recordedAt *time.Time) int
+		Node               func(childComplexity int, id string) int
 		Nodes              func(childComplexity int, ids []string, recordedAt *time.Time) int
 		Paths              func(childComplexity int, from string, to string, maxHops *int, types []kg.RelType, direction *model.Direction, mode *model.PathMode, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, orderBy *model.PathOrder, weights []model.ConfidenceWeight, first *int, limit *int) int
 		RelationTypes      func(childComplexity int) int
@@ -1970,7 +1970,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string), args["recordedAt"].(*time.Time)), true
+		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
 	case "Query.nodes":
 		if e.ComplexityRoot.Query.Nodes == nil {
 			break
@@ -4973,12 +4973,7 @@ type Query {
   kinds), or null with a NOT_FOUND error when there is none: Relay's
   refetching reads it.
   """
-  node(
-    "The id, as any object's id field gives it."
-    id: ID!
-    "What the graph said at this moment (record time, RFC 3339): the entity or relationship as the graph held it then (a change as it is); absent or not in the past: now."
-    recordedAt: Time @cost(weight: 1000)
-  ): Node
+  node("The id, as any object's id field gives it." id: ID!): Node
 
   """
   Several objects by id, in the order given: null (with a NOT_FOUND error at
@@ -4987,7 +4982,7 @@ type Query {
   nodes(
     "At most 100 ids."
     ids: [ID!]!
-    "What the graph said at this moment (record time, RFC 3339), as node reads it; absent or not in the past: now."
+    "What the graph said at this moment (record time, RFC 3339): each entity or relationship as the graph held it then (a change as it is); absent or not in the past: now. (node takes none: Relay's refetching needs node(id:) alone.)"
     recordedAt: Time @cost(weight: 1000)
   ): [Node]!
 

@@ -22,7 +22,7 @@ import (
 
 type QueryResolver interface {
 	Entity(ctx context.Context, id string, recordedAt *time.Time) (model.Entity, error)
-	Node(ctx context.Context, id string, recordedAt *time.Time) (model.Node, error)
+	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string, recordedAt *time.Time) ([]model.Node, error)
 	Search(ctx context.Context, text string, kinds []kg.Kind, first *int, recordedAt *time.Time) ([]model.SearchHit, error)
 	SearchConnection(ctx context.Context, text string, kinds []kg.Kind, recordedAt *time.Time, first *int, after *string, last *int, before *string) (*model.SearchConnection, error)
@@ -403,14 +403,6 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
-		func(ctx context.Context, v any) (*time.Time, error) {
-			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["recordedAt"] = arg1
 	return args, nil
 }
 
@@ -996,7 +988,7 @@ func (ec *executionContext) _Query_node(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Node(ctx, fc.Args["id"].(string), fc.Args["recordedAt"].(*time.Time))
+			return ec.Resolvers.Query().Node(ctx, fc.Args["id"].(string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
