@@ -59,7 +59,12 @@ func (r *Resolver) degree(ctx context.Context, id string, direction *model.Direc
 	if err != nil {
 		return nil, err
 	}
-	counts, err := r.Store.Degree(ctx, id, f)
+	var counts []store.GroupCount
+	if t, ok := loader.RecordedAt(ctx); ok { // its own recordedAt, or its entity's
+		counts, err = r.Store.DegreeAt(ctx, id, f, t)
+	} else {
+		counts, err = r.Store.Degree(ctx, id, f)
+	}
 	if err != nil {
 		return nil, err
 	}

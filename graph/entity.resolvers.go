@@ -19,7 +19,7 @@ func (r *agencyResolver) RelationshipsConnection(ctx context.Context, obj *model
 }
 
 // Degree is the resolver for the degree field.
-func (r *agencyResolver) Degree(ctx context.Context, obj *model.Agency, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+func (r *agencyResolver) Degree(ctx context.Context, obj *model.Agency, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error) {
 	return r.degree(ctx, obj.ID, direction, where)
 }
 
@@ -29,7 +29,7 @@ func (r *agreementResolver) RelationshipsConnection(ctx context.Context, obj *mo
 }
 
 // Degree is the resolver for the degree field.
-func (r *agreementResolver) Degree(ctx context.Context, obj *model.Agreement, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+func (r *agreementResolver) Degree(ctx context.Context, obj *model.Agreement, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error) {
 	return r.degree(ctx, obj.ID, direction, where)
 }
 
@@ -39,7 +39,7 @@ func (r *eventResolver) RelationshipsConnection(ctx context.Context, obj *model.
 }
 
 // Degree is the resolver for the degree field.
-func (r *eventResolver) Degree(ctx context.Context, obj *model.Event, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+func (r *eventResolver) Degree(ctx context.Context, obj *model.Event, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error) {
 	return r.degree(ctx, obj.ID, direction, where)
 }
 
@@ -58,7 +58,7 @@ func (r *firmResolver) RelationshipsConnection(ctx context.Context, obj *model.F
 }
 
 // Degree is the resolver for the degree field.
-func (r *firmResolver) Degree(ctx context.Context, obj *model.Firm, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+func (r *firmResolver) Degree(ctx context.Context, obj *model.Firm, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error) {
 	return r.degree(ctx, obj.ID, direction, where)
 }
 
@@ -68,7 +68,7 @@ func (r *lawResolver) RelationshipsConnection(ctx context.Context, obj *model.La
 }
 
 // Degree is the resolver for the degree field.
-func (r *lawResolver) Degree(ctx context.Context, obj *model.Law, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+func (r *lawResolver) Degree(ctx context.Context, obj *model.Law, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error) {
 	return r.degree(ctx, obj.ID, direction, where)
 }
 
@@ -78,7 +78,7 @@ func (r *organizationResolver) RelationshipsConnection(ctx context.Context, obj 
 }
 
 // Degree is the resolver for the degree field.
-func (r *organizationResolver) Degree(ctx context.Context, obj *model.Organization, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+func (r *organizationResolver) Degree(ctx context.Context, obj *model.Organization, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error) {
 	return r.degree(ctx, obj.ID, direction, where)
 }
 
@@ -88,7 +88,7 @@ func (r *personResolver) RelationshipsConnection(ctx context.Context, obj *model
 }
 
 // Degree is the resolver for the degree field.
-func (r *personResolver) Degree(ctx context.Context, obj *model.Person, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+func (r *personResolver) Degree(ctx context.Context, obj *model.Person, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error) {
 	return r.degree(ctx, obj.ID, direction, where)
 }
 
@@ -98,7 +98,7 @@ func (r *productResolver) RelationshipsConnection(ctx context.Context, obj *mode
 }
 
 // Degree is the resolver for the degree field.
-func (r *productResolver) Degree(ctx context.Context, obj *model.Product, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+func (r *productResolver) Degree(ctx context.Context, obj *model.Product, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error) {
 	return r.degree(ctx, obj.ID, direction, where)
 }
 
@@ -108,7 +108,7 @@ func (r *recommendationResolver) RelationshipsConnection(ctx context.Context, ob
 }
 
 // Degree is the resolver for the degree field.
-func (r *recommendationResolver) Degree(ctx context.Context, obj *model.Recommendation, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+func (r *recommendationResolver) Degree(ctx context.Context, obj *model.Recommendation, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error) {
 	return r.degree(ctx, obj.ID, direction, where)
 }
 
@@ -118,7 +118,7 @@ func (r *reportResolver) RelationshipsConnection(ctx context.Context, obj *model
 }
 
 // Degree is the resolver for the degree field.
-func (r *reportResolver) Degree(ctx context.Context, obj *model.Report, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+func (r *reportResolver) Degree(ctx context.Context, obj *model.Report, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error) {
 	return r.degree(ctx, obj.ID, direction, where)
 }
 
@@ -128,7 +128,7 @@ func (r *stateResolver) RelationshipsConnection(ctx context.Context, obj *model.
 }
 
 // Degree is the resolver for the degree field.
-func (r *stateResolver) Degree(ctx context.Context, obj *model.State, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error) {
+func (r *stateResolver) Degree(ctx context.Context, obj *model.State, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error) {
 	return r.degree(ctx, obj.ID, direction, where)
 }
 

@@ -148,21 +148,31 @@ func (r *queryResolver) Timeline(ctx context.Context, from *kg.Date, to *kg.Date
 }
 
 // EntityCounts is the resolver for the entityCounts field.
-func (r *queryResolver) EntityCounts(ctx context.Context, kinds []kg.Kind, where *model.EntityFilter, groupBy model.EntityGrouping) ([]model.GroupCount, error) {
+func (r *queryResolver) EntityCounts(ctx context.Context, kinds []kg.Kind, where *model.EntityFilter, groupBy model.EntityGrouping, recordedAt *time.Time) ([]model.GroupCount, error) {
 	f, err := entityFilterOf(kinds, where)
 	if err != nil {
 		return nil, err
 	}
-	counts, err := r.Store.EntityCounts(ctx, f, string(groupBy))
+	var counts []store.GroupCount
+	if t, ok := loader.Past(recordedAt); ok {
+		counts, err = r.Store.EntityCountsAt(ctx, f, string(groupBy), t)
+	} else {
+		counts, err = r.Store.EntityCounts(ctx, f, string(groupBy))
+	}
 	return groupCounts(counts), err
 }
 
 // RelationshipCounts is the resolver for the relationshipCounts field.
-func (r *queryResolver) RelationshipCounts(ctx context.Context, types []kg.RelType, where *model.RelationshipFilter, groupBy model.RelationshipGrouping) ([]model.GroupCount, error) {
+func (r *queryResolver) RelationshipCounts(ctx context.Context, types []kg.RelType, where *model.RelationshipFilter, groupBy model.RelationshipGrouping, recordedAt *time.Time) ([]model.GroupCount, error) {
 	f, err := relFilter(relArgs{types: types}, where)
 	if err != nil {
 		return nil, err
 	}
-	counts, err := r.Store.RelationshipCounts(ctx, f, string(groupBy))
+	var counts []store.GroupCount
+	if t, ok := loader.Past(recordedAt); ok {
+		counts, err = r.Store.RelationshipCountsAt(ctx, f, string(groupBy), t)
+	} else {
+		counts, err = r.Store.RelationshipCounts(ctx, f, string(groupBy))
+	}
 	return groupCounts(counts), err
 }

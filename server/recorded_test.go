@@ -59,6 +59,12 @@ func TestHTTPRecordedAtReads(t *testing.T) {
 		`relationships(first: 100, recordedAt: $t) { totalCount nodes { id from { id name } to { id } } }`,
 		`relationships(types: [CAUSED, TARGETED, CRITICIZED], where: {asOf: "2015-01"}, first: 100, recordedAt: $t) { totalCount nodes { id } }`,
 		`relationships(where: {confidence: [REPORTED]}, last: 5, recordedAt: $t) { totalCount pageInfo { hasPreviousPage } nodes { id } }`,
+		`entityCounts(groupBy: KIND, recordedAt: $t) { key count }`,
+		`entityCounts(groupBy: YEAR, where: {involving: ["china-counterterrorism-law-draft-2014"]}, recordedAt: $t) { key count }`,
+		`relationshipCounts(groupBy: TYPE, recordedAt: $t) { key count }`,
+		`relationshipCounts(groupBy: YEAR, types: [CAUSED, CRITICIZED], recordedAt: $t) { key count }`,
+		`entity(id: "chinese-cyber-intrusions", recordedAt: $t) { degree { total byType { type count } } }`,
+		`entity(id: "lockheed-martin") { degree(direction: OUTGOING, recordedAt: $t) { total byType { type count } } }`,
 	}
 	pre := make([]string, len(pages))
 	for i, q := range pages {
@@ -231,6 +237,9 @@ func TestHTTPRecordedAtReads(t *testing.T) {
 		`timeline(where: {startFrom: "2013", startTo: "2016-06"}, first: 100, recordedAt: $t) { totalCount nodes { id start } }`,
 		`timeline(kinds: [EVENT], last: 10, recordedAt: $t) { totalCount edges { cursor node { id } } }`,
 		`nodes(ids: ["china", "lockheed-martin", "lockheed-martin--criticized--nsa", "edward-snowden"], recordedAt: $t) { id ... on Entity { name } ... on Relationship { type to { id } } }`,
+		`entityCounts(groupBy: YEAR, recordedAt: $t) { key count }`,
+		`relationshipCounts(groupBy: CONFIDENCE, where: {asOf: "2015-06"}, recordedAt: $t) { key count }`,
+		`entity(id: "china") { degree(where: {confidence: [CONFIRMED]}, recordedAt: $t) { total byType { type count } } }`,
 		`relationships(types: [CAUSED, PROMPTED], first: 100, recordedAt: $t) { totalCount nodes { id from { id } to { name } } }`,
 		`relationships(where: {asOf: "2015-06", confidence: [CONFIRMED]}, first: 30, after: "b2Zmc2V0OjI", recordedAt: $t) { totalCount nodes { id } }`,
 	} {

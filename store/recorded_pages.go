@@ -36,23 +36,7 @@ func (s *Store) EntityPageAt(ctx context.Context, p Projection, f EntityFilter, 
 	if err != nil {
 		return page, err
 	}
-	var old []kg.Entity
-	err = s.read(ctx, "store.EntityPageAt", func(tx neo4j.ManagedTransaction) error {
-		old = old[:0]
-		var kinds any // nil, not an empty list, for every kind
-		if len(f.Kinds) > 0 {
-			kinds = kindStrings(f.Kinds)
-		}
-		recs, err := s.query(ctx, tx, "store.EntityPageAt", `MATCH (v:Version) WHERE v.kind = 'ENTITY' AND `+heldSuperseded+`
-			  AND ($kinds IS NULL OR v.entityKind IN $kinds)
-			RETURN v.state`, map[string]any{"t": t.UTC(), "kinds": kinds})
-		for _, rec := range recs {
-			if e, ok := entityState(str(rec.Values[0])); ok && f.keepsOwn(e) {
-				old = append(old, e)
-			}
-		}
-		return err
-	})
+	old, err := s.supersededEntities(ctx, f, t)
 	if err != nil {
 		return page, err
 	}
@@ -63,6 +47,29 @@ func (s *Store) EntityPageAt(ctx context.Context, p Projection, f EntityFilter, 
 		page.Total += len(old)
 	}
 	return page, nil
+}
+
+// supersededEntities are the superseded versions of entities held at t
+// that pass f (its relationship conditions already turned into ids).
+func (s *Store) supersededEntities(ctx context.Context, f EntityFilter, t time.Time) ([]kg.Entity, error) {
+	var old []kg.Entity
+	err := s.read(ctx, "store.EntitiesAt", func(tx neo4j.ManagedTransaction) error {
+		old = old[:0]
+		var kinds any // nil, not an empty list, for every kind
+		if len(f.Kinds) > 0 {
+			kinds = kindStrings(f.Kinds)
+		}
+		recs, err := s.query(ctx, tx, "store.EntitiesAt", `MATCH (v:Version) WHERE v.kind = 'ENTITY' AND `+heldSuperseded+`
+			  AND ($kinds IS NULL OR v.entityKind IN $kinds)
+			RETURN v.state`, map[string]any{"t": t.UTC(), "kinds": kinds})
+		for _, rec := range recs {
+			if e, ok := entityState(str(rec.Values[0])); ok && f.keepsOwn(e) {
+				old = append(old, e)
+			}
+		}
+		return err
+	})
+	return old, err
 }
 
 // idsAt turns f's relatedTo and involving into the ids they admit at
@@ -199,10 +206,24 @@ func (s *Store) RelationshipPageAt(ctx context.Context, p Projection, f RelFilte
 	if err != nil {
 		return page, err
 	}
+	old, err := s.supersededRelationships(ctx, f, t)
+	if err != nil {
+		return page, err
+	}
+	byID := func(a, b kg.Relationship) int { return strings.Compare(a.ID, b.ID) }
+	slices.SortFunc(old, byID)
+	page.Items = cut(merge(page.Items, old, byID), offset, limit)
+	page.Total += len(old)
+	return page, nil
+}
+
+// supersededRelationships are the superseded versions of relationships
+// held at t that pass f (which has no direction or other).
+func (s *Store) supersededRelationships(ctx context.Context, f RelFilter, t time.Time) ([]kg.Relationship, error) {
 	var old []kg.Relationship
-	err = s.read(ctx, "store.RelationshipPageAt", func(tx neo4j.ManagedTransaction) error {
+	err := s.read(ctx, "store.RelationshipsAt", func(tx neo4j.ManagedTransaction) error {
 		old = old[:0]
-		recs, err := s.query(ctx, tx, "store.RelationshipPageAt", `MATCH (v:Version) WHERE v.kind = 'RELATIONSHIP' AND `+heldSuperseded+`
+		recs, err := s.query(ctx, tx, "store.RelationshipsAt", `MATCH (v:Version) WHERE v.kind = 'RELATIONSHIP' AND `+heldSuperseded+`
 			RETURN v.state`, map[string]any{"t": t.UTC()})
 		for _, rec := range recs {
 			if r, ok := relationshipState(str(rec.Values[0])); ok {
@@ -212,7 +233,7 @@ func (s *Store) RelationshipPageAt(ctx context.Context, p Projection, f RelFilte
 		return err
 	})
 	if err != nil {
-		return page, err
+		return nil, err
 	}
 	var ends map[string]kg.Entity
 	if !f.AsOf.IsZero() && len(old) > 0 { // a start taken from the ends
@@ -221,15 +242,10 @@ func (s *Store) RelationshipPageAt(ctx context.Context, p Projection, f RelFilte
 			ids = append(ids, r.From, r.To)
 		}
 		if ends, err = s.EntitiesAt(ctx, All, ids, t); err != nil {
-			return page, err
+			return nil, err
 		}
 	}
-	old = slices.DeleteFunc(old, func(r kg.Relationship) bool { return !f.keepsAt(r, "", ends) })
-	byID := func(a, b kg.Relationship) int { return strings.Compare(a.ID, b.ID) }
-	slices.SortFunc(old, byID)
-	page.Items = cut(merge(page.Items, old, byID), offset, limit)
-	page.Total += len(old)
-	return page, nil
+	return slices.DeleteFunc(old, func(r kg.Relationship) bool { return !f.keepsAt(r, "", ends) }), nil
 }
 
 // RelationshipsByIDAt is RelationshipsByID at record time t: those of ids

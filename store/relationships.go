@@ -181,10 +181,6 @@ func (s *Store) Relationships(ctx context.Context, p Projection, f RelFilter, of
 	if err != nil {
 		return Page[kg.Relationship]{}, err
 	}
-	if !f.heldAt.IsZero() {
-		cond += ` AND ` + heldLive("r")
-		params["t"] = f.heldAt.UTC()
-	}
 	params["skip"], params["limit"] = offset, limit
 	cypher := `MATCH ()-[r` + label + `]->() WHERE ` + cond + ` WITH count(r) AS total
 		CALL { MATCH ()-[r` + label + `]->() WHERE ` + cond + `
@@ -215,5 +211,10 @@ func rootRelFilter(f RelFilter) (label string, params map[string]any, cond strin
 	if _, params, err = relParams(f); err != nil {
 		return
 	}
-	return label, params, relFilter(f), nil
+	cond = relFilter(f)
+	if !f.heldAt.IsZero() {
+		cond += ` AND ` + heldLive("r")
+		params["t"] = f.heldAt.UTC()
+	}
+	return label, params, cond, nil
 }

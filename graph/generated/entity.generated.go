@@ -21,19 +21,19 @@ import (
 
 type AgencyResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.Agency, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.Agency, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	Degree(ctx context.Context, obj *model.Agency, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Agency) ([]model.Version, error)
 }
 type AgreementResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.Agreement, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.Agreement, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	Degree(ctx context.Context, obj *model.Agreement, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Agreement) ([]model.Version, error)
 }
 type EventResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.Event, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.Event, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	Degree(ctx context.Context, obj *model.Event, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Event) ([]model.Version, error)
 }
@@ -44,49 +44,49 @@ type EvidenceResolver interface {
 }
 type FirmResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.Firm, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.Firm, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	Degree(ctx context.Context, obj *model.Firm, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Firm) ([]model.Version, error)
 }
 type LawResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.Law, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.Law, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	Degree(ctx context.Context, obj *model.Law, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Law) ([]model.Version, error)
 }
 type OrganizationResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.Organization, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.Organization, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	Degree(ctx context.Context, obj *model.Organization, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Organization) ([]model.Version, error)
 }
 type PersonResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.Person, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.Person, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	Degree(ctx context.Context, obj *model.Person, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Person) ([]model.Version, error)
 }
 type ProductResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.Product, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.Product, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	Degree(ctx context.Context, obj *model.Product, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Product) ([]model.Version, error)
 }
 type RecommendationResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.Recommendation, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.Recommendation, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	Degree(ctx context.Context, obj *model.Recommendation, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Recommendation) ([]model.Version, error)
 }
 type ReportResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.Report, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.Report, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	Degree(ctx context.Context, obj *model.Report, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Report) ([]model.Version, error)
 }
 type StateResolver interface {
 	RelationshipsConnection(ctx context.Context, obj *model.State, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
-	Degree(ctx context.Context, obj *model.State, direction *model.Direction, where *model.RelationshipFilter) (*model.Degree, error)
+	Degree(ctx context.Context, obj *model.State, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) (*model.Degree, error)
 
 	History(ctx context.Context, obj *model.State) ([]model.Version, error)
 }
@@ -114,6 +114,14 @@ func (ec *executionContext) field_Agency_degree_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -268,6 +276,14 @@ func (ec *executionContext) field_Agreement_degree_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -422,6 +438,14 @@ func (ec *executionContext) field_Event_degree_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -576,6 +600,14 @@ func (ec *executionContext) field_Firm_degree_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -730,6 +762,14 @@ func (ec *executionContext) field_Law_degree_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -884,6 +924,14 @@ func (ec *executionContext) field_Organization_degree_args(ctx context.Context, 
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -1038,6 +1086,14 @@ func (ec *executionContext) field_Person_degree_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -1192,6 +1248,14 @@ func (ec *executionContext) field_Product_degree_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -1346,6 +1410,14 @@ func (ec *executionContext) field_Recommendation_degree_args(ctx context.Context
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -1500,6 +1572,14 @@ func (ec *executionContext) field_Report_degree_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -1654,6 +1734,14 @@ func (ec *executionContext) field_State_degree_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -2116,7 +2204,7 @@ func (ec *executionContext) _Agency_degree(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Agency().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.Resolvers.Agency().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {
@@ -2551,7 +2639,7 @@ func (ec *executionContext) _Agreement_degree(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Agreement().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.Resolvers.Agreement().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {
@@ -3261,7 +3349,7 @@ func (ec *executionContext) _Event_degree(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.Resolvers.Event().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {
@@ -3990,7 +4078,7 @@ func (ec *executionContext) _Firm_degree(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Firm().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.Resolvers.Firm().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {
@@ -4425,7 +4513,7 @@ func (ec *executionContext) _Law_degree(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Law().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.Resolvers.Law().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {
@@ -4906,7 +4994,7 @@ func (ec *executionContext) _Organization_degree(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organization().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.Resolvers.Organization().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {
@@ -5341,7 +5429,7 @@ func (ec *executionContext) _Person_degree(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Person().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.Resolvers.Person().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {
@@ -5799,7 +5887,7 @@ func (ec *executionContext) _Product_degree(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.Resolvers.Product().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {
@@ -6234,7 +6322,7 @@ func (ec *executionContext) _Recommendation_degree(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Recommendation().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.Resolvers.Recommendation().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {
@@ -6692,7 +6780,7 @@ func (ec *executionContext) _Report_degree(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Report().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.Resolvers.Report().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {
@@ -7379,7 +7467,7 @@ func (ec *executionContext) _State_degree(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.State().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return ec.Resolvers.State().Degree(ctx, obj, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Degree) graphql.Marshaler {

@@ -55,7 +55,7 @@ type ComplexityRoot struct {
 	Agency struct {
 		Aliases                 func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -73,7 +73,7 @@ type ComplexityRoot struct {
 	Agreement struct {
 		Aliases                 func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -152,7 +152,7 @@ type ComplexityRoot struct {
 	Event struct {
 		Aliases                 func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -194,7 +194,7 @@ type ComplexityRoot struct {
 	Firm struct {
 		Aliases                 func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -223,7 +223,7 @@ type ComplexityRoot struct {
 		Aliases                 func(childComplexity int) int
 		ArticleNumber           func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -252,7 +252,7 @@ type ComplexityRoot struct {
 	Organization struct {
 		Aliases                 func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -284,7 +284,7 @@ type ComplexityRoot struct {
 	Person struct {
 		Aliases                 func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -303,7 +303,7 @@ type ComplexityRoot struct {
 	Product struct {
 		Aliases                 func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -323,14 +323,14 @@ type ComplexityRoot struct {
 		Changes            func(childComplexity int, after *string, first *int, entity *string, actor *string) int
 		Entities           func(childComplexity int, kinds []kg.Kind, where *model.EntityFilter, orderBy *model.EntityOrder, recordedAt *time.Time, first *int, after *string, last *int, before *string) int
 		Entity             func(childComplexity int, id string, recordedAt *time.Time) int
-		EntityCounts       func(childComplexity int, kinds []kg.Kind, where *model.EntityFilter, groupBy model.EntityGrouping) int
+		EntityCounts       func(childComplexity int, kinds []kg.Kind, where *model.EntityFilter, groupBy model.EntityGrouping, recordedAt *time.Time) int
 		EntityKinds        func(childComplexity int) int
 		Neighborhood       func(childComplexity int, id string, maxHops *int, depth *int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) int
 		Node               func(childComplexity int, id string) int
 		Nodes              func(childComplexity int, ids []string, recordedAt *time.Time) int
 		Paths              func(childComplexity int, from string, to string, maxHops *int, types []kg.RelType, direction *model.Direction, mode *model.PathMode, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, orderBy *model.PathOrder, weights []model.ConfidenceWeight, first *int, limit *int) int
 		RelationTypes      func(childComplexity int) int
-		RelationshipCounts func(childComplexity int, types []kg.RelType, where *model.RelationshipFilter, groupBy model.RelationshipGrouping) int
+		RelationshipCounts func(childComplexity int, types []kg.RelType, where *model.RelationshipFilter, groupBy model.RelationshipGrouping, recordedAt *time.Time) int
 		Relationships      func(childComplexity int, types []kg.RelType, where *model.RelationshipFilter, recordedAt *time.Time, first *int, after *string, last *int, before *string) int
 		Search             func(childComplexity int, text string, kinds []kg.Kind, first *int, recordedAt *time.Time) int
 		SearchConnection   func(childComplexity int, text string, kinds []kg.Kind, recordedAt *time.Time, first *int, after *string, last *int, before *string) int
@@ -343,7 +343,7 @@ type ComplexityRoot struct {
 	Recommendation struct {
 		Aliases                 func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -406,7 +406,7 @@ type ComplexityRoot struct {
 	Report struct {
 		Aliases                 func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -472,7 +472,7 @@ type ComplexityRoot struct {
 	State struct {
 		Aliases                 func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -583,7 +583,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Agency.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.Agency.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "Agency.description":
 		if e.ComplexityRoot.Agency.Description == nil {
 			break
@@ -689,7 +689,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Agreement.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.Agreement.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "Agreement.description":
 		if e.ComplexityRoot.Agreement.Description == nil {
 			break
@@ -1008,7 +1008,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Event.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.Event.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "Event.description":
 		if e.ComplexityRoot.Event.Description == nil {
 			break
@@ -1207,7 +1207,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Firm.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.Firm.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "Firm.description":
 		if e.ComplexityRoot.Firm.Description == nil {
 			break
@@ -1345,7 +1345,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Law.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.Law.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "Law.description":
 		if e.ComplexityRoot.Law.Description == nil {
 			break
@@ -1535,7 +1535,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.Organization.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "Organization.description":
 		if e.ComplexityRoot.Organization.Description == nil {
 			break
@@ -1691,7 +1691,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Person.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.Person.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "Person.description":
 		if e.ComplexityRoot.Person.Description == nil {
 			break
@@ -1803,7 +1803,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Product.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.Product.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "Product.description":
 		if e.ComplexityRoot.Product.Description == nil {
 			break
@@ -1941,7 +1941,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.EntityCounts(childComplexity, args["kinds"].([]kg.Kind), args["where"].(*model.EntityFilter), args["groupBy"].(model.EntityGrouping)), true
+		return e.ComplexityRoot.Query.EntityCounts(childComplexity, args["kinds"].([]kg.Kind), args["where"].(*model.EntityFilter), args["groupBy"].(model.EntityGrouping), args["recordedAt"].(*time.Time)), true
 	case "Query.entityKinds":
 		if e.ComplexityRoot.Query.EntityKinds == nil {
 			break
@@ -2009,7 +2009,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.RelationshipCounts(childComplexity, args["types"].([]kg.RelType), args["where"].(*model.RelationshipFilter), args["groupBy"].(model.RelationshipGrouping)), true
+		return e.ComplexityRoot.Query.RelationshipCounts(childComplexity, args["types"].([]kg.RelType), args["where"].(*model.RelationshipFilter), args["groupBy"].(model.RelationshipGrouping), args["recordedAt"].(*time.Time)), true
 	case "Query.relationships":
 		if e.ComplexityRoot.Query.Relationships == nil {
 			break
@@ -2100,7 +2100,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Recommendation.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.Recommendation.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "Recommendation.description":
 		if e.ComplexityRoot.Recommendation.Description == nil {
 			break
@@ -2391,7 +2391,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Report.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.Report.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "Report.description":
 		if e.ComplexityRoot.Report.Description == nil {
 			break
@@ -2666,7 +2666,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.State.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.State.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "State.description":
 		if e.ComplexityRoot.State.Description == nil {
 			break
@@ -3714,6 +3714,8 @@ interface Entity {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
 }
 
@@ -3790,6 +3792,8 @@ type State implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
 }
 
@@ -3866,6 +3870,8 @@ type Agency implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
 }
 
@@ -3942,6 +3948,8 @@ type Organization implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
 }
 
@@ -4018,6 +4026,8 @@ type Firm implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
 }
 
@@ -4094,6 +4104,8 @@ type Person implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
   "Role as the source gives it, e.g. \"chairman of the US Chamber of Commerce\"."
   title: String
@@ -4172,6 +4184,8 @@ type Product implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
 }
 
@@ -4248,6 +4262,8 @@ type Law implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
   "Where it stands, as the source last describes it."
   status: LawStatus
@@ -4328,6 +4344,8 @@ type Agreement implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
 }
 
@@ -4404,6 +4422,8 @@ type Event implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
 }
 
@@ -4480,6 +4500,8 @@ type Report implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
 }
 
@@ -4556,6 +4578,8 @@ type Recommendation implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
   "Its number in the source."
   number: Int!
@@ -5237,6 +5261,8 @@ extend type Query {
     where: EntityFilter
     "What to group by."
     groupBy: EntityGrouping!
+    "What the graph said at this moment (record time, RFC 3339): the counts as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
   ): [GroupCount!]! @cost(weight: 1000)
 
   "How many relationships pass the filter, grouped by type, confidence or year of start."
@@ -5247,6 +5273,8 @@ extend type Query {
     where: RelationshipFilter
     "What to group by."
     groupBy: RelationshipGrouping!
+    "What the graph said at this moment (record time, RFC 3339): the counts as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
   ): [GroupCount!]! @cost(weight: 1000)
 }
 

@@ -38,8 +38,8 @@ type QueryResolver interface {
 	Paths(ctx context.Context, from string, to string, maxHops *int, types []kg.RelType, direction *model.Direction, mode *model.PathMode, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, orderBy *model.PathOrder, weights []model.ConfidenceWeight, first *int, limit *int) ([]model.Path, error)
 	Chain(ctx context.Context, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) (*model.Subgraph, error)
 	Timeline(ctx context.Context, from *kg.Date, to *kg.Date, kinds []kg.Kind, involving []string, where *model.EntityFilter, recordedAt *time.Time, first *int, after *string, last *int, before *string) (*model.EntityConnection, error)
-	EntityCounts(ctx context.Context, kinds []kg.Kind, where *model.EntityFilter, groupBy model.EntityGrouping) ([]model.GroupCount, error)
-	RelationshipCounts(ctx context.Context, types []kg.RelType, where *model.RelationshipFilter, groupBy model.RelationshipGrouping) ([]model.GroupCount, error)
+	EntityCounts(ctx context.Context, kinds []kg.Kind, where *model.EntityFilter, groupBy model.EntityGrouping, recordedAt *time.Time) ([]model.GroupCount, error)
+	RelationshipCounts(ctx context.Context, types []kg.RelType, where *model.RelationshipFilter, groupBy model.RelationshipGrouping, recordedAt *time.Time) ([]model.GroupCount, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -273,6 +273,14 @@ func (ec *executionContext) field_Query_entityCounts_args(ctx context.Context, r
 		return nil, err
 	}
 	args["groupBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
 	return args, nil
 }
 
@@ -573,6 +581,14 @@ func (ec *executionContext) field_Query_relationshipCounts_args(ctx context.Cont
 		return nil, err
 	}
 	args["groupBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
 	return args, nil
 }
 
@@ -1644,7 +1660,7 @@ func (ec *executionContext) _Query_entityCounts(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().EntityCounts(ctx, fc.Args["kinds"].([]kg.Kind), fc.Args["where"].(*model.EntityFilter), fc.Args["groupBy"].(model.EntityGrouping))
+			return ec.Resolvers.Query().EntityCounts(ctx, fc.Args["kinds"].([]kg.Kind), fc.Args["where"].(*model.EntityFilter), fc.Args["groupBy"].(model.EntityGrouping), fc.Args["recordedAt"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.GroupCount) graphql.Marshaler {
@@ -1688,7 +1704,7 @@ func (ec *executionContext) _Query_relationshipCounts(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().RelationshipCounts(ctx, fc.Args["types"].([]kg.RelType), fc.Args["where"].(*model.RelationshipFilter), fc.Args["groupBy"].(model.RelationshipGrouping))
+			return ec.Resolvers.Query().RelationshipCounts(ctx, fc.Args["types"].([]kg.RelType), fc.Args["where"].(*model.RelationshipFilter), fc.Args["groupBy"].(model.RelationshipGrouping), fc.Args["recordedAt"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.GroupCount) graphql.Marshaler {
