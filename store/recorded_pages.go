@@ -40,7 +40,7 @@ func (s *Store) EntityPageAt(ctx context.Context, p Projection, f EntityFilter, 
 	if err != nil {
 		return page, err
 	}
-	cmp := entityOrder(order, f)
+	cmp := entityOrder(order)
 	slices.SortFunc(old, cmp)
 	page.Items = cut(merge(page.Items, old, cmp), offset, limit)
 	if total {
@@ -129,7 +129,7 @@ func idList(s string) []string {
 // entityOrder is Entities' ORDER BY in Go: the key (undated last, either
 // way), then the later end of the start first (Cypher's DESC puts a missing
 // one first), then id.
-func entityOrder(o EntityOrder, f EntityFilter) func(a, b kg.Entity) int {
+func entityOrder(o EntityOrder) func(a, b kg.Entity) int {
 	dir := 1
 	if o.Desc {
 		dir = -1
