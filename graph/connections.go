@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"cyberkg/errs"
 	"cyberkg/graph/args"
@@ -22,10 +23,25 @@ import (
 // list's entities (a batch resolver's): one loader call for them all, so
 // one store query per window (every entity's, unless last counts from each
 // one's own end), and one more for the counts when last needs them.
-func (r *Resolver) relationshipsConnections(ctx context.Context, ids []string, a relArgs, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+func (r *Resolver) relationshipsConnections(ctx context.Context, ids []string, a relArgs, recordedAt *time.Time, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
 	f, err := relFilter(a, where)
 	if err != nil {
 		return nil, err
+	}
+	// At a past record time (its own, or its entity's), each entity's page
+	// is read as the graph held it then: a rarer read, not batched.
+	t, past := loader.Past(recordedAt)
+	if recordedAt == nil {
+		t, past = loader.RecordedAt(ctx)
+	}
+	if past {
+		out := make([]*model.RelationshipConnection, len(ids))
+		for i, id := range ids {
+			if out[i], err = r.relationshipsConnectionAt(ctx, id, f, t, first, after, last, before); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
 	}
 	l := loader.For(ctx)
 	var totals []store.Page[kg.Relationship]
@@ -73,12 +89,26 @@ func relationshipConnection(p store.Page[kg.Relationship], offset int) *model.Re
 
 // degrees counts each of a list's entities' relationships by type, in
 // one loader call (a batch resolver's).
-func (r *Resolver) degrees(ctx context.Context, ids []string, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
+func (r *Resolver) degrees(ctx context.Context, ids []string, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error) {
 	f, err := relFilter(relArgs{direction: direction}, where)
 	if err != nil {
 		return nil, err
 	}
-	counts, err := loader.For(ctx).Degrees(ctx, ids, f)
+	var counts [][]store.GroupCount
+	t, past := loader.Past(recordedAt)
+	if recordedAt == nil {
+		t, past = loader.RecordedAt(ctx) // its entity's
+	}
+	if past {
+		counts = make([][]store.GroupCount, len(ids))
+		for i, id := range ids {
+			if counts[i], err = r.Store.DegreeAt(ctx, id, f, t); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		counts, err = loader.For(ctx).Degrees(ctx, ids, f)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -108,11 +138,11 @@ const searchDepth = 1000
 
 // searchConnection pages through search hits. Lucene ranks; a page past
 // the first reads the hits before it again, so pages reach searchDepth.
-func (r *Resolver) searchConnection(ctx context.Context, text string, kinds []kg.Kind, first *int, after *string, last *int, before *string) (*model.SearchConnection, error) {
+func (r *Resolver) searchConnection(ctx context.Context, text string, kinds []kg.Kind, recordedAt *time.Time, first *int, after *string, last *int, before *string) (*model.SearchConnection, error) {
 	var all []store.Hit
 	counted := false
 	count := func() (int, error) {
-		hits, err := r.Store.Search(ctx, reads(ctx), text, kinds, searchDepth)
+		hits, err := r.search(ctx, text, kinds, searchDepth, recordedAt)
 		all, counted = hits, true
 		return len(hits), err
 	}
@@ -129,7 +159,7 @@ func (r *Resolver) searchConnection(ctx context.Context, text string, kinds []kg
 			n = searchDepth
 			counted = true
 		}
-		if all, err = r.Store.Search(ctx, reads(ctx), text, kinds, max(n, 1)); err != nil {
+		if all, err = r.search(ctx, text, kinds, max(n, 1), recordedAt); err != nil {
 			return nil, err
 		}
 	}
@@ -138,7 +168,7 @@ func (r *Resolver) searchConnection(ctx context.Context, text string, kinds []kg
 	for i, h := range page {
 		found[i] = h.Entity
 	}
-	loader.For(ctx).Prefetch(ctx, found)
+	prefetch(ctx, found)
 	total := len(all)
 	conn := &model.SearchConnection{Nodes: model.NewEntities(found), TotalCount: total, PageInfo: pageInfo(offset, len(page), total)}
 	if !counted { // only the page and those before it were read
@@ -149,6 +179,14 @@ func (r *Resolver) searchConnection(ctx context.Context, text string, kinds []kg
 		conn.Edges[i] = model.SearchEdge{Cursor: encodeCursor(offset + i), Node: conn.Nodes[i], Score: h.Score}
 	}
 	return conn, nil
+}
+
+// search is Store.Search, or SearchAt at a past record time.
+func (r *Resolver) search(ctx context.Context, text string, kinds []kg.Kind, first int, recordedAt *time.Time) ([]store.Hit, error) {
+	if t, ok := loader.Past(recordedAt); ok {
+		return r.Store.SearchAt(ctx, reads(ctx), text, kinds, first, t)
+	}
+	return r.Store.Search(ctx, reads(ctx), text, kinds, first)
 }
 
 // weightsOf is the default weights with a request's own.
@@ -176,4 +214,27 @@ func groupCounts(cs []store.GroupCount) []model.GroupCount {
 		}
 	}
 	return out
+}
+
+// relationshipsConnectionAt pages through entity id's relationships as the
+// graph held them at record time t.
+func (r *Resolver) relationshipsConnectionAt(ctx context.Context, id string, f store.RelFilter, t time.Time, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	var all store.Page[kg.Relationship]
+	read := false
+	offset, limit, err := window(args.RelationshipsOfPage, first, last, after, before, func() (int, error) {
+		p, err := loader.For(ctx).RelationshipPageAt(ctx, id, f, t, 0, 0)
+		all, read = p, true
+		return p.Total, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	p, err := loader.For(ctx).RelationshipPageAt(ctx, id, f, t, offset, limit)
+	if read && err == nil && p.Total != all.Total {
+		p.Total = all.Total
+	}
+	if err != nil {
+		return nil, err
+	}
+	return relationshipConnection(p, offset), nil
 }

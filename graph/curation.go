@@ -215,13 +215,15 @@ func (r *Resolver) entityPayload(ctx context.Context, id string, w kg.Written, e
 	return out, nil
 }
 
-// entityAt is the entity as the graph held it at record time t, or null.
-func entityAt(ctx context.Context, s interface {
-	EntityAt(context.Context, string, time.Time) (kg.Entity, bool, error)
-}, id string, t time.Time) (model.Entity, error) {
-	e, found, err := s.EntityAt(ctx, id, t)
-	if err != nil || !found {
-		return nil, err
+// entityAt is the entity as the graph held it at record time t, or null,
+// cached for the fields under it, which read at t too.
+func entityAt(ctx context.Context, id string, t time.Time) (model.Entity, error) {
+	es, errors := loader.For(ctx).EntitiesAt(ctx, []string{id}, t)
+	if es[0] == nil {
+		if errs.KindOf(errors[0]) == errs.NotFound {
+			return nil, nil // as it has always answered: not there then
+		}
+		return nil, errors[0]
 	}
-	return model.NewEntity(&e), nil
+	return model.NewEntity(es[0]), nil
 }

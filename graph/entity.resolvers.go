@@ -10,36 +10,37 @@ import (
 	"cyberkg/graph/generated"
 	"cyberkg/graph/model"
 	"cyberkg/kg"
+	"time"
 )
 
 // RelationshipsConnection is the batch resolver for the relationshipsConnection field.
-func (r *agencyResolver) RelationshipsConnection(ctx context.Context, objs []*model.Agency, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
-	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *agencyResolver) RelationshipsConnection(ctx context.Context, objs []*model.Agency, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the batch resolver for the degree field.
-func (r *agencyResolver) Degree(ctx context.Context, objs []*model.Agency, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
-	return r.degrees(ctx, idsOf(objs), direction, where)
+func (r *agencyResolver) Degree(ctx context.Context, objs []*model.Agency, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where, recordedAt)
 }
 
 // RelationshipsConnection is the batch resolver for the relationshipsConnection field.
-func (r *agreementResolver) RelationshipsConnection(ctx context.Context, objs []*model.Agreement, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
-	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *agreementResolver) RelationshipsConnection(ctx context.Context, objs []*model.Agreement, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the batch resolver for the degree field.
-func (r *agreementResolver) Degree(ctx context.Context, objs []*model.Agreement, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
-	return r.degrees(ctx, idsOf(objs), direction, where)
+func (r *agreementResolver) Degree(ctx context.Context, objs []*model.Agreement, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where, recordedAt)
 }
 
 // RelationshipsConnection is the batch resolver for the relationshipsConnection field.
-func (r *eventResolver) RelationshipsConnection(ctx context.Context, objs []*model.Event, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
-	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *eventResolver) RelationshipsConnection(ctx context.Context, objs []*model.Event, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the batch resolver for the degree field.
-func (r *eventResolver) Degree(ctx context.Context, objs []*model.Event, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
-	return r.degrees(ctx, idsOf(objs), direction, where)
+func (r *eventResolver) Degree(ctx context.Context, objs []*model.Event, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where, recordedAt)
 }
 
 // Source is the batch resolver for the source field.
@@ -58,83 +59,83 @@ func (r *factResolver) Evidence(ctx context.Context, obj *kg.Fact) (*kg.Evidence
 }
 
 // RelationshipsConnection is the batch resolver for the relationshipsConnection field.
-func (r *firmResolver) RelationshipsConnection(ctx context.Context, objs []*model.Firm, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
-	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *firmResolver) RelationshipsConnection(ctx context.Context, objs []*model.Firm, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the batch resolver for the degree field.
-func (r *firmResolver) Degree(ctx context.Context, objs []*model.Firm, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
-	return r.degrees(ctx, idsOf(objs), direction, where)
+func (r *firmResolver) Degree(ctx context.Context, objs []*model.Firm, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where, recordedAt)
 }
 
 // RelationshipsConnection is the batch resolver for the relationshipsConnection field.
-func (r *lawResolver) RelationshipsConnection(ctx context.Context, objs []*model.Law, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
-	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *lawResolver) RelationshipsConnection(ctx context.Context, objs []*model.Law, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the batch resolver for the degree field.
-func (r *lawResolver) Degree(ctx context.Context, objs []*model.Law, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
-	return r.degrees(ctx, idsOf(objs), direction, where)
+func (r *lawResolver) Degree(ctx context.Context, objs []*model.Law, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where, recordedAt)
 }
 
 // RelationshipsConnection is the batch resolver for the relationshipsConnection field.
-func (r *organizationResolver) RelationshipsConnection(ctx context.Context, objs []*model.Organization, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
-	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *organizationResolver) RelationshipsConnection(ctx context.Context, objs []*model.Organization, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the batch resolver for the degree field.
-func (r *organizationResolver) Degree(ctx context.Context, objs []*model.Organization, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
-	return r.degrees(ctx, idsOf(objs), direction, where)
+func (r *organizationResolver) Degree(ctx context.Context, objs []*model.Organization, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where, recordedAt)
 }
 
 // RelationshipsConnection is the batch resolver for the relationshipsConnection field.
-func (r *personResolver) RelationshipsConnection(ctx context.Context, objs []*model.Person, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
-	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *personResolver) RelationshipsConnection(ctx context.Context, objs []*model.Person, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the batch resolver for the degree field.
-func (r *personResolver) Degree(ctx context.Context, objs []*model.Person, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
-	return r.degrees(ctx, idsOf(objs), direction, where)
+func (r *personResolver) Degree(ctx context.Context, objs []*model.Person, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where, recordedAt)
 }
 
 // RelationshipsConnection is the batch resolver for the relationshipsConnection field.
-func (r *productResolver) RelationshipsConnection(ctx context.Context, objs []*model.Product, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
-	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *productResolver) RelationshipsConnection(ctx context.Context, objs []*model.Product, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the batch resolver for the degree field.
-func (r *productResolver) Degree(ctx context.Context, objs []*model.Product, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
-	return r.degrees(ctx, idsOf(objs), direction, where)
+func (r *productResolver) Degree(ctx context.Context, objs []*model.Product, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where, recordedAt)
 }
 
 // RelationshipsConnection is the batch resolver for the relationshipsConnection field.
-func (r *recommendationResolver) RelationshipsConnection(ctx context.Context, objs []*model.Recommendation, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
-	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *recommendationResolver) RelationshipsConnection(ctx context.Context, objs []*model.Recommendation, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the batch resolver for the degree field.
-func (r *recommendationResolver) Degree(ctx context.Context, objs []*model.Recommendation, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
-	return r.degrees(ctx, idsOf(objs), direction, where)
+func (r *recommendationResolver) Degree(ctx context.Context, objs []*model.Recommendation, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where, recordedAt)
 }
 
 // RelationshipsConnection is the batch resolver for the relationshipsConnection field.
-func (r *reportResolver) RelationshipsConnection(ctx context.Context, objs []*model.Report, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
-	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *reportResolver) RelationshipsConnection(ctx context.Context, objs []*model.Report, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the batch resolver for the degree field.
-func (r *reportResolver) Degree(ctx context.Context, objs []*model.Report, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
-	return r.degrees(ctx, idsOf(objs), direction, where)
+func (r *reportResolver) Degree(ctx context.Context, objs []*model.Report, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where, recordedAt)
 }
 
 // RelationshipsConnection is the batch resolver for the relationshipsConnection field.
-func (r *stateResolver) RelationshipsConnection(ctx context.Context, objs []*model.State, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
-	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, where, first, after, last, before)
+func (r *stateResolver) RelationshipsConnection(ctx context.Context, objs []*model.State, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error) {
+	return r.relationshipsConnections(ctx, idsOf(objs), relArgs{types, direction, asOf, confidence}, recordedAt, where, first, after, last, before)
 }
 
 // Degree is the batch resolver for the degree field.
-func (r *stateResolver) Degree(ctx context.Context, objs []*model.State, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error) {
-	return r.degrees(ctx, idsOf(objs), direction, where)
+func (r *stateResolver) Degree(ctx context.Context, objs []*model.State, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error) {
+	return r.degrees(ctx, idsOf(objs), direction, where, recordedAt)
 }
 
 // Agency returns generated.AgencyResolver implementation.

@@ -43,6 +43,16 @@ var nodeKinds = []nodeKind{
 
 func loadEntityNodes(ctx context.Context, s *store.Store, ids []string) (map[string]model.Node, error) {
 	l := loader.For(ctx)
+	if t, ok := loader.RecordedAt(ctx); ok {
+		es, _ := l.EntitiesAt(ctx, ids, t) // an error is an id not held then: absent, as live
+		out := make(map[string]model.Node, len(es))
+		for _, e := range es {
+			if e != nil {
+				out[e.ID] = model.NewEntity(e)
+			}
+		}
+		return out, nil
+	}
 	found, err := s.EntitiesByID(ctx, reads(ctx), ids)
 	if err != nil {
 		return nil, err
@@ -60,7 +70,13 @@ func loadEntityNodes(ctx context.Context, s *store.Store, ids []string) (map[str
 }
 
 func loadRelationshipNodes(ctx context.Context, s *store.Store, ids []string) (map[string]model.Node, error) {
-	found, err := s.RelationshipsByID(ctx, reads(ctx), ids)
+	var found map[string]kg.Relationship
+	var err error
+	if t, ok := loader.RecordedAt(ctx); ok {
+		found, err = s.RelationshipsByIDAt(ctx, reads(ctx), ids, t)
+	} else {
+		found, err = s.RelationshipsByID(ctx, reads(ctx), ids)
+	}
 	if err != nil {
 		return nil, err
 	}

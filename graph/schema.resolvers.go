@@ -18,8 +18,8 @@ import (
 
 // Entity is the resolver for the entity field.
 func (r *queryResolver) Entity(ctx context.Context, id string, recordedAt *time.Time) (model.Entity, error) {
-	if recordedAt != nil {
-		return entityAt(ctx, r.Store, id, *recordedAt)
+	if t, ok := loader.Past(recordedAt); ok {
+		return entityAt(ctx, id, t)
 	}
 	return rootEntity(ctx, id)
 }
@@ -38,7 +38,7 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 }
 
 // Nodes is the resolver for the nodes field.
-func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, error) {
+func (r *queryResolver) Nodes(ctx context.Context, ids []string, recordedAt *time.Time) ([]model.Node, error) {
 	found, err := r.lookupNodes(ctx, ids)
 	if err != nil {
 		return nil, err
@@ -55,12 +55,12 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 }
 
 // Search is the resolver for the search field.
-func (r *queryResolver) Search(ctx context.Context, text string, kinds []kg.Kind, first *int) ([]model.SearchHit, error) {
+func (r *queryResolver) Search(ctx context.Context, text string, kinds []kg.Kind, first *int, recordedAt *time.Time) ([]model.SearchHit, error) {
 	n, err := args.Search.Value(first)
 	if err != nil {
 		return nil, err
 	}
-	hits, err := r.Store.Search(ctx, reads(ctx), text, kinds, n)
+	hits, err := r.search(ctx, text, kinds, n, recordedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -77,12 +77,12 @@ func (r *queryResolver) Search(ctx context.Context, text string, kinds []kg.Kind
 }
 
 // SearchConnection is the resolver for the searchConnection field.
-func (r *queryResolver) SearchConnection(ctx context.Context, text string, kinds []kg.Kind, first *int, after *string, last *int, before *string) (*model.SearchConnection, error) {
-	return r.searchConnection(ctx, text, kinds, first, after, last, before)
+func (r *queryResolver) SearchConnection(ctx context.Context, text string, kinds []kg.Kind, recordedAt *time.Time, first *int, after *string, last *int, before *string) (*model.SearchConnection, error) {
+	return r.searchConnection(ctx, text, kinds, recordedAt, first, after, last, before)
 }
 
 // Entities is the resolver for the entities field.
-func (r *queryResolver) Entities(ctx context.Context, kinds []kg.Kind, where *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
+func (r *queryResolver) Entities(ctx context.Context, kinds []kg.Kind, where *model.EntityFilter, orderBy *model.EntityOrder, recordedAt *time.Time, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
 	f, err := entityFilterOf(kinds, where)
 	if err != nil {
 		return nil, err
@@ -95,23 +95,29 @@ func (r *queryResolver) Entities(ctx context.Context, kinds []kg.Kind, where *mo
 }
 
 // Relationships is the resolver for the relationships field.
-func (r *queryResolver) Relationships(ctx context.Context, types []kg.RelType, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+func (r *queryResolver) Relationships(ctx context.Context, types []kg.RelType, where *model.RelationshipFilter, recordedAt *time.Time, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
 	f, err := relFilter(relArgs{types: types}, where)
 	if err != nil {
 		return nil, err
 	}
+	page := func(offset, limit int) (store.Page[kg.Relationship], error) {
+		if t, ok := loader.Past(recordedAt); ok {
+			return r.Store.RelationshipPageAt(ctx, reads(ctx), f, t, offset, limit)
+		}
+		return r.Store.Relationships(ctx, reads(ctx), f, offset, limit)
+	}
 	offset, limit, err := window(args.RelationshipsPage, first, last, after, before, func() (int, error) {
-		p, err := r.Store.Relationships(ctx, reads(ctx), f, 0, 0)
+		p, err := page(0, 0)
 		return p.Total, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Store.Relationships(ctx, reads(ctx), f, offset, limit)
+	p, err := page(offset, limit)
 	if err != nil {
 		return nil, err
 	}
-	if err := loader.For(ctx).PrimeEnds(ctx, p.Items); err != nil {
+	if err := primeEnds(ctx, p.Items); err != nil {
 		return nil, err
 	}
 	return relationshipConnection(p, offset), nil

@@ -13,10 +13,11 @@ import (
 	"cyberkg/graph/model"
 	"cyberkg/kg"
 	"cyberkg/store"
+	"time"
 )
 
 // Neighborhood is the resolver for the neighborhood field.
-func (r *queryResolver) Neighborhood(ctx context.Context, id string, maxHops *int, depth *int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) (*model.Subgraph, error) {
+func (r *queryResolver) Neighborhood(ctx context.Context, id string, maxHops *int, depth *int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) (*model.Subgraph, error) {
 	d, err := args.NeighborhoodDepth.Given(maxHops, depth)
 	if err != nil {
 		return nil, err
@@ -29,7 +30,12 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, maxHops *in
 	if err != nil {
 		return nil, err
 	}
-	g, err := r.Store.Expand(ctx, reads(ctx), id, d, f, n)
+	var g store.Subgraph
+	if t, ok := loader.Past(recordedAt); ok {
+		g, err = r.Store.ExpandAt(ctx, reads(ctx), id, d, f, n, t)
+	} else {
+		g, err = r.Store.Expand(ctx, reads(ctx), id, d, f, n)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +43,7 @@ func (r *queryResolver) Neighborhood(ctx context.Context, id string, maxHops *in
 }
 
 // Paths is the resolver for the paths field.
-func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxHops *int, types []kg.RelType, direction *model.Direction, mode *model.PathMode, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, orderBy *model.PathOrder, weights []model.ConfidenceWeight, first *int, limit *int) ([]model.Path, error) {
+func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxHops *int, types []kg.RelType, direction *model.Direction, mode *model.PathMode, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, orderBy *model.PathOrder, weights []model.ConfidenceWeight, first *int, limit *int) ([]model.Path, error) {
 	hops, err := args.PathHops.Value(maxHops)
 	if err != nil {
 		return nil, err
@@ -62,9 +68,15 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxHo
 		m = store.PathMode(*mode)
 	}
 	var paths []store.Path
-	if orderBy != nil && *orderBy == model.PathOrderStrength {
+	t, past := loader.Past(recordedAt)
+	switch strongest := orderBy != nil && *orderBy == model.PathOrderStrength; {
+	case past && strongest:
+		paths, err = r.Store.StrongestPathsAt(ctx, reads(ctx), from, to, hops, f, m, n, w, t)
+	case past:
+		paths, err = r.Store.PathsAt(ctx, reads(ctx), from, to, hops, f, m, n, t)
+	case strongest:
 		paths, err = r.Store.StrongestPaths(ctx, reads(ctx), from, to, hops, f, m, n, w)
-	} else {
+	default:
 		paths, err = r.Store.Paths(ctx, reads(ctx), from, to, hops, f, m, n)
 	}
 	if err != nil {
@@ -74,7 +86,7 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxHo
 	for _, p := range paths {
 		nodes = append(nodes, p.Nodes...)
 	}
-	loader.For(ctx).Prefetch(ctx, nodes)
+	prefetch(ctx, nodes)
 	out := make([]model.Path, len(paths))
 	for i, p := range paths {
 		out[i] = model.Path{Length: len(p.Edges), Nodes: model.NewEntities(p.Nodes), Edges: p.Edges, Strength: w.Strength(p)}
@@ -83,7 +95,7 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, maxHo
 }
 
 // Chain is the resolver for the chain field.
-func (r *queryResolver) Chain(ctx context.Context, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) (*model.Subgraph, error) {
+func (r *queryResolver) Chain(ctx context.Context, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) (*model.Subgraph, error) {
 	hops, err := args.ChainHops.Value(maxHops)
 	if err != nil {
 		return nil, err
@@ -103,7 +115,12 @@ func (r *queryResolver) Chain(ctx context.Context, from string, direction *model
 	if direction != nil && *direction == model.ChainDirectionUpstream {
 		f.Direction = store.Incoming
 	}
-	g, err := r.Store.Expand(ctx, reads(ctx), from, hops, f, n)
+	var g store.Subgraph
+	if t, ok := loader.Past(recordedAt); ok {
+		g, err = r.Store.ExpandAt(ctx, reads(ctx), from, hops, f, n, t)
+	} else {
+		g, err = r.Store.Expand(ctx, reads(ctx), from, hops, f, n)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +128,7 @@ func (r *queryResolver) Chain(ctx context.Context, from string, direction *model
 }
 
 // Timeline is the resolver for the timeline field.
-func (r *queryResolver) Timeline(ctx context.Context, from *kg.Date, to *kg.Date, kinds []kg.Kind, involving []string, where *model.EntityFilter, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
+func (r *queryResolver) Timeline(ctx context.Context, from *kg.Date, to *kg.Date, kinds []kg.Kind, involving []string, where *model.EntityFilter, recordedAt *time.Time, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
 	f, err := entityFilterOf(kinds, where)
 	if err != nil {
 		return nil, err
@@ -131,21 +148,31 @@ func (r *queryResolver) Timeline(ctx context.Context, from *kg.Date, to *kg.Date
 }
 
 // EntityCounts is the resolver for the entityCounts field.
-func (r *queryResolver) EntityCounts(ctx context.Context, kinds []kg.Kind, where *model.EntityFilter, groupBy model.EntityGrouping) ([]model.GroupCount, error) {
+func (r *queryResolver) EntityCounts(ctx context.Context, kinds []kg.Kind, where *model.EntityFilter, groupBy model.EntityGrouping, recordedAt *time.Time) ([]model.GroupCount, error) {
 	f, err := entityFilterOf(kinds, where)
 	if err != nil {
 		return nil, err
 	}
-	counts, err := r.Store.EntityCounts(ctx, f, string(groupBy))
+	var counts []store.GroupCount
+	if t, ok := loader.Past(recordedAt); ok {
+		counts, err = r.Store.EntityCountsAt(ctx, f, string(groupBy), t)
+	} else {
+		counts, err = r.Store.EntityCounts(ctx, f, string(groupBy))
+	}
 	return groupCounts(counts), err
 }
 
 // RelationshipCounts is the resolver for the relationshipCounts field.
-func (r *queryResolver) RelationshipCounts(ctx context.Context, types []kg.RelType, where *model.RelationshipFilter, groupBy model.RelationshipGrouping) ([]model.GroupCount, error) {
+func (r *queryResolver) RelationshipCounts(ctx context.Context, types []kg.RelType, where *model.RelationshipFilter, groupBy model.RelationshipGrouping, recordedAt *time.Time) ([]model.GroupCount, error) {
 	f, err := relFilter(relArgs{types: types}, where)
 	if err != nil {
 		return nil, err
 	}
-	counts, err := r.Store.RelationshipCounts(ctx, f, string(groupBy))
+	var counts []store.GroupCount
+	if t, ok := loader.Past(recordedAt); ok {
+		counts, err = r.Store.RelationshipCountsAt(ctx, f, string(groupBy), t)
+	} else {
+		counts, err = r.Store.RelationshipCounts(ctx, f, string(groupBy))
+	}
 	return groupCounts(counts), err
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -38,6 +39,8 @@ type EntityFilter struct {
 	// The analysts' conditions (filter.go).
 	IDs        []string   // only these entities
 	Some, None *RelFilter // with some relationship that passes, with none
+
+	heldAt time.Time // EntityPageAt's record time: only entities held live then
 }
 
 // EntityOrder is a field to sort by and its direction.
@@ -161,6 +164,10 @@ func entityQuery(f EntityFilter) (source, where string, params map[string]any) {
 	}
 	if f.Dated && f.StartFrom.IsZero() && f.StartTo.IsZero() { // a bound already implies it
 		conds = append(conds, "n.startFirst IS NOT NULL")
+	}
+	if !f.heldAt.IsZero() {
+		conds = append(conds, heldLive("n"))
+		params["t"] = f.heldAt.UTC()
 	}
 	c := newConds("ef")
 	conds = append(conds, c.entityAnalyst(f, "n")...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -33,6 +34,8 @@ type RelFilter struct {
 	Stance             kg.Stance     // some evidence of this stance; "" for any
 	StartFrom, StartTo kg.Date       // its own start within these (StartTo inclusive)
 	Other              *EntityFilter // the entity at the far end passes this
+
+	heldAt time.Time // RelationshipPageAt's record time: only relationships held live then
 }
 
 // arrows maps a direction to a relationship pattern from %[1]s to %[3]s
@@ -209,5 +212,10 @@ func rootRelFilter(f RelFilter) (label string, params map[string]any, cond strin
 	if _, params, err = relParams(f); err != nil {
 		return
 	}
-	return label, params, relFilter(f), nil
+	cond = relFilter(f)
+	if !f.heldAt.IsZero() {
+		cond += ` AND ` + heldLive("r")
+		params["t"] = f.heldAt.UTC()
+	}
+	return label, params, cond, nil
 }

@@ -23,6 +23,12 @@ var schemaStatements = []string{
 	// Versions (versions.go) and sources (sources.go).
 	`CREATE CONSTRAINT version_key IF NOT EXISTS FOR (v:Version) REQUIRE v.key IS UNIQUE`,
 	`CREATE INDEX version_target IF NOT EXISTS FOR (v:Version) ON (v.target)`,
+	// Record-time reads (recorded.go): a version's relationship by either
+	// end, and a version's entity by what search reads.
+	`CREATE INDEX version_from_end IF NOT EXISTS FOR (v:Version) ON (v.fromEnd)`,
+	`CREATE INDEX version_to_end IF NOT EXISTS FOR (v:Version) ON (v.toEnd)`,
+	`CREATE FULLTEXT INDEX ` + VersionSearchIndex + ` IF NOT EXISTS FOR (v:Version) ON EACH [v.name, v.aliasText, v.description, v.entityKind]
+	 OPTIONS {indexConfig: {` + "`fulltext.analyzer`" + `: 'standard-folding', ` + "`fulltext.eventually_consistent`" + `: false}}`,
 	`CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE`,
 	`CREATE INDEX entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)`,
 	`CREATE INDEX entity_start IF NOT EXISTS FOR (n:Entity) ON (n.startFirst)`,
@@ -61,6 +67,7 @@ func (s *Store) ApplySchema(ctx context.Context) error {
 	}
 	stmts := append(append(schemaStatements, relationshipIDConstraints()...), migrations...)
 	stmts = append(stmts, `CALL db.awaitIndexes(300)`)
+
 	// Schema statements cannot share a transaction with each other or with
 	// data writes, so each runs as its own auto-commit statement.
 	for _, stmt := range stmts {
@@ -72,12 +79,14 @@ func (s *Store) ApplySchema(ctx context.Context) error {
 			return classify(ctx, "store.ApplySchema", fmt.Errorf("%s: %w", firstLine(stmt), err))
 		}
 	}
-	return nil
+	return s.migrateVersionSearch(ctx)
 }
 
 // migrations bring a graph written by an older version up to date; each
 // finds nothing to do on a current graph.
 var migrations = []string{
+	`MATCH (v:Version) WHERE v.kind = 'RELATIONSHIP' AND v.fromEnd IS NULL AND size(v.ends) = 2
+	 CALL (v) { SET v.fromEnd = v.ends[0], v.toEnd = v.ends[1] } IN TRANSACTIONS OF 10000 ROWS`,
 	`MATCH (n:Entity) WHERE n.nameKey IS NULL CALL (n) { SET n.nameKey = toLower(n.name) } IN TRANSACTIONS OF 10000 ROWS`,
 	// The stances of relationships written before they were stored, counted
 	// in the evidence's JSON (props.go's evidenceJSON: every item has a

@@ -96,9 +96,18 @@ func SearchCandidates(p Projection, text string, kinds []kg.Kind, first int) (cy
 // or without it. Its parameters are $index, $query, $kinds (null for all),
 // $needles and $candidates, the most rows it returns.
 func SearchCandidatesCypher(p Projection, figures bool) string {
+	return searchCandidatesCypher(p, figures, "")
+}
+
+// searchCandidatesCypher is SearchCandidatesCypher keeping only the nodes
+// that meet held (SearchAt's record time), or all when it is empty.
+func searchCandidatesCypher(p Projection, figures bool, held string) string {
 	// Whatever the caller shows, ranking reads these.
 	entity := entityProjection(p, "node", "name", "aliases", "description", "facts")
-	if !figures {
+	if held != "" {
+		held = " AND " + held
+	}
+	if !figures && held == "" {
 		// The limit lets Lucene keep the best hits as it scores them: without
 		// it, a common word at 1M entities hands Cypher 15,000-90,000 nodes
 		// to sort for 50 (the query's p95 was 42 ms, 14-18 ms with it).
@@ -108,16 +117,22 @@ func SearchCandidatesCypher(p Projection, figures bool) string {
 		RETURN {entity: ` + entity + `, score: score, fact: false} AS candidate`
 	}
 	// With figures, a full-text hit past the best $candidates may hold one
-	// and so rank among them with its full-text score: no limit here.
-	return `CALL {
-			CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score
-			RETURN node, score
+	// and so rank among them with its full-text score: no limit here; nor
+	// at a record time, where hits that did not hold then are left out
+	// after Lucene's limit.
+	figureScan := `
 			UNION
 			MATCH (node:Entity) WHERE any(x IN $needles WHERE node.facts CONTAINS x)
-			RETURN node, 0.0 AS score
+			RETURN node, 0.0 AS score`
+	if !figures {
+		figureScan = ""
+	}
+	return `CALL {
+			CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score
+			RETURN node, score` + figureScan + `
 		}
 		WITH node, max(score) AS score
-		WHERE $kinds IS NULL OR node.kind IN $kinds
+		WHERE ($kinds IS NULL OR node.kind IN $kinds)` + held + `
 		WITH node, score, any(x IN $needles WHERE node.facts CONTAINS x) AS fact
 		ORDER BY fact DESC, score DESC LIMIT $candidates
 		RETURN {entity: ` + entity + `, score: score, fact: fact} AS candidate`
@@ -127,14 +142,29 @@ func SearchCandidatesCypher(p Projection, figures bool) string {
 // (the values of its column candidate, in its order) as Search does, and
 // keeps the first.
 func RankCandidates(text string, candidates []map[string]any, first int) []Hit {
+	cs := make([]candidate, len(candidates))
+	for i, c := range candidates {
+		n, _ := c["entity"].(map[string]any)
+		cs[i].entity = entityFrom(n)
+		cs[i].score, _ = c["score"].(float64)
+		cs[i].fact, _ = c["fact"].(bool)
+	}
+	return rankCandidates(text, cs, first)
+}
+
+// candidate is a full-text hit: the entity, its full-text score and whether
+// it holds a figure of the text as a fact.
+type candidate struct {
+	entity kg.Entity
+	score  float64
+	fact   bool
+}
+
+func rankCandidates(text string, candidates []candidate, first int) []Hit {
 	words := queryWords(text)
 	hits := make([]Hit, 0, len(candidates))
 	for _, c := range candidates {
-		n, _ := c["entity"].(map[string]any)
-		e := entityFrom(n)
-		lucene, _ := c["score"].(float64)
-		holdsFigure, _ := c["fact"].(bool)
-		hits = append(hits, Hit{Score: rank(words, text, e, lucene, holdsFigure), Entity: e})
+		hits = append(hits, Hit{Score: rank(words, text, c.entity, c.score, c.fact), Entity: c.entity})
 	}
 	slices.SortStableFunc(hits, func(a, b Hit) int {
 		// Ties by name, then id: equal names must not come back in the

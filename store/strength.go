@@ -47,11 +47,16 @@ func (s *Store) StrongestPaths(ctx context.Context, p Projection, from, to strin
 	if err != nil {
 		return nil, err
 	}
+	return strongest(paths, w, limit), nil
+}
+
+// strongest orders paths by strength under w and keeps limit.
+func strongest(paths []Path, w Weights, limit int) []Path {
 	strength := make(map[string]float64, len(paths))
 	for _, p := range paths {
 		strength[pathKey(p)] = w.Strength(p)
 	}
 	sortPaths(paths)
 	sort.SliceStable(paths, func(i, j int) bool { return strength[pathKey(paths[i])] > strength[pathKey(paths[j])] })
-	return paths[:min(limit, len(paths))], nil
+	return paths[:min(limit, len(paths))]
 }

@@ -175,6 +175,7 @@ func (s *Store) createVersion(op string, p *pending, item kg.ChangeItem, st vers
 		"reason": p.Reason, "op": string(item.Op), "fields": nonNil(item.Fields), "retracted": retracted, "state": string(b),
 		"ends": nonNil(item.Entities), "relType": string(item.RelType), "origin": p.Origin,
 	}
+	searchable(v, item, st)
 	if legacy { // the state a load wrote, known from before record time began
 		v["changeId"], v["actorId"], v["actorName"], v["actorRole"], v["reason"], v["op"], v["origin"] = "", "", "", "", "loaded before record time began", string(kg.OpCreate), "load"
 	}
@@ -224,125 +225,26 @@ func versionFrom(v map[string]any) kg.Version {
 }
 
 // EntityAt is the entity as the graph held it at record time t: found is
-// false when it did not exist then, or had been retracted.
+// false when it did not exist then, or had been retracted. EntitiesAt
+// (recorded.go) reads several at once.
 func (s *Store) EntityAt(ctx context.Context, id string, t time.Time) (kg.Entity, bool, error) {
-	var e kg.Entity
-	var found bool
-	err := s.read(ctx, "store.EntityAt", func(tx neo4j.ManagedTransaction) error {
-		recs, err := s.query(ctx, tx, "store.EntityAt", `OPTIONAL MATCH (v:Version {target: $id, kind: 'ENTITY'})
-			WHERE (v.from IS NULL OR v.from <= $t) AND (v.to IS NULL OR v.to > $t)
-			WITH v ORDER BY v.version DESC LIMIT 1
-			OPTIONAL MATCH (n:Entity {id: $id}) WHERE NOT EXISTS { (:Version {target: $id}) }
-			RETURN v.state, v.retracted, n{.*}`, map[string]any{"id": id, "t": t.UTC()})
-		if err != nil || len(recs) == 0 {
-			return err
-		}
-		if n, ok := recs[0].Values[2].(map[string]any); ok {
-			e, found = entityFrom(n), true
-			return nil
-		}
-		state, ok := recs[0].Values[0].(string)
-		if !ok || recs[0].Values[1] == true {
-			return nil
-		}
-		var st versionState
-		if err := json.Unmarshal([]byte(state), &st); err != nil || st.Entity == nil {
-			return errs.E("store.EntityAt", errs.Internal, fmt.Errorf("version of %s: %v", id, err))
-		}
-		e, found = *st.Entity, true
-		return nil
-	})
-	return e, found, err
+	found, err := s.EntitiesAt(ctx, All, []string{id}, t)
+	e, ok := found[id]
+	return e, ok, err
 }
 
 // RelationshipsAt are the relationships of entity id as the graph held them
 // at record time t that pass f, ordered as RelationshipsOf orders them.
 func (s *Store) RelationshipsAt(ctx context.Context, id string, f RelFilter, t time.Time, limit int) ([]kg.Relationship, error) {
-	var out []kg.Relationship
-	err := s.read(ctx, "store.RelationshipsAt", func(tx neo4j.ManagedTransaction) error {
-		out = out[:0]
-		// Versioned relationships from their versions; those never changed
-		// since a load from the live graph.
-		recs, err := s.query(ctx, tx, "store.RelationshipsAt", `CALL {
-				MATCH (v:Version {kind: 'RELATIONSHIP'}) WHERE $id IN v.ends
-				  AND (v.from IS NULL OR v.from <= $t) AND (v.to IS NULL OR v.to > $t) AND NOT v.retracted
-				RETURN v.state AS state, null AS r
-				UNION ALL
-				MATCH (:Entity {id: $id})-[r]-(:Entity) WHERE r.version IS NULL
-				RETURN null AS state, r{.*, type: type(r), from: startNode(r).id, to: endNode(r).id} AS r
-			}
-			RETURN state, r`, map[string]any{"id": id, "t": t.UTC()})
-		if err != nil {
-			return err
-		}
-		for _, rec := range recs {
-			var r kg.Relationship
-			if p, ok := rec.Values[1].(map[string]any); ok {
-				r = relationshipFrom(p)
-			} else {
-				var st versionState
-				if err := json.Unmarshal([]byte(str(rec.Values[0])), &st); err != nil || st.Relationship == nil {
-					continue
-				}
-				r = *st.Relationship
-			}
-			if f.keeps(r, id) {
-				out = append(out, r)
-			}
-		}
-		sortRelationships(out)
-		if len(out) > limit {
-			out = out[:limit]
-		}
-		return nil
-	})
-	return out, err
+	byID, _, err := s.RelationshipsOfAt(ctx, All, []string{id}, f, t)
+	rs := byID[id]
+	SortRelationships(rs)
+	return rs[:min(limit, len(rs))], err
 }
 
-// keeps applies a RelFilter to a relationship of entity id in Go, for reads
-// of versions, which Cypher patterns cannot filter by type or direction.
-func (f RelFilter) keeps(r kg.Relationship, id string) bool {
-	if len(f.Types) > 0 {
-		ok := false
-		for _, t := range f.Types {
-			ok = ok || t == r.Type
-		}
-		if !ok {
-			return false
-		}
-	}
-	switch f.Direction {
-	case Outgoing:
-		if r.From != id {
-			return false
-		}
-	case Incoming:
-		if r.To != id {
-			return false
-		}
-	}
-	if len(f.Confidences) > 0 {
-		ok := false
-		for _, c := range f.Confidences {
-			ok = ok || c == r.Confidence
-		}
-		if !ok {
-			return false
-		}
-	}
-	if !f.AsOf.IsZero() {
-		day := f.AsOf.First()
-		if !r.Start.IsZero() && r.Start.First().After(day) {
-			return false
-		}
-		if !r.End.IsZero() && !r.End.First().After(day) {
-			return false
-		}
-	}
-	return true
-}
-
-func sortRelationships(rs []kg.Relationship) {
+// SortRelationships puts relationships in RelationshipsOf's order: start
+// (undated last), type, id.
+func SortRelationships(rs []kg.Relationship) {
 	key := func(r kg.Relationship) string {
 		start := "9999"
 		if !r.Start.IsZero() {

@@ -20,20 +20,20 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type AgencyResolver interface {
-	RelationshipsConnection(ctx context.Context, objs []*model.Agency, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
-	Degree(ctx context.Context, objs []*model.Agency, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.Agency, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.Agency, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Agency) ([]model.Version, error)
 }
 type AgreementResolver interface {
-	RelationshipsConnection(ctx context.Context, objs []*model.Agreement, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
-	Degree(ctx context.Context, objs []*model.Agreement, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.Agreement, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.Agreement, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Agreement) ([]model.Version, error)
 }
 type EventResolver interface {
-	RelationshipsConnection(ctx context.Context, objs []*model.Event, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
-	Degree(ctx context.Context, objs []*model.Event, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.Event, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.Event, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Event) ([]model.Version, error)
 }
@@ -46,50 +46,50 @@ type FactResolver interface {
 	Evidence(ctx context.Context, obj *kg.Fact) (*kg.Evidence, error)
 }
 type FirmResolver interface {
-	RelationshipsConnection(ctx context.Context, objs []*model.Firm, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
-	Degree(ctx context.Context, objs []*model.Firm, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.Firm, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.Firm, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Firm) ([]model.Version, error)
 }
 type LawResolver interface {
-	RelationshipsConnection(ctx context.Context, objs []*model.Law, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
-	Degree(ctx context.Context, objs []*model.Law, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.Law, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.Law, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Law) ([]model.Version, error)
 }
 type OrganizationResolver interface {
-	RelationshipsConnection(ctx context.Context, objs []*model.Organization, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
-	Degree(ctx context.Context, objs []*model.Organization, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.Organization, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.Organization, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Organization) ([]model.Version, error)
 }
 type PersonResolver interface {
-	RelationshipsConnection(ctx context.Context, objs []*model.Person, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
-	Degree(ctx context.Context, objs []*model.Person, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.Person, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.Person, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Person) ([]model.Version, error)
 }
 type ProductResolver interface {
-	RelationshipsConnection(ctx context.Context, objs []*model.Product, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
-	Degree(ctx context.Context, objs []*model.Product, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.Product, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.Product, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Product) ([]model.Version, error)
 }
 type RecommendationResolver interface {
-	RelationshipsConnection(ctx context.Context, objs []*model.Recommendation, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
-	Degree(ctx context.Context, objs []*model.Recommendation, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.Recommendation, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.Recommendation, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Recommendation) ([]model.Version, error)
 }
 type ReportResolver interface {
-	RelationshipsConnection(ctx context.Context, objs []*model.Report, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
-	Degree(ctx context.Context, objs []*model.Report, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.Report, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.Report, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.Report) ([]model.Version, error)
 }
 type StateResolver interface {
-	RelationshipsConnection(ctx context.Context, objs []*model.State, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
-	Degree(ctx context.Context, objs []*model.State, direction *model.Direction, where *model.RelationshipFilter) ([]*model.Degree, error)
+	RelationshipsConnection(ctx context.Context, objs []*model.State, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) ([]*model.RelationshipConnection, error)
+	Degree(ctx context.Context, objs []*model.State, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) ([]*model.Degree, error)
 
 	History(ctx context.Context, obj *model.State) ([]model.Version, error)
 }
@@ -117,6 +117,14 @@ func (ec *executionContext) field_Agency_degree_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -147,54 +155,62 @@ func (ec *executionContext) field_Agency_relationshipsConnection_args(ctx contex
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -263,6 +279,14 @@ func (ec *executionContext) field_Agreement_degree_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -293,54 +317,62 @@ func (ec *executionContext) field_Agreement_relationshipsConnection_args(ctx con
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -409,6 +441,14 @@ func (ec *executionContext) field_Event_degree_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -439,54 +479,62 @@ func (ec *executionContext) field_Event_relationshipsConnection_args(ctx context
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -555,6 +603,14 @@ func (ec *executionContext) field_Firm_degree_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -585,54 +641,62 @@ func (ec *executionContext) field_Firm_relationshipsConnection_args(ctx context.
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -701,6 +765,14 @@ func (ec *executionContext) field_Law_degree_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -731,54 +803,62 @@ func (ec *executionContext) field_Law_relationshipsConnection_args(ctx context.C
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -847,6 +927,14 @@ func (ec *executionContext) field_Organization_degree_args(ctx context.Context, 
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -877,54 +965,62 @@ func (ec *executionContext) field_Organization_relationshipsConnection_args(ctx 
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -993,6 +1089,14 @@ func (ec *executionContext) field_Person_degree_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -1023,54 +1127,62 @@ func (ec *executionContext) field_Person_relationshipsConnection_args(ctx contex
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -1139,6 +1251,14 @@ func (ec *executionContext) field_Product_degree_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -1169,54 +1289,62 @@ func (ec *executionContext) field_Product_relationshipsConnection_args(ctx conte
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -1285,6 +1413,14 @@ func (ec *executionContext) field_Recommendation_degree_args(ctx context.Context
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -1315,54 +1451,62 @@ func (ec *executionContext) field_Recommendation_relationshipsConnection_args(ct
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -1431,6 +1575,14 @@ func (ec *executionContext) field_Report_degree_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -1461,54 +1613,62 @@ func (ec *executionContext) field_Report_relationshipsConnection_args(ctx contex
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -1577,6 +1737,14 @@ func (ec *executionContext) field_State_degree_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["where"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
 	return args, nil
 }
 
@@ -1607,54 +1775,62 @@ func (ec *executionContext) field_State_relationshipsConnection_args(ctx context
 		return nil, err
 	}
 	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -2024,7 +2200,7 @@ func (ec *executionContext) resolveBatch_Agency_relationshipsConnection(ctx cont
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.Agency](ctx, "Agency"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		})
 		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
 			ctx,
@@ -2035,7 +2211,7 @@ func (ec *executionContext) resolveBatch_Agency_relationshipsConnection(ctx cont
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.RelationshipsConnection(ctx, []*model.Agency{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	results, err := resolver.RelationshipsConnection(ctx, []*model.Agency{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
 		ctx,
 		results,
@@ -2091,7 +2267,7 @@ func (ec *executionContext) resolveBatch_Agency_degree(ctx context.Context, fiel
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.Agency](ctx, "Agency"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		})
 		return graphql.ResolveBatchGroupResult[*model.Degree](
 			ctx,
@@ -2102,7 +2278,7 @@ func (ec *executionContext) resolveBatch_Agency_degree(ctx context.Context, fiel
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.Degree(ctx, []*model.Agency{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	results, err := resolver.Degree(ctx, []*model.Agency{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 	return graphql.ResolveBatchSingleResult[*model.Degree](
 		ctx,
 		results,
@@ -2505,7 +2681,7 @@ func (ec *executionContext) resolveBatch_Agreement_relationshipsConnection(ctx c
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.Agreement](ctx, "Agreement"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		})
 		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
 			ctx,
@@ -2516,7 +2692,7 @@ func (ec *executionContext) resolveBatch_Agreement_relationshipsConnection(ctx c
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.RelationshipsConnection(ctx, []*model.Agreement{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	results, err := resolver.RelationshipsConnection(ctx, []*model.Agreement{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
 		ctx,
 		results,
@@ -2572,7 +2748,7 @@ func (ec *executionContext) resolveBatch_Agreement_degree(ctx context.Context, f
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.Agreement](ctx, "Agreement"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		})
 		return graphql.ResolveBatchGroupResult[*model.Degree](
 			ctx,
@@ -2583,7 +2759,7 @@ func (ec *executionContext) resolveBatch_Agreement_degree(ctx context.Context, f
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.Degree(ctx, []*model.Agreement{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	results, err := resolver.Degree(ctx, []*model.Agreement{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 	return graphql.ResolveBatchSingleResult[*model.Degree](
 		ctx,
 		results,
@@ -3261,7 +3437,7 @@ func (ec *executionContext) resolveBatch_Event_relationshipsConnection(ctx conte
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.Event](ctx, "Event"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		})
 		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
 			ctx,
@@ -3272,7 +3448,7 @@ func (ec *executionContext) resolveBatch_Event_relationshipsConnection(ctx conte
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.RelationshipsConnection(ctx, []*model.Event{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	results, err := resolver.RelationshipsConnection(ctx, []*model.Event{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
 		ctx,
 		results,
@@ -3328,7 +3504,7 @@ func (ec *executionContext) resolveBatch_Event_degree(ctx context.Context, field
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.Event](ctx, "Event"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		})
 		return graphql.ResolveBatchGroupResult[*model.Degree](
 			ctx,
@@ -3339,7 +3515,7 @@ func (ec *executionContext) resolveBatch_Event_degree(ctx context.Context, field
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.Degree(ctx, []*model.Event{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	results, err := resolver.Degree(ctx, []*model.Event{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 	return graphql.ResolveBatchSingleResult[*model.Degree](
 		ctx,
 		results,
@@ -4091,7 +4267,7 @@ func (ec *executionContext) resolveBatch_Firm_relationshipsConnection(ctx contex
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.Firm](ctx, "Firm"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		})
 		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
 			ctx,
@@ -4102,7 +4278,7 @@ func (ec *executionContext) resolveBatch_Firm_relationshipsConnection(ctx contex
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.RelationshipsConnection(ctx, []*model.Firm{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	results, err := resolver.RelationshipsConnection(ctx, []*model.Firm{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
 		ctx,
 		results,
@@ -4158,7 +4334,7 @@ func (ec *executionContext) resolveBatch_Firm_degree(ctx context.Context, field 
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.Firm](ctx, "Firm"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		})
 		return graphql.ResolveBatchGroupResult[*model.Degree](
 			ctx,
@@ -4169,7 +4345,7 @@ func (ec *executionContext) resolveBatch_Firm_degree(ctx context.Context, field 
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.Degree(ctx, []*model.Firm{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	results, err := resolver.Degree(ctx, []*model.Firm{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 	return graphql.ResolveBatchSingleResult[*model.Degree](
 		ctx,
 		results,
@@ -4572,7 +4748,7 @@ func (ec *executionContext) resolveBatch_Law_relationshipsConnection(ctx context
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.Law](ctx, "Law"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		})
 		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
 			ctx,
@@ -4583,7 +4759,7 @@ func (ec *executionContext) resolveBatch_Law_relationshipsConnection(ctx context
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.RelationshipsConnection(ctx, []*model.Law{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	results, err := resolver.RelationshipsConnection(ctx, []*model.Law{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
 		ctx,
 		results,
@@ -4639,7 +4815,7 @@ func (ec *executionContext) resolveBatch_Law_degree(ctx context.Context, field g
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.Law](ctx, "Law"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		})
 		return graphql.ResolveBatchGroupResult[*model.Degree](
 			ctx,
@@ -4650,7 +4826,7 @@ func (ec *executionContext) resolveBatch_Law_degree(ctx context.Context, field g
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.Degree(ctx, []*model.Law{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	results, err := resolver.Degree(ctx, []*model.Law{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 	return graphql.ResolveBatchSingleResult[*model.Degree](
 		ctx,
 		results,
@@ -5099,7 +5275,7 @@ func (ec *executionContext) resolveBatch_Organization_relationshipsConnection(ct
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.Organization](ctx, "Organization"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		})
 		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
 			ctx,
@@ -5110,7 +5286,7 @@ func (ec *executionContext) resolveBatch_Organization_relationshipsConnection(ct
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.RelationshipsConnection(ctx, []*model.Organization{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	results, err := resolver.RelationshipsConnection(ctx, []*model.Organization{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
 		ctx,
 		results,
@@ -5166,7 +5342,7 @@ func (ec *executionContext) resolveBatch_Organization_degree(ctx context.Context
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.Organization](ctx, "Organization"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		})
 		return graphql.ResolveBatchGroupResult[*model.Degree](
 			ctx,
@@ -5177,7 +5353,7 @@ func (ec *executionContext) resolveBatch_Organization_degree(ctx context.Context
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.Degree(ctx, []*model.Organization{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	results, err := resolver.Degree(ctx, []*model.Organization{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 	return graphql.ResolveBatchSingleResult[*model.Degree](
 		ctx,
 		results,
@@ -5580,7 +5756,7 @@ func (ec *executionContext) resolveBatch_Person_relationshipsConnection(ctx cont
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.Person](ctx, "Person"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		})
 		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
 			ctx,
@@ -5591,7 +5767,7 @@ func (ec *executionContext) resolveBatch_Person_relationshipsConnection(ctx cont
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.RelationshipsConnection(ctx, []*model.Person{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	results, err := resolver.RelationshipsConnection(ctx, []*model.Person{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
 		ctx,
 		results,
@@ -5647,7 +5823,7 @@ func (ec *executionContext) resolveBatch_Person_degree(ctx context.Context, fiel
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.Person](ctx, "Person"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		})
 		return graphql.ResolveBatchGroupResult[*model.Degree](
 			ctx,
@@ -5658,7 +5834,7 @@ func (ec *executionContext) resolveBatch_Person_degree(ctx context.Context, fiel
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.Degree(ctx, []*model.Person{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	results, err := resolver.Degree(ctx, []*model.Person{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 	return graphql.ResolveBatchSingleResult[*model.Degree](
 		ctx,
 		results,
@@ -6084,7 +6260,7 @@ func (ec *executionContext) resolveBatch_Product_relationshipsConnection(ctx con
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.Product](ctx, "Product"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		})
 		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
 			ctx,
@@ -6095,7 +6271,7 @@ func (ec *executionContext) resolveBatch_Product_relationshipsConnection(ctx con
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.RelationshipsConnection(ctx, []*model.Product{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	results, err := resolver.RelationshipsConnection(ctx, []*model.Product{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
 		ctx,
 		results,
@@ -6151,7 +6327,7 @@ func (ec *executionContext) resolveBatch_Product_degree(ctx context.Context, fie
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.Product](ctx, "Product"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		})
 		return graphql.ResolveBatchGroupResult[*model.Degree](
 			ctx,
@@ -6162,7 +6338,7 @@ func (ec *executionContext) resolveBatch_Product_degree(ctx context.Context, fie
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.Degree(ctx, []*model.Product{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	results, err := resolver.Degree(ctx, []*model.Product{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 	return graphql.ResolveBatchSingleResult[*model.Degree](
 		ctx,
 		results,
@@ -6565,7 +6741,7 @@ func (ec *executionContext) resolveBatch_Recommendation_relationshipsConnection(
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.Recommendation](ctx, "Recommendation"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		})
 		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
 			ctx,
@@ -6576,7 +6752,7 @@ func (ec *executionContext) resolveBatch_Recommendation_relationshipsConnection(
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.RelationshipsConnection(ctx, []*model.Recommendation{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	results, err := resolver.RelationshipsConnection(ctx, []*model.Recommendation{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
 		ctx,
 		results,
@@ -6632,7 +6808,7 @@ func (ec *executionContext) resolveBatch_Recommendation_degree(ctx context.Conte
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.Recommendation](ctx, "Recommendation"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		})
 		return graphql.ResolveBatchGroupResult[*model.Degree](
 			ctx,
@@ -6643,7 +6819,7 @@ func (ec *executionContext) resolveBatch_Recommendation_degree(ctx context.Conte
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.Degree(ctx, []*model.Recommendation{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	results, err := resolver.Degree(ctx, []*model.Recommendation{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 	return graphql.ResolveBatchSingleResult[*model.Degree](
 		ctx,
 		results,
@@ -7069,7 +7245,7 @@ func (ec *executionContext) resolveBatch_Report_relationshipsConnection(ctx cont
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.Report](ctx, "Report"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		})
 		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
 			ctx,
@@ -7080,7 +7256,7 @@ func (ec *executionContext) resolveBatch_Report_relationshipsConnection(ctx cont
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.RelationshipsConnection(ctx, []*model.Report{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	results, err := resolver.RelationshipsConnection(ctx, []*model.Report{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
 		ctx,
 		results,
@@ -7136,7 +7312,7 @@ func (ec *executionContext) resolveBatch_Report_degree(ctx context.Context, fiel
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.Report](ctx, "Report"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		})
 		return graphql.ResolveBatchGroupResult[*model.Degree](
 			ctx,
@@ -7147,7 +7323,7 @@ func (ec *executionContext) resolveBatch_Report_degree(ctx context.Context, fiel
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.Degree(ctx, []*model.Report{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	results, err := resolver.Degree(ctx, []*model.Report{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 	return graphql.ResolveBatchSingleResult[*model.Degree](
 		ctx,
 		results,
@@ -7802,7 +7978,7 @@ func (ec *executionContext) resolveBatch_State_relationshipsConnection(ctx conte
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.State](ctx, "State"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return resolver.RelationshipsConnection(ctx, batch.Parents, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		})
 		return graphql.ResolveBatchGroupResult[*model.RelationshipConnection](
 			ctx,
@@ -7813,7 +7989,7 @@ func (ec *executionContext) resolveBatch_State_relationshipsConnection(ctx conte
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.RelationshipsConnection(ctx, []*model.State{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+	results, err := resolver.RelationshipsConnection(ctx, []*model.State{obj}, fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 	return graphql.ResolveBatchSingleResult[*model.RelationshipConnection](
 		ctx,
 		results,
@@ -7869,7 +8045,7 @@ func (ec *executionContext) resolveBatch_State_degree(ctx context.Context, field
 	fc := graphql.GetFieldContext(ctx)
 	if batch, ok := graphql.BatchParentsFor[*model.State](ctx, "State"); ok {
 		result := batch.FieldResult(field, func() (any, error) {
-			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+			return resolver.Degree(ctx, batch.Parents, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 		})
 		return graphql.ResolveBatchGroupResult[*model.Degree](
 			ctx,
@@ -7880,7 +8056,7 @@ func (ec *executionContext) resolveBatch_State_degree(ctx context.Context, field
 			batch.IndexMap,
 		)
 	}
-	results, err := resolver.Degree(ctx, []*model.State{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter))
+	results, err := resolver.Degree(ctx, []*model.State{obj}, fc.Args["direction"].(*model.Direction), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time))
 	return graphql.ResolveBatchSingleResult[*model.Degree](
 		ctx,
 		results,

@@ -57,7 +57,7 @@ type ComplexityRoot struct {
 	Agency struct {
 		Aliases                 func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -67,7 +67,7 @@ type ComplexityRoot struct {
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Version                 func(childComplexity int) int
 	}
@@ -75,7 +75,7 @@ type ComplexityRoot struct {
 	Agreement struct {
 		Aliases                 func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -85,7 +85,7 @@ type ComplexityRoot struct {
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Version                 func(childComplexity int) int
 	}
@@ -154,7 +154,7 @@ type ComplexityRoot struct {
 	Event struct {
 		Aliases                 func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -164,7 +164,7 @@ type ComplexityRoot struct {
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Version                 func(childComplexity int) int
 	}
@@ -197,7 +197,7 @@ type ComplexityRoot struct {
 	Firm struct {
 		Aliases                 func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -207,7 +207,7 @@ type ComplexityRoot struct {
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Version                 func(childComplexity int) int
 	}
@@ -226,7 +226,7 @@ type ComplexityRoot struct {
 		Aliases                 func(childComplexity int) int
 		ArticleNumber           func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -236,7 +236,7 @@ type ComplexityRoot struct {
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Status                  func(childComplexity int) int
 		Version                 func(childComplexity int) int
@@ -255,7 +255,7 @@ type ComplexityRoot struct {
 	Organization struct {
 		Aliases                 func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -265,7 +265,7 @@ type ComplexityRoot struct {
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Version                 func(childComplexity int) int
 	}
@@ -287,7 +287,7 @@ type ComplexityRoot struct {
 	Person struct {
 		Aliases                 func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -297,7 +297,7 @@ type ComplexityRoot struct {
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Title                   func(childComplexity int) int
 		Version                 func(childComplexity int) int
@@ -306,7 +306,7 @@ type ComplexityRoot struct {
 	Product struct {
 		Aliases                 func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -316,37 +316,37 @@ type ComplexityRoot struct {
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Version                 func(childComplexity int) int
 	}
 
 	Query struct {
-		Chain              func(childComplexity int, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) int
+		Chain              func(childComplexity int, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) int
 		Changes            func(childComplexity int, after *string, first *int, entity *string, actor *string) int
-		Entities           func(childComplexity int, kinds []kg.Kind, where *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
+		Entities           func(childComplexity int, kinds []kg.Kind, where *model.EntityFilter, orderBy *model.EntityOrder, recordedAt *time.Time, first *int, after *string, last *int, before *string) int
 		Entity             func(childComplexity int, id string, recordedAt *time.Time) int
-		EntityCounts       func(childComplexity int, kinds []kg.Kind, where *model.EntityFilter, groupBy model.EntityGrouping) int
+		EntityCounts       func(childComplexity int, kinds []kg.Kind, where *model.EntityFilter, groupBy model.EntityGrouping, recordedAt *time.Time) int
 		EntityKinds        func(childComplexity int) int
-		Neighborhood       func(childComplexity int, id string, maxHops *int, depth *int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) int
+		Neighborhood       func(childComplexity int, id string, maxHops *int, depth *int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) int
 		Node               func(childComplexity int, id string) int
-		Nodes              func(childComplexity int, ids []string) int
-		Paths              func(childComplexity int, from string, to string, maxHops *int, types []kg.RelType, direction *model.Direction, mode *model.PathMode, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, orderBy *model.PathOrder, weights []model.ConfidenceWeight, first *int, limit *int) int
+		Nodes              func(childComplexity int, ids []string, recordedAt *time.Time) int
+		Paths              func(childComplexity int, from string, to string, maxHops *int, types []kg.RelType, direction *model.Direction, mode *model.PathMode, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, orderBy *model.PathOrder, weights []model.ConfidenceWeight, first *int, limit *int) int
 		RelationTypes      func(childComplexity int) int
-		RelationshipCounts func(childComplexity int, types []kg.RelType, where *model.RelationshipFilter, groupBy model.RelationshipGrouping) int
-		Relationships      func(childComplexity int, types []kg.RelType, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
-		Search             func(childComplexity int, text string, kinds []kg.Kind, first *int) int
-		SearchConnection   func(childComplexity int, text string, kinds []kg.Kind, first *int, after *string, last *int, before *string) int
+		RelationshipCounts func(childComplexity int, types []kg.RelType, where *model.RelationshipFilter, groupBy model.RelationshipGrouping, recordedAt *time.Time) int
+		Relationships      func(childComplexity int, types []kg.RelType, where *model.RelationshipFilter, recordedAt *time.Time, first *int, after *string, last *int, before *string) int
+		Search             func(childComplexity int, text string, kinds []kg.Kind, first *int, recordedAt *time.Time) int
+		SearchConnection   func(childComplexity int, text string, kinds []kg.Kind, recordedAt *time.Time, first *int, after *string, last *int, before *string) int
 		Source             func(childComplexity int, id string) int
 		Sources            func(childComplexity int) int
 		Stats              func(childComplexity int) int
-		Timeline           func(childComplexity int, from *kg.Date, to *kg.Date, kinds []kg.Kind, involving []string, where *model.EntityFilter, first *int, after *string, last *int, before *string) int
+		Timeline           func(childComplexity int, from *kg.Date, to *kg.Date, kinds []kg.Kind, involving []string, where *model.EntityFilter, recordedAt *time.Time, first *int, after *string, last *int, before *string) int
 	}
 
 	Recommendation struct {
 		Aliases                 func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -357,7 +357,7 @@ type ComplexityRoot struct {
 		Name                    func(childComplexity int) int
 		Number                  func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Version                 func(childComplexity int) int
 	}
@@ -409,7 +409,7 @@ type ComplexityRoot struct {
 	Report struct {
 		Aliases                 func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -419,7 +419,7 @@ type ComplexityRoot struct {
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Version                 func(childComplexity int) int
 	}
@@ -477,7 +477,7 @@ type ComplexityRoot struct {
 	State struct {
 		Aliases                 func(childComplexity int) int
 		Contested               func(childComplexity int) int
-		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter) int
+		Degree                  func(childComplexity int, direction *model.Direction, where *model.RelationshipFilter, recordedAt *time.Time) int
 		Description             func(childComplexity int) int
 		End                     func(childComplexity int) int
 		Evidence                func(childComplexity int) int
@@ -487,7 +487,7 @@ type ComplexityRoot struct {
 		Kind                    func(childComplexity int) int
 		Name                    func(childComplexity int) int
 		Relationships           func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, first *int) int
-		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
+		RelationshipsConnection func(childComplexity int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) int
 		Start                   func(childComplexity int) int
 		Version                 func(childComplexity int) int
 	}
@@ -588,7 +588,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Agency.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.Agency.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "Agency.description":
 		if e.ComplexityRoot.Agency.Description == nil {
 			break
@@ -658,7 +658,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Agency.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Agency.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Agency.start":
 		if e.ComplexityRoot.Agency.Start == nil {
 			break
@@ -694,7 +694,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Agreement.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.Agreement.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "Agreement.description":
 		if e.ComplexityRoot.Agreement.Description == nil {
 			break
@@ -764,7 +764,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Agreement.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Agreement.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Agreement.start":
 		if e.ComplexityRoot.Agreement.Start == nil {
 			break
@@ -1013,7 +1013,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Event.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.Event.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "Event.description":
 		if e.ComplexityRoot.Event.Description == nil {
 			break
@@ -1083,7 +1083,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Event.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Event.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Event.start":
 		if e.ComplexityRoot.Event.Start == nil {
 			break
@@ -1218,7 +1218,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Firm.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.Firm.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "Firm.description":
 		if e.ComplexityRoot.Firm.Description == nil {
 			break
@@ -1288,7 +1288,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Firm.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Firm.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Firm.start":
 		if e.ComplexityRoot.Firm.Start == nil {
 			break
@@ -1356,7 +1356,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Law.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.Law.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "Law.description":
 		if e.ComplexityRoot.Law.Description == nil {
 			break
@@ -1426,7 +1426,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Law.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Law.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Law.start":
 		if e.ComplexityRoot.Law.Start == nil {
 			break
@@ -1546,7 +1546,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.Organization.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "Organization.description":
 		if e.ComplexityRoot.Organization.Description == nil {
 			break
@@ -1616,7 +1616,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Organization.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Organization.start":
 		if e.ComplexityRoot.Organization.Start == nil {
 			break
@@ -1702,7 +1702,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Person.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.Person.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "Person.description":
 		if e.ComplexityRoot.Person.Description == nil {
 			break
@@ -1772,7 +1772,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Person.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Person.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Person.start":
 		if e.ComplexityRoot.Person.Start == nil {
 			break
@@ -1814,7 +1814,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Product.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.Product.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "Product.description":
 		if e.ComplexityRoot.Product.Description == nil {
 			break
@@ -1884,7 +1884,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Product.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Product.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Product.start":
 		if e.ComplexityRoot.Product.Start == nil {
 			break
@@ -1908,7 +1908,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Chain(childComplexity, args["from"].(string), args["direction"].(*model.ChainDirection), args["maxHops"].(*int), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["limit"].(*int)), true
+		return e.ComplexityRoot.Query.Chain(childComplexity, args["from"].(string), args["direction"].(*model.ChainDirection), args["maxHops"].(*int), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["limit"].(*int)), true
 	case "Query.changes":
 		if e.ComplexityRoot.Query.Changes == nil {
 			break
@@ -1930,7 +1930,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Entities(childComplexity, args["kinds"].([]kg.Kind), args["where"].(*model.EntityFilter), args["orderBy"].(*model.EntityOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Entities(childComplexity, args["kinds"].([]kg.Kind), args["where"].(*model.EntityFilter), args["orderBy"].(*model.EntityOrder), args["recordedAt"].(*time.Time), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.entity":
 		if e.ComplexityRoot.Query.Entity == nil {
 			break
@@ -1952,7 +1952,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.EntityCounts(childComplexity, args["kinds"].([]kg.Kind), args["where"].(*model.EntityFilter), args["groupBy"].(model.EntityGrouping)), true
+		return e.ComplexityRoot.Query.EntityCounts(childComplexity, args["kinds"].([]kg.Kind), args["where"].(*model.EntityFilter), args["groupBy"].(model.EntityGrouping), args["recordedAt"].(*time.Time)), true
 	case "Query.entityKinds":
 		if e.ComplexityRoot.Query.EntityKinds == nil {
 			break
@@ -1970,7 +1970,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["id"].(string), args["maxHops"].(*int), args["depth"].(*int), args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["limit"].(*int)), true
+		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["id"].(string), args["maxHops"].(*int), args["depth"].(*int), args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["limit"].(*int)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1992,7 +1992,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
+		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string), args["recordedAt"].(*time.Time)), true
 	case "Query.paths":
 		if e.ComplexityRoot.Query.Paths == nil {
 			break
@@ -2003,7 +2003,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Paths(childComplexity, args["from"].(string), args["to"].(string), args["maxHops"].(*int), args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["mode"].(*model.PathMode), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["orderBy"].(*model.PathOrder), args["weights"].([]model.ConfidenceWeight), args["first"].(*int), args["limit"].(*int)), true
+		return e.ComplexityRoot.Query.Paths(childComplexity, args["from"].(string), args["to"].(string), args["maxHops"].(*int), args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["mode"].(*model.PathMode), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["orderBy"].(*model.PathOrder), args["weights"].([]model.ConfidenceWeight), args["first"].(*int), args["limit"].(*int)), true
 	case "Query.relationTypes":
 		if e.ComplexityRoot.Query.RelationTypes == nil {
 			break
@@ -2020,7 +2020,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.RelationshipCounts(childComplexity, args["types"].([]kg.RelType), args["where"].(*model.RelationshipFilter), args["groupBy"].(model.RelationshipGrouping)), true
+		return e.ComplexityRoot.Query.RelationshipCounts(childComplexity, args["types"].([]kg.RelType), args["where"].(*model.RelationshipFilter), args["groupBy"].(model.RelationshipGrouping), args["recordedAt"].(*time.Time)), true
 	case "Query.relationships":
 		if e.ComplexityRoot.Query.Relationships == nil {
 			break
@@ -2031,7 +2031,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Relationships(childComplexity, args["types"].([]kg.RelType), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Relationships(childComplexity, args["types"].([]kg.RelType), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -2042,7 +2042,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["kinds"].([]kg.Kind), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["kinds"].([]kg.Kind), args["first"].(*int), args["recordedAt"].(*time.Time)), true
 	case "Query.searchConnection":
 		if e.ComplexityRoot.Query.SearchConnection == nil {
 			break
@@ -2053,7 +2053,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.SearchConnection(childComplexity, args["text"].(string), args["kinds"].([]kg.Kind), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.SearchConnection(childComplexity, args["text"].(string), args["kinds"].([]kg.Kind), args["recordedAt"].(*time.Time), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.source":
 		if e.ComplexityRoot.Query.Source == nil {
 			break
@@ -2087,7 +2087,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Timeline(childComplexity, args["from"].(*kg.Date), args["to"].(*kg.Date), args["kinds"].([]kg.Kind), args["involving"].([]string), args["where"].(*model.EntityFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Timeline(childComplexity, args["from"].(*kg.Date), args["to"].(*kg.Date), args["kinds"].([]kg.Kind), args["involving"].([]string), args["where"].(*model.EntityFilter), args["recordedAt"].(*time.Time), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "Recommendation.aliases":
 		if e.ComplexityRoot.Recommendation.Aliases == nil {
@@ -2111,7 +2111,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Recommendation.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.Recommendation.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "Recommendation.description":
 		if e.ComplexityRoot.Recommendation.Description == nil {
 			break
@@ -2187,7 +2187,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Recommendation.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Recommendation.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Recommendation.start":
 		if e.ComplexityRoot.Recommendation.Start == nil {
 			break
@@ -2402,7 +2402,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Report.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.Report.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "Report.description":
 		if e.ComplexityRoot.Report.Description == nil {
 			break
@@ -2472,7 +2472,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Report.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Report.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Report.start":
 		if e.ComplexityRoot.Report.Start == nil {
 			break
@@ -2689,7 +2689,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.State.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter)), true
+		return e.ComplexityRoot.State.Degree(childComplexity, args["direction"].(*model.Direction), args["where"].(*model.RelationshipFilter), args["recordedAt"].(*time.Time)), true
 	case "State.description":
 		if e.ComplexityRoot.State.Description == nil {
 			break
@@ -2759,7 +2759,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.State.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.State.RelationshipsConnection(childComplexity, args["types"].([]kg.RelType), args["direction"].(*model.Direction), args["asOf"].(*kg.Date), args["recordedAt"].(*time.Time), args["confidence"].([]kg.Confidence), args["where"].(*model.RelationshipFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "State.start":
 		if e.ComplexityRoot.State.Start == nil {
 			break
@@ -3705,7 +3705,7 @@ interface Entity {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -3724,6 +3724,8 @@ interface Entity {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -3743,6 +3745,8 @@ interface Entity {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
 }
 
@@ -3779,7 +3783,7 @@ type State implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -3798,6 +3802,8 @@ type State implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -3817,6 +3823,8 @@ type State implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
 }
 
@@ -3853,7 +3861,7 @@ type Agency implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -3872,6 +3880,8 @@ type Agency implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -3891,6 +3901,8 @@ type Agency implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
 }
 
@@ -3927,7 +3939,7 @@ type Organization implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -3946,6 +3958,8 @@ type Organization implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -3965,6 +3979,8 @@ type Organization implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
 }
 
@@ -4001,7 +4017,7 @@ type Firm implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -4020,6 +4036,8 @@ type Firm implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4039,6 +4057,8 @@ type Firm implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
 }
 
@@ -4075,7 +4095,7 @@ type Person implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -4094,6 +4114,8 @@ type Person implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4113,6 +4135,8 @@ type Person implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
   "Role as the source gives it, e.g. \"chairman of the US Chamber of Commerce\"."
   title: String
@@ -4151,7 +4175,7 @@ type Product implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -4170,6 +4194,8 @@ type Product implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4189,6 +4215,8 @@ type Product implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
 }
 
@@ -4225,7 +4253,7 @@ type Law implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -4244,6 +4272,8 @@ type Law implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4263,6 +4293,8 @@ type Law implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
   "Where it stands, as the source last describes it."
   status: LawStatus
@@ -4303,7 +4335,7 @@ type Agreement implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -4322,6 +4354,8 @@ type Agreement implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4341,6 +4375,8 @@ type Agreement implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
 }
 
@@ -4377,7 +4413,7 @@ type Event implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -4396,6 +4432,8 @@ type Event implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4415,6 +4453,8 @@ type Event implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
 }
 
@@ -4451,7 +4491,7 @@ type Report implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -4470,6 +4510,8 @@ type Report implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4489,6 +4531,8 @@ type Report implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
 }
 
@@ -4525,7 +4569,7 @@ type Recommendation implements Entity & Node {
     "Only relationships in force on this date."
     asOf: Date
     "What the graph said at this moment (record time, RFC 3339); default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
     "How many: 0 to 1000."
     first: Int = 100
   ): [Relationship!]! @deprecated(reason: "Use relationshipsConnection, which pages (first/after, last/before), counts (totalCount) and filters (where).")
@@ -4544,6 +4588,8 @@ type Recommendation implements Entity & Node {
     direction: Direction = BOTH
     "Only relationships in force on this date (begun on or before it, not ended by it)."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
     "Only relationships of these levels (at most 6). Default: every level."
     confidence: [Confidence!]
     "The rest of the relationship filter."
@@ -4563,6 +4609,8 @@ type Recommendation implements Entity & Node {
     direction: Direction = BOTH
     "Count only the relationships that pass this filter."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): its relationships then; absent: the enclosing field's record time, else now."
+    recordedAt: Time @cost(weight: 1000)
   ): Degree! @cost(weight: 1000)
   "Its number in the source."
   number: Int!
@@ -4978,7 +5026,7 @@ type Query {
     "The entity's id (a slug)."
     id: ID!
     "What the graph said at this moment (record time, RFC 3339): as it held the entity then; default: now."
-    recordedAt: Time
+    recordedAt: Time @cost(weight: 1000)
   ): Entity
 
   """
@@ -4992,14 +5040,19 @@ type Query {
   Several objects by id, in the order given: null (with a NOT_FOUND error at
   its index) for each id there is none for.
   """
-  nodes("At most 100 ids." ids: [ID!]!): [Node]!
+  nodes(
+    "At most 100 ids."
+    ids: [ID!]!
+    "What the graph said at this moment (record time, RFC 3339): each entity or relationship as the graph held it then (a change as it is); absent or not in the past: now. (node takes none: Relay's refetching needs node(id:) alone.)"
+    recordedAt: Time @cost(weight: 1000)
+  ): [Node]!
 
   """
   Full-text search over names, aliases and descriptions, best first. Tolerant
   of case, accents, punctuation and small misspellings; Lucene syntax in the
   text is searched as text. first is at most 100.
   """
-  search("What to look for." text: String!, "Only entities of these kinds (at most 11)." kinds: [EntityKind!], "How many hits: 1 to 100." first: Int = 10): [SearchHit!]! @deprecated(reason: "Use searchConnection, which pages (after, last/before) and counts (totalCount).")
+  search("What to look for." text: String!, "Only entities of these kinds (at most 11)." kinds: [EntityKind!], "How many hits: 1 to 100." first: Int = 10, "What the graph said at this moment (record time, RFC 3339); absent or not in the past: now." recordedAt: Time @cost(weight: 1000)): [SearchHit!]! @deprecated(reason: "Use searchConnection, which pages (after, last/before) and counts (totalCount).")
 
   """
   Full-text search as a connection, best first: pages reach down to the
@@ -5010,6 +5063,8 @@ type Query {
     text: String!
     "Only entities of these kinds (at most 11)."
     kinds: [EntityKind!]
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
     "The first this many after the cursor after: 0 to 100; 10 when neither first nor last is given."
     first: Int
     "A cursor this field gave out: start after it."
@@ -5028,6 +5083,8 @@ type Query {
     where: EntityFilter
     "Order; by name, ascending, when absent."
     orderBy: EntityOrder
+    "What the graph said at this moment (record time, RFC 3339): the page as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
     "The first this many after the cursor after: 0 to 100; 20 when neither first nor last is given."
     first: Int
     "A cursor this field gave out: start after it."
@@ -5044,6 +5101,8 @@ type Query {
     types: [RelationType!]
     "The rest of the filter (not direction or other, which need an entity to be relative to)."
     where: RelationshipFilter
+    "What the graph said at this moment (record time, RFC 3339): the page as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
     "The first this many after the cursor after: 0 to 100; 20 when neither first nor last is given."
     first: Int
     "A cursor this field gave out: start after it."
@@ -5089,9 +5148,11 @@ type PageInfo {
 What resolving a field costs in the request's budget beyond the objects it
 returns: a count touches every item it counts, though it returns one
 number. The cost model (docs/limits.md) reads it from the schema, so a new
-counting field says its cost where it is declared.
+counting field says its cost where it is declared. On an argument, it is
+what giving that argument adds to its field: a record time (recordedAt)
+reads superseded versions beside the live graph.
 """
-directive @cost(weight: Int!) on FIELD_DEFINITION
+directive @cost(weight: Int!) on FIELD_DEFINITION | ARGUMENT_DEFINITION
 `, BuiltIn: false},
 	{Name: "../../schema/traversal.graphqls", Input: `# Traversal: walking the graph from an entity, with evidence at every step.
 # Every edge returned carries its confidence and evidence, so any path can be
@@ -5123,6 +5184,8 @@ extend type Query {
     direction: Direction = BOTH
     "Follow only relationships in force on this date."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
     "Follow only relationships of these levels (at most 6)."
     confidence: [Confidence!]
     "The rest of the relationship filter (not other)."
@@ -5152,6 +5215,8 @@ extend type Query {
     mode: PathMode = SHORTEST
     "Follow only relationships in force on this date."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
     "Follow only relationships of these levels (at most 6)."
     confidence: [Confidence!]
     "The rest of the relationship filter (not direction or other)."
@@ -5183,6 +5248,8 @@ extend type Query {
     maxHops: Int = 4
     "Follow only relationships in force on this date."
     asOf: Date
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
     """
     Follow only relationships of these levels (at most 6): leaving out
     POSSIBLE keeps what the source holds did follow, not what it says only may.
@@ -5211,6 +5278,8 @@ extend type Query {
     involving: [ID!] @deprecated(reason: "Use where: {involving}.")
     "Every other condition, as entities takes it: startFrom and startTo are inclusive (\"startTo: 2015\" includes December 2015)."
     where: EntityFilter
+    "What the graph said at this moment (record time, RFC 3339): the read as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
     "The first this many after the cursor after: 0 to 100; 50 when neither first nor last is given."
     first: Int
     "A cursor this field gave out: start after it."
@@ -5229,6 +5298,8 @@ extend type Query {
     where: EntityFilter
     "What to group by."
     groupBy: EntityGrouping!
+    "What the graph said at this moment (record time, RFC 3339): the counts as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
   ): [GroupCount!]! @cost(weight: 1000)
 
   "How many relationships pass the filter, grouped by type, confidence or year of start."
@@ -5239,6 +5310,8 @@ extend type Query {
     where: RelationshipFilter
     "What to group by."
     groupBy: RelationshipGrouping!
+    "What the graph said at this moment (record time, RFC 3339): the counts as the graph held it then; absent or not in the past: now."
+    recordedAt: Time @cost(weight: 1000)
   ): [GroupCount!]! @cost(weight: 1000)
 }
 

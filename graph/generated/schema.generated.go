@@ -23,23 +23,23 @@ import (
 type QueryResolver interface {
 	Entity(ctx context.Context, id string, recordedAt *time.Time) (model.Entity, error)
 	Node(ctx context.Context, id string) (model.Node, error)
-	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
-	Search(ctx context.Context, text string, kinds []kg.Kind, first *int) ([]model.SearchHit, error)
-	SearchConnection(ctx context.Context, text string, kinds []kg.Kind, first *int, after *string, last *int, before *string) (*model.SearchConnection, error)
-	Entities(ctx context.Context, kinds []kg.Kind, where *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.EntityConnection, error)
-	Relationships(ctx context.Context, types []kg.RelType, where *model.RelationshipFilter, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
+	Nodes(ctx context.Context, ids []string, recordedAt *time.Time) ([]model.Node, error)
+	Search(ctx context.Context, text string, kinds []kg.Kind, first *int, recordedAt *time.Time) ([]model.SearchHit, error)
+	SearchConnection(ctx context.Context, text string, kinds []kg.Kind, recordedAt *time.Time, first *int, after *string, last *int, before *string) (*model.SearchConnection, error)
+	Entities(ctx context.Context, kinds []kg.Kind, where *model.EntityFilter, orderBy *model.EntityOrder, recordedAt *time.Time, first *int, after *string, last *int, before *string) (*model.EntityConnection, error)
+	Relationships(ctx context.Context, types []kg.RelType, where *model.RelationshipFilter, recordedAt *time.Time, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	RelationTypes(ctx context.Context) ([]model.RelationTypeInfo, error)
 	EntityKinds(ctx context.Context) ([]model.EntityKindInfo, error)
 	Stats(ctx context.Context) (*model.Stats, error)
 	Source(ctx context.Context, id string) (*model.Source, error)
 	Sources(ctx context.Context) ([]model.Source, error)
 	Changes(ctx context.Context, after *string, first *int, entity *string, actor *string) (*model.ChangeConnection, error)
-	Neighborhood(ctx context.Context, id string, maxHops *int, depth *int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) (*model.Subgraph, error)
-	Paths(ctx context.Context, from string, to string, maxHops *int, types []kg.RelType, direction *model.Direction, mode *model.PathMode, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, orderBy *model.PathOrder, weights []model.ConfidenceWeight, first *int, limit *int) ([]model.Path, error)
-	Chain(ctx context.Context, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) (*model.Subgraph, error)
-	Timeline(ctx context.Context, from *kg.Date, to *kg.Date, kinds []kg.Kind, involving []string, where *model.EntityFilter, first *int, after *string, last *int, before *string) (*model.EntityConnection, error)
-	EntityCounts(ctx context.Context, kinds []kg.Kind, where *model.EntityFilter, groupBy model.EntityGrouping) ([]model.GroupCount, error)
-	RelationshipCounts(ctx context.Context, types []kg.RelType, where *model.RelationshipFilter, groupBy model.RelationshipGrouping) ([]model.GroupCount, error)
+	Neighborhood(ctx context.Context, id string, maxHops *int, depth *int, types []kg.RelType, direction *model.Direction, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) (*model.Subgraph, error)
+	Paths(ctx context.Context, from string, to string, maxHops *int, types []kg.RelType, direction *model.Direction, mode *model.PathMode, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, orderBy *model.PathOrder, weights []model.ConfidenceWeight, first *int, limit *int) ([]model.Path, error)
+	Chain(ctx context.Context, from string, direction *model.ChainDirection, maxHops *int, asOf *kg.Date, recordedAt *time.Time, confidence []kg.Confidence, where *model.RelationshipFilter, first *int, limit *int) (*model.Subgraph, error)
+	Timeline(ctx context.Context, from *kg.Date, to *kg.Date, kinds []kg.Kind, involving []string, where *model.EntityFilter, recordedAt *time.Time, first *int, after *string, last *int, before *string) (*model.EntityConnection, error)
+	EntityCounts(ctx context.Context, kinds []kg.Kind, where *model.EntityFilter, groupBy model.EntityGrouping, recordedAt *time.Time) ([]model.GroupCount, error)
+	RelationshipCounts(ctx context.Context, types []kg.RelType, where *model.RelationshipFilter, groupBy model.RelationshipGrouping, recordedAt *time.Time) ([]model.GroupCount, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -95,38 +95,46 @@ func (ec *executionContext) field_Query_chain_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["asOf"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+	args["first"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["limit"] = arg7
+	args["limit"] = arg8
 	return args, nil
 }
 
@@ -195,38 +203,46 @@ func (ec *executionContext) field_Query_entities_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["orderBy"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg6
+	args["before"] = arg7
 	return args, nil
 }
 
@@ -257,6 +273,14 @@ func (ec *executionContext) field_Query_entityCounts_args(ctx context.Context, r
 		return nil, err
 	}
 	args["groupBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
 	return args, nil
 }
 
@@ -333,38 +357,46 @@ func (ec *executionContext) field_Query_neighborhood_args(ctx context.Context, r
 		return nil, err
 	}
 	args["asOf"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["where"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg8
-	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+	args["first"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["limit"] = arg9
+	args["limit"] = arg10
 	return args, nil
 }
 
@@ -393,6 +425,14 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg1
 	return args, nil
 }
 
@@ -455,54 +495,62 @@ func (ec *executionContext) field_Query_paths_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["asOf"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "confidence",
 		func(ctx context.Context, v any) ([]kg.Confidence, error) {
 			return ec.unmarshalOConfidence2ᚕcyberkgᚋkgᚐConfidenceᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["confidence"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["confidence"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.RelationshipFilter, error) {
 			return ec.unmarshalORelationshipFilter2ᚖcyberkgᚋgraphᚋmodelᚐRelationshipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg8
-	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+	args["where"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) (*model.PathOrder, error) {
 			return ec.unmarshalOPathOrder2ᚖcyberkgᚋgraphᚋmodelᚐPathOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["orderBy"] = arg9
-	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "weights",
+	args["orderBy"] = arg10
+	arg11, err := graphql.ProcessArgField(ctx, rawArgs, "weights",
 		func(ctx context.Context, v any) ([]model.ConfidenceWeight, error) {
 			return ec.unmarshalOConfidenceWeight2ᚕcyberkgᚋgraphᚋmodelᚐConfidenceWeightᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["weights"] = arg10
-	arg11, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["weights"] = arg11
+	arg12, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg11
-	arg12, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+	args["first"] = arg12
+	arg13, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["limit"] = arg12
+	args["limit"] = arg13
 	return args, nil
 }
 
@@ -533,6 +581,14 @@ func (ec *executionContext) field_Query_relationshipCounts_args(ctx context.Cont
 		return nil, err
 	}
 	args["groupBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
 	return args, nil
 }
 
@@ -555,38 +611,46 @@ func (ec *executionContext) field_Query_relationships_args(ctx context.Context, 
 		return nil, err
 	}
 	args["where"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg5
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -609,38 +673,46 @@ func (ec *executionContext) field_Query_searchConnection_args(ctx context.Contex
 		return nil, err
 	}
 	args["kinds"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg5
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -671,6 +743,14 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg3
 	return args, nil
 }
 
@@ -731,38 +811,46 @@ func (ec *executionContext) field_Query_timeline_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["where"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "recordedAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordedAt"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg8
+	args["before"] = arg9
 	return args, nil
 }
 
@@ -960,7 +1048,7 @@ func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Nodes(ctx, fc.Args["ids"].([]string))
+			return ec.Resolvers.Query().Nodes(ctx, fc.Args["ids"].([]string), fc.Args["recordedAt"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -1004,7 +1092,7 @@ func (ec *executionContext) _Query_search(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Search(ctx, fc.Args["text"].(string), fc.Args["kinds"].([]kg.Kind), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().Search(ctx, fc.Args["text"].(string), fc.Args["kinds"].([]kg.Kind), fc.Args["first"].(*int), fc.Args["recordedAt"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.SearchHit) graphql.Marshaler {
@@ -1048,7 +1136,7 @@ func (ec *executionContext) _Query_searchConnection(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().SearchConnection(ctx, fc.Args["text"].(string), fc.Args["kinds"].([]kg.Kind), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().SearchConnection(ctx, fc.Args["text"].(string), fc.Args["kinds"].([]kg.Kind), fc.Args["recordedAt"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
@@ -1092,7 +1180,7 @@ func (ec *executionContext) _Query_entities(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Entities(ctx, fc.Args["kinds"].([]kg.Kind), fc.Args["where"].(*model.EntityFilter), fc.Args["orderBy"].(*model.EntityOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Entities(ctx, fc.Args["kinds"].([]kg.Kind), fc.Args["where"].(*model.EntityFilter), fc.Args["orderBy"].(*model.EntityOrder), fc.Args["recordedAt"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityConnection) graphql.Marshaler {
@@ -1136,7 +1224,7 @@ func (ec *executionContext) _Query_relationships(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Relationships(ctx, fc.Args["types"].([]kg.RelType), fc.Args["where"].(*model.RelationshipFilter), fc.Args["recordedAt"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -1396,7 +1484,7 @@ func (ec *executionContext) _Query_neighborhood(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Neighborhood(ctx, fc.Args["id"].(string), fc.Args["maxHops"].(*int), fc.Args["depth"].(*int), fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["limit"].(*int))
+			return ec.Resolvers.Query().Neighborhood(ctx, fc.Args["id"].(string), fc.Args["maxHops"].(*int), fc.Args["depth"].(*int), fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["limit"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Subgraph) graphql.Marshaler {
@@ -1440,7 +1528,7 @@ func (ec *executionContext) _Query_paths(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Paths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxHops"].(*int), fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["mode"].(*model.PathMode), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["orderBy"].(*model.PathOrder), fc.Args["weights"].([]model.ConfidenceWeight), fc.Args["first"].(*int), fc.Args["limit"].(*int))
+			return ec.Resolvers.Query().Paths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxHops"].(*int), fc.Args["types"].([]kg.RelType), fc.Args["direction"].(*model.Direction), fc.Args["mode"].(*model.PathMode), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["orderBy"].(*model.PathOrder), fc.Args["weights"].([]model.ConfidenceWeight), fc.Args["first"].(*int), fc.Args["limit"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Path) graphql.Marshaler {
@@ -1484,7 +1572,7 @@ func (ec *executionContext) _Query_chain(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Chain(ctx, fc.Args["from"].(string), fc.Args["direction"].(*model.ChainDirection), fc.Args["maxHops"].(*int), fc.Args["asOf"].(*kg.Date), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["limit"].(*int))
+			return ec.Resolvers.Query().Chain(ctx, fc.Args["from"].(string), fc.Args["direction"].(*model.ChainDirection), fc.Args["maxHops"].(*int), fc.Args["asOf"].(*kg.Date), fc.Args["recordedAt"].(*time.Time), fc.Args["confidence"].([]kg.Confidence), fc.Args["where"].(*model.RelationshipFilter), fc.Args["first"].(*int), fc.Args["limit"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Subgraph) graphql.Marshaler {
@@ -1528,7 +1616,7 @@ func (ec *executionContext) _Query_timeline(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Timeline(ctx, fc.Args["from"].(*kg.Date), fc.Args["to"].(*kg.Date), fc.Args["kinds"].([]kg.Kind), fc.Args["involving"].([]string), fc.Args["where"].(*model.EntityFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Timeline(ctx, fc.Args["from"].(*kg.Date), fc.Args["to"].(*kg.Date), fc.Args["kinds"].([]kg.Kind), fc.Args["involving"].([]string), fc.Args["where"].(*model.EntityFilter), fc.Args["recordedAt"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityConnection) graphql.Marshaler {
@@ -1572,7 +1660,7 @@ func (ec *executionContext) _Query_entityCounts(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().EntityCounts(ctx, fc.Args["kinds"].([]kg.Kind), fc.Args["where"].(*model.EntityFilter), fc.Args["groupBy"].(model.EntityGrouping))
+			return ec.Resolvers.Query().EntityCounts(ctx, fc.Args["kinds"].([]kg.Kind), fc.Args["where"].(*model.EntityFilter), fc.Args["groupBy"].(model.EntityGrouping), fc.Args["recordedAt"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.GroupCount) graphql.Marshaler {
@@ -1616,7 +1704,7 @@ func (ec *executionContext) _Query_relationshipCounts(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().RelationshipCounts(ctx, fc.Args["types"].([]kg.RelType), fc.Args["where"].(*model.RelationshipFilter), fc.Args["groupBy"].(model.RelationshipGrouping))
+			return ec.Resolvers.Query().RelationshipCounts(ctx, fc.Args["types"].([]kg.RelType), fc.Args["where"].(*model.RelationshipFilter), fc.Args["groupBy"].(model.RelationshipGrouping), fc.Args["recordedAt"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.GroupCount) graphql.Marshaler {

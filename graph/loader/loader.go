@@ -30,6 +30,7 @@ type Loaders struct {
 	relationships *dataloadgen.Loader[relKey, []kg.Relationship]
 	pre           prefetched
 	pl            pageLoaders // relationship pages and degrees (pages.go)
+	rec           recorded    // entities at record times (recorded.go)
 }
 
 // relKey is comparable, as a loader key must be, so the filter's types are

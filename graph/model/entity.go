@@ -33,8 +33,12 @@ func (e *EntityBase) Relationships(ctx context.Context, types []kg.RelType, dire
 	if err != nil {
 		return nil, err
 	}
-	if recordedAt != nil { // as the graph held them then: from their versions (curation)
-		return loader.For(ctx).Store().RelationshipsAt(ctx, e.ID, RelFilter(types, direction, asOf), *recordedAt, n)
+	t, past := loader.Past(recordedAt)
+	if recordedAt == nil {
+		t, past = loader.RecordedAt(ctx) // an entity read at a record time
+	}
+	if past { // as the graph held them then
+		return loader.For(ctx).RelationshipsAt(ctx, e.ID, RelFilter(types, direction, asOf), t, n)
 	}
 	return loader.For(ctx).Relationships(ctx, e.ID, RelFilter(types, direction, asOf), n)
 }

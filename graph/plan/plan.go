@@ -218,7 +218,7 @@ func (w *walker) field(f *ast.Field, inherited int) (cost, depth int) {
 		}
 	}
 
-	weight := costWeight(f.Definition)
+	weight := sat(costWeight(f.Definition) + argWeights(f.Definition, m))
 	if len(f.SelectionSet) == 0 {
 		return weight, 1 // a scalar or an enum: free, unless it counts (totalCount)
 	}
@@ -281,8 +281,23 @@ func (w *walker) tooLong(where string, t *ast.Type, value any) *TooLong {
 
 // costWeight is what the schema's @cost directive says resolving field d
 // costs beyond the objects it returns (a count: TotalCountCost), or 0.
-func costWeight(d *ast.FieldDefinition) int {
-	dir := d.Directives.ForName("cost")
+func costWeight(d *ast.FieldDefinition) int { return weightOf(d.Directives) }
+
+// argWeights is what the @cost directives on d's arguments add for those
+// given a value (m): an argument that makes the same field read more (a
+// record time) says so where it is declared.
+func argWeights(d *ast.FieldDefinition, m map[string]any) int {
+	w := 0
+	for _, a := range d.Arguments {
+		if m[a.Name] != nil {
+			w = sat(w + weightOf(a.Directives))
+		}
+	}
+	return w
+}
+
+func weightOf(ds ast.DirectiveList) int {
+	dir := ds.ForName("cost")
 	if dir == nil {
 		return 0
 	}

@@ -103,10 +103,17 @@ func TestCostCountsWhatListsCanReturn(t *testing.T) {
 			2 * (1 + 1 + 100)},
 		{"counts count what they read", `{ relationshipCounts(groupBy: TYPE) { key count } }`, TotalCountCost + UnsizedList},
 		{"degree", `{ entity(id: "a") { degree { total byType { count } } } }`, 1 + TotalCountCost + 1 + UnsizedList},
+		// recordedAt's @cost (schema.graphqls): 1000 where it is given.
+		{"a record time reads more", `{ entities(first: 100, recordedAt: "2020-01-01T00:00:00Z") { nodes { id } } }`, 1000 + 1 + 100},
+		{"a record time left null is the live read", `query($u: Time) { entities(first: 100, recordedAt: $u) { nodes { id } } }`, 1 + 100},
+		{"a record time in a variable", `query($n: Int, $t: Time) { chain(from: "a", first: $n, recordedAt: $t) { nodes { id } } }`,
+			1000 + 1 + 300},
+		{"record times multiply as lists do", `{ entities(first: 10) { nodes { ... on Firm { relationshipsConnection(first: 5, recordedAt: "2020-01-01T00:00:00Z") { nodes { id } } } } } }`,
+			1 + 10*(1+1000+1+5)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := costOf(t, tt.query, map[string]any{"n": int64(300), "ids": []any{"a", "b"}}); got != tt.want {
+			if got := costOf(t, tt.query, map[string]any{"n": int64(300), "ids": []any{"a", "b"}, "t": "2020-01-01T00:00:00Z"}); got != tt.want {
 				t.Errorf("cost = %d, want %d", got, tt.want)
 			}
 		})
