@@ -74,7 +74,9 @@ func groups(keys []argKey) map[string][]string {
 // connections, whose own connections are asked for next, each from a
 // single entity (an edge's to), so not as one list. The first of them to
 // ask fetches the page, with the same arguments, for its whole cohort, and
-// the rest find theirs fetched. Only a field below the one whose pages
+// the rest find theirs fetched, waiting for that fetch when it is still
+// under way (a later batching window would otherwise miss it and ask
+// again: one query more on a slow machine). Only a field below the one whose pages
 // made the cohort fetches for it: a sibling field with other arguments
 // asks for its own list, not for the ends of another's.
 type cohorts struct {
@@ -83,7 +85,7 @@ type cohorts struct {
 	of      map[string]int      // entity id → its latest cohort
 	members map[int][]string    // cohort → its entities
 	by      map[int]*ast.Field  // cohort → the field whose pages made it
-	fetched map[cohortArgs]bool // cohorts fetched with these arguments
+	fetched map[cohortArgs]chan struct{} // cohorts fetched with these arguments; closed once their pages are kept
 	pages   map[argKey]store.Page[kg.Relationship]
 }
 
@@ -101,7 +103,7 @@ func (c *cohorts) add(ids []string, by *ast.Field) {
 	defer c.mu.Unlock()
 	if c.of == nil {
 		c.of, c.members, c.by = map[string]int{}, map[int][]string{}, map[int]*ast.Field{}
-		c.fetched, c.pages = map[cohortArgs]bool{}, map[argKey]store.Page[kg.Relationship]{}
+		c.fetched, c.pages = map[cohortArgs]chan struct{}{}, map[argKey]store.Page[kg.Relationship]{}
 	}
 	c.next++
 	c.by[c.next] = by
@@ -113,20 +115,47 @@ func (c *cohorts) add(ids []string, by *ast.Field) {
 
 // widen is ids and the members of their cohorts, made by one of the
 // asking field's ancestors, not yet fetched with args; it marks those
-// cohorts fetched.
-func (c *cohorts) widen(ids []string, args string, above map[*ast.Field]bool) []string {
+// cohorts fetched, and done, called once their pages are kept (or the
+// fetch failed), lets those waiting for them go on.
+func (c *cohorts) widen(ids []string, args string, above map[*ast.Field]bool) (out []string, done func()) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := ids
+	out = ids
+	var marked []chan struct{}
 	for _, id := range ids {
 		n, ok := c.of[id]
-		if !ok || !above[c.by[n]] || c.fetched[cohortArgs{n, args}] {
+		if !ok || !above[c.by[n]] {
 			continue
 		}
-		c.fetched[cohortArgs{n, args}] = true
+		if _, fetched := c.fetched[cohortArgs{n, args}]; fetched {
+			continue
+		}
+		ch := make(chan struct{})
+		c.fetched[cohortArgs{n, args}] = ch
+		marked = append(marked, ch)
 		out = append(out, c.members[n]...)
 	}
-	return dedupe(out)
+	return dedupe(out), func() {
+		for _, ch := range marked {
+			close(ch)
+		}
+	}
+}
+
+// wait waits until the fetch of k's cohort with k's arguments, when one
+// is under way, has kept its pages.
+func (c *cohorts) wait(ctx context.Context, k argKey) {
+	c.mu.Lock()
+	n, ok := c.of[k.id]
+	ch := c.fetched[cohortArgs{n, k.args}]
+	c.mu.Unlock()
+	if !ok || ch == nil {
+		return
+	}
+	select {
+	case <-ch:
+	case <-ctx.Done():
+	}
 }
 
 // keep holds pages fetched for a cohort; take gives one back.
@@ -204,6 +233,7 @@ func (l *Loaders) fetchPages(ctx context.Context, keys []argKey) ([]store.Page[k
 	failed := map[string]error{}
 	ask := map[string][]string{}
 	for _, k := range keys {
+		l.pl.cohorts.wait(ctx, k)
 		if p, ok := l.pl.cohorts.take(k); ok {
 			found[k] = p // fetched with its cohort
 		} else {
@@ -212,11 +242,12 @@ func (l *Loaders) fetchPages(ctx context.Context, keys []argKey) ([]store.Page[k
 	}
 	for args, ids := range ask {
 		a := l.pl.pageArgs.get(args)
-		ids = l.pl.cohorts.widen(ids, args, ancestors(ctx))
+		ids, done := l.pl.cohorts.widen(ids, args, ancestors(ctx))
 		pages, ends, err := l.store.RelationshipPages(ctx, reads(ctx), ids, a.Filter, a.Offset, a.Limit, a.Total)
 		l.Prime(ends...)
 		failed[args] = err
 		if err != nil {
+			done()
 			continue
 		}
 		var far []string
@@ -228,6 +259,7 @@ func (l *Loaders) fetchPages(ctx context.Context, keys []argKey) ([]store.Page[k
 				far = append(far, r.From, r.To)
 			}
 		}
+		done()
 		l.pl.cohorts.add(far, field(ctx))
 	}
 	out, errors := make([]store.Page[kg.Relationship], len(keys)), make([]error, len(keys))

@@ -27,7 +27,7 @@ const ADD_EVIDENCE = `mutation CurateEvidence($input: AddEvidenceInput!, $expect
 
 const ADD_SOURCE = `mutation CurateSource($input: AddSourceInput!, $reason: String, $validateOnly: Boolean) {
   addSource(input: $input, reason: $reason, validateOnly: $validateOnly) {
-    source { id version } change { id } userErrors { path code message } }
+    source { id slug version } change { id } userErrors { path code message } }
 }`;
 
 const RETRACT = `mutation CurateRetract($id: ID!, $reason: String!, $expectedVersion: Int!, $validateOnly: Boolean) {
@@ -45,7 +45,7 @@ const VOCABULARY = `query CuratorVocabulary {
 }`;
 
 const SOURCE = `query CuratorSource($id: ID!) {
-  source(id: $id) { id title author publisher date url reliability version paragraphs }
+  source(id: $id) { id slug title author publisher date url reliability version paragraphs }
 }`;
 
 // A cheap read sent with the key: a wrong or revoked key is refused (401)
@@ -319,7 +319,7 @@ export async function newSourcePage() {
     onDone: (payload) => {
       vocabulary = null; // the new source is one to cite now
       flash = `Source added: ${payload.source.id}${payload.change ? ` (${payload.change.id})` : ''}. Cite it by paragraph from any entity's page.`;
-      navigate(`/explore/source/${encodeURIComponent(payload.source.id)}`);
+      navigate(`/explore/source/${encodeURIComponent(payload.source.slug)}`);
     },
   });
   const text = f.el.querySelector('textarea[name=text]');
@@ -340,6 +340,6 @@ export async function sourcePage(id) {
     h('p', { class: 'muted' }, [s.author, s.publisher, s.date, `reliability ${s.reliability.toLowerCase()}`, `version ${s.version}`].filter(Boolean).join(' · ')),
     // A link only to the web: a javascript: or data: URL a curator typed is shown as text, never followed.
     s.url ? h('p', {}, /^https?:\/\//i.test(s.url) ? h('a', { href: s.url, rel: 'noopener noreferrer' }, s.url) : s.url) : null,
-    h('p', {}, 'Its entity: ', link(`/explore/entity/${encodeURIComponent(s.id)}`, s.id)),
+    h('p', {}, 'Its entity: ', link(`/explore/entity/${encodeURIComponent(s.slug)}`, s.slug)),
     h('ol', { class: 'paragraphs' }, s.paragraphs.map((p, i) => h('li', { id: `p${i + 1}` }, h('span', { class: 'muted' }, `¶${i + 1} `), p))));
 }
