@@ -82,9 +82,9 @@ func groups(keys []argKey) map[string][]string {
 type cohorts struct {
 	mu      sync.Mutex
 	next    int
-	of      map[string]int      // entity id → its latest cohort
-	members map[int][]string    // cohort → its entities
-	by      map[int]*ast.Field  // cohort → the field whose pages made it
+	of      map[string]int               // entity id → its latest cohort
+	members map[int][]string             // cohort → its entities
+	by      map[int]*ast.Field           // cohort → the field whose pages made it
 	fetched map[cohortArgs]chan struct{} // cohorts fetched with these arguments; closed once their pages are kept
 	pages   map[argKey]store.Page[kg.Relationship]
 }
