@@ -203,37 +203,42 @@ func (s *Store) appendChange(ctx context.Context, tx neo4j.ManagedTransaction, o
 		versions[i] = v
 	}
 	// The versions first, each superseding its target's current version
-	// (a legacy archive comes already superseded), then the change.
-	_, err = s.query(ctx, tx, op, `UNWIND $versions AS v
+	// (a legacy archive comes already superseded), then the change, then
+	// the pruning of the log beyond its retention: one round trip, made
+	// while the writer holds the graph's lock.
+	params := map[string]any{"change": row, "versions": versions}
+	cypher := `UNWIND $versions AS v
 		CALL (v) { MATCH (old:Version {target: v.target}) WHERE old.to IS NULL AND v.to IS NULL SET old.to = v.from }
 		CREATE (x:Version) SET x = v
 		WITH count(*) AS versions
-		CREATE (c:Change) SET c = $change`,
-		map[string]any{"change": row, "versions": versions})
-	if err != nil {
-		return err
+		CREATE (c:Change) SET c = $change`
+	if keepSeq, before, ok := s.pruneBounds(p); ok {
+		cypher += `
+		WITH c
+		CALL () { MATCH (old:Change) WHERE old.seq <= $keepSeq OR old.at < $before
+			WITH old ORDER BY old.seq LIMIT 100 DELETE old }`
+		params["keepSeq"], params["before"] = keepSeq, before
 	}
-	return s.prune(ctx, tx, op, p)
+	_, err = s.query(ctx, tx, op, cypher, params)
+	return err
 }
 
-// prune deletes up to 100 changes beyond the retention: each write removes
-// more than it adds, so the log shrinks back to its bound.
-func (s *Store) prune(ctx context.Context, tx neo4j.ManagedTransaction, op string, p *pending) error {
+// pruneBounds are the changes beyond the retention, which each write
+// deletes up to 100 of, so that the log shrinks back to its bound: those
+// with seq <= keepSeq or recorded before before (nil: no bound by time).
+// ok is false when nothing is ever pruned.
+func (s *Store) pruneBounds(p *pending) (keepSeq int64, before any, ok bool) {
 	r := s.changeRetention()
 	if r.Days <= 0 && r.Changes <= 0 {
-		return nil
+		return 0, nil, false
 	}
-	keepSeq := int64(0) // prune seq <= keepSeq
 	if r.Changes > 0 {
 		keepSeq = p.Seq - int64(r.Changes)
 	}
-	var before any // prune at < before
 	if r.Days > 0 {
 		before = p.At.Add(-time.Duration(r.Days) * 24 * time.Hour)
 	}
-	_, err := s.query(ctx, tx, op, `MATCH (c:Change) WHERE c.seq <= $keepSeq OR c.at < $before
-		WITH c ORDER BY c.seq LIMIT 100 DELETE c`, map[string]any{"keepSeq": keepSeq, "before": before})
-	return err
+	return keepSeq, before, true
 }
 
 // Head is the graph's version: the newest change's Seq, 0 before any. It
