@@ -53,6 +53,7 @@ type Store struct {
 	health       *health
 	retention    atomic.Pointer[Retention] // of the change log (changes.go)
 	failHook     atomic.Pointer[func(op string) error]
+	graphLock    graphLockQueue // this process's writers queue here for the graph's lock (changes.go)
 }
 
 // Open connects and checks that Neo4j answers.
@@ -103,7 +104,7 @@ func New(cfg Config, observe Observer) (*Store, error) {
 	if writeTimeout <= 0 {
 		writeTimeout = 5 * time.Minute
 	}
-	s := &Store{driver: driver, db: cfg.Database, timeout: timeout, writeTimeout: writeTimeout, observe: observe, health: newHealth(cfg)}
+	s := &Store{driver: driver, db: cfg.Database, timeout: timeout, writeTimeout: writeTimeout, observe: observe, health: newHealth(cfg), graphLock: make(graphLockQueue, 1)}
 	firstConnection(driver, cfg)
 	s.monitor()
 	return s, nil
