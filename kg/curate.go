@@ -228,12 +228,22 @@ func ParseLocator(s string) (int, error) {
 
 // CheckQuote checks a citation against its source's paragraphs.
 func CheckQuote(paragraphs []string, p int, quote string) (code, msg string) {
+	text := ""
+	if p >= 1 && p <= len(paragraphs) {
+		text = paragraphs[p-1]
+	}
+	return CheckQuoteIn(len(paragraphs), p, text, quote)
+}
+
+// CheckQuoteIn is CheckQuote for a source of count paragraphs whose p-th
+// is text: what a store reads when it fetches only the cited paragraph.
+func CheckQuoteIn(count, p int, text, quote string) (code, msg string) {
 	switch {
-	case p < 1 || p > len(paragraphs):
-		return CodeBadLocator, fmt.Sprintf("the source has paragraphs 1 to %d", len(paragraphs))
+	case p < 1 || p > count:
+		return CodeBadLocator, fmt.Sprintf("the source has paragraphs 1 to %d", count)
 	case strings.TrimSpace(quote) == "":
 		return CodeRequired, "empty quote"
-	case !strings.Contains(paragraphs[p-1], quote):
+	case !strings.Contains(text, quote):
 		return CodeQuoteNotInSource, fmt.Sprintf("quote %q is not in ¶%d", quote, p)
 	}
 	return "", ""

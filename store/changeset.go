@@ -137,7 +137,7 @@ func (s *Store) applyDiff(ctx context.Context, tx neo4j.ManagedTransaction, op s
 	// 1. Relationships the dataset no longer holds.
 	for id, c := range liveR {
 		if !wantR[id] && ownR[id] {
-			if _, err := s.putRelationship(ctx, tx, op, p, c, nil, kg.OpRetract, nil); err != nil {
+			if _, err := s.putRelationship(ctx, tx, op, p, c, nil, nil, kg.OpRetract, nil); err != nil {
 				return err
 			}
 			delete(liveR, id)
@@ -183,7 +183,7 @@ func (s *Store) applyDiff(ctx context.Context, tx neo4j.ManagedTransaction, op s
 				continue
 			}
 			if fields := relFieldsChanged(c.rel, r); len(fields) > 0 {
-				if _, err := s.putRelationship(ctx, tx, op, p, c, &r, kg.OpUpdate, fields); err != nil {
+				if _, err := s.putRelationship(ctx, tx, op, p, c, &r, nil, kg.OpUpdate, fields); err != nil {
 					return err
 				}
 			}
@@ -196,7 +196,7 @@ func (s *Store) applyDiff(ctx context.Context, tx neo4j.ManagedTransaction, op s
 		if !was {
 			c = current{}
 		}
-		if _, err := s.putRelationship(ctx, tx, op, p, c, &r, kg.OpCreate, nil); err != nil {
+		if _, err := s.putRelationship(ctx, tx, op, p, c, &r, nil, kg.OpCreate, nil); err != nil {
 			return err
 		}
 	}

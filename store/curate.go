@@ -254,12 +254,17 @@ func (s *Store) UpsertRelationship(ctx context.Context, in kg.RelationshipInput,
 			pb.add(path("input", "end"), kg.CodeBadDate, "end %s is before start %s", r.End, r.Start)
 		}
 		refs := append([]string{r.From, r.To}, r.ClaimedBy...)
-		kinds, err := s.kindsOf(ctx, tx, op, refs)
+		live, err := s.refsOf(ctx, tx, op, refs)
 		if err != nil {
 			return err
 		}
 		if p.late {
 			p.refs = refs // each must still be live when the lock is taken
+			for _, end := range refs[:2] {
+				if l, ok := live[end]; ok {
+					p.watch(end, current{seen: l.version}) // and the ends' starts still those read
+				}
+			}
 		}
 		for i, ref := range refs {
 			field := path("input", "from")
@@ -271,7 +276,7 @@ func (s *Store) UpsertRelationship(ctx context.Context, in kg.RelationshipInput,
 			}
 			if ref == "" {
 				pb.add(field, kg.CodeRequired, "needs an entity id")
-			} else if kinds[ref] == "" {
+			} else if live[ref].kind == "" {
 				pb.add(field, kg.CodeUnknownEntity, "no entity %q", ref)
 			}
 		}
@@ -290,7 +295,16 @@ func (s *Store) UpsertRelationship(ctx context.Context, in kg.RelationshipInput,
 			*out = kg.Written{Target: id, Version: cur.version}
 			return nil
 		}
-		v, err := s.putRelationship(ctx, tx, op, p, cur, &r, itemOp, fields)
+		var starts map[string]kg.Date // read under the lock, unless watched
+		if p.late {
+			starts = map[string]kg.Date{}
+			for _, end := range refs[:2] {
+				if d := live[end].start; !d.IsZero() {
+					starts[end] = d
+				}
+			}
+		}
+		v, err := s.putRelationship(ctx, tx, op, p, cur, &r, starts, itemOp, fields)
 		*out = kg.Written{Target: id, Version: v}
 		return err
 	})
@@ -362,7 +376,7 @@ func (s *Store) AddEvidence(ctx context.Context, target string, ev kg.EvidenceIn
 		if cur.kind == kg.TargetEntity {
 			out.Version, err = s.putEntity(ctx, tx, op, p, cur, &e, kg.OpUpdate, []string{field})
 		} else {
-			out.Version, err = s.putRelationship(ctx, tx, op, p, cur, &r, kg.OpUpdate, []string{field})
+			out.Version, err = s.putRelationship(ctx, tx, op, p, cur, &r, nil, kg.OpUpdate, []string{field})
 		}
 		if err == nil {
 			p.Items[len(p.Items)-1].Kind = kg.TargetEvidence
@@ -407,14 +421,14 @@ func (s *Store) Retract(ctx context.Context, id string, expectedVersion int, w k
 // retract retracts a live target; an entity's relationships first.
 func (s *Store) retract(ctx context.Context, tx neo4j.ManagedTransaction, op string, p *pending, cur current, itemOp kg.ChangeOp) (int, error) {
 	if cur.kind == kg.TargetRelationship {
-		return s.putRelationship(ctx, tx, op, p, cur, nil, itemOp, nil)
+		return s.putRelationship(ctx, tx, op, p, cur, nil, nil, itemOp, nil)
 	}
 	rels, err := s.liveRelationshipsOf(ctx, tx, op, cur.entity.ID)
 	if err != nil {
 		return 0, err
 	}
 	for _, rc := range rels {
-		if _, err := s.putRelationship(ctx, tx, op, p, rc, nil, kg.OpRetract, nil); err != nil {
+		if _, err := s.putRelationship(ctx, tx, op, p, rc, nil, nil, kg.OpRetract, nil); err != nil {
 			return 0, err
 		}
 	}
@@ -479,7 +493,7 @@ func (s *Store) MergeEntities(ctx context.Context, in kg.MergeInput, w kg.Write)
 				r.To, fields = in.Into, append(fields, "to")
 			}
 			if r.From == r.To { // between the two: nothing left to relate
-				if _, err := s.putRelationship(ctx, tx, op, p, rc, nil, kg.OpRetract, nil); err != nil {
+				if _, err := s.putRelationship(ctx, tx, op, p, rc, nil, nil, kg.OpRetract, nil); err != nil {
 					return err
 				}
 				continue
@@ -488,7 +502,7 @@ func (s *Store) MergeEntities(ctx context.Context, in kg.MergeInput, w kg.Write)
 				r.ClaimedBy = claimants(r.ClaimedBy, in.From, in.Into)
 				fields = append(fields, "claimedBy")
 			}
-			if _, err := s.putRelationship(ctx, tx, op, p, rc, &r, kg.OpUpdate, fields); err != nil {
+			if _, err := s.putRelationship(ctx, tx, op, p, rc, &r, nil, kg.OpUpdate, fields); err != nil {
 				return err
 			}
 		}
@@ -580,7 +594,7 @@ func (s *Store) RevertChange(ctx context.Context, id string, w kg.Write) (kg.Wri
 				}
 			case prior.state.Relationship != nil:
 				r := *prior.state.Relationship
-				if _, err := s.putRelationship(ctx, tx, op, p, cur, &r, kg.OpRevert, relFieldsChanged(cur.rel, r)); err != nil {
+				if _, err := s.putRelationship(ctx, tx, op, p, cur, &r, nil, kg.OpRevert, relFieldsChanged(cur.rel, r)); err != nil {
 					return err
 				}
 			}
@@ -656,7 +670,10 @@ func (s *Store) putEntity(ctx context.Context, tx neo4j.ManagedTransaction, op s
 // putRelationship writes the next version of a relationship: r, or a
 // retraction when r is nil. The live relationship is replaced whole, so
 // that a change of its ends or type leaves no second one with its id.
-func (s *Store) putRelationship(ctx context.Context, tx neo4j.ManagedTransaction, op string, p *pending, cur current, r *kg.Relationship, itemOp kg.ChangeOp, fields []string) (int, error) {
+//
+// starts are the starts of r's ends as read (its validFrom): a late change
+// watches the ends, so that they still hold when it is written.
+func (s *Store) putRelationship(ctx context.Context, tx neo4j.ManagedTransaction, op string, p *pending, cur current, r *kg.Relationship, starts map[string]kg.Date, itemOp kg.ChangeOp, fields []string) (int, error) {
 	old := cur.rel
 	if cur.live {
 		info, ok := kg.LookupRelType(string(old.Type))
@@ -686,24 +703,18 @@ func (s *Store) putRelationship(ctx context.Context, tx neo4j.ManagedTransaction
 		item.Entities = uniq(append([]string{r.From, r.To}, item.Entities...))
 		r := *r
 		err := p.later(func() error {
-			// The ends' starts as they are when it is written: its validFrom.
-			recs, err := s.query(ctx, tx, op, `MATCH (a:Entity {id: $from}), (b:Entity {id: $to}) RETURN a.start, b.start`, map[string]any{"from": r.From, "to": r.To})
+			starts, err := s.startsOf(ctx, tx, op, r, starts)
 			if err != nil {
 				return err
 			}
-			if len(recs) != 1 {
-				return errs.E(op, errs.Invalid, fmt.Errorf("relationship %s: an end is missing", r.ID))
-			}
-			starts := map[string]kg.Date{}
-			for i, end := range []string{r.From, r.To} {
-				if d := date(recs[0].Values[i]); !d.IsZero() {
-					starts[end] = d
-				}
-			}
-			_, err = s.query(ctx, tx, op, `MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
+			recs, err := s.query(ctx, tx, op, `MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
 			CREATE (a)-[r:`+string(info.Type)+`]->(b)
-			SET r = $props, r.version = $version, r.recordedFrom = $at, r.changeId = $change, r.origin = $origin`,
+			SET r = $props, r.version = $version, r.recordedFrom = $at, r.changeId = $change, r.origin = $origin
+			RETURN count(r)`,
 				map[string]any{"from": r.From, "to": r.To, "props": RelationshipProps(r, starts), "version": v, "at": p.At, "change": p.ID, "origin": p.Origin})
+			if err == nil && (len(recs) != 1 || num(recs[0].Values[0]) != 1) {
+				err = errs.E(op, errs.Invalid, fmt.Errorf("relationship %s: an end is missing", r.ID))
+			}
 			return err
 		})
 		if err != nil {
@@ -719,6 +730,28 @@ func (s *Store) putRelationship(ctx context.Context, tx neo4j.ManagedTransaction
 	}
 	p.add(item)
 	return v, nil
+}
+
+// startsOf are the starts of r's ends: known when the write read and
+// watched them (late), else read as the lock holder sees them.
+func (s *Store) startsOf(ctx context.Context, tx neo4j.ManagedTransaction, op string, r kg.Relationship, known map[string]kg.Date) (map[string]kg.Date, error) {
+	if known != nil {
+		return known, nil
+	}
+	recs, err := s.query(ctx, tx, op, `MATCH (a:Entity {id: $from}), (b:Entity {id: $to}) RETURN a.start, b.start`, map[string]any{"from": r.From, "to": r.To})
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) != 1 {
+		return nil, errs.E(op, errs.Invalid, fmt.Errorf("relationship %s: an end is missing", r.ID))
+	}
+	starts := map[string]kg.Date{}
+	for i, end := range []string{r.From, r.To} {
+		if d := date(recs[0].Values[i]); !d.IsZero() {
+			starts[end] = d
+		}
+	}
+	return starts, nil
 }
 
 // liveRelationshipsOf are every live relationship of an entity.
@@ -770,12 +803,19 @@ func claimants(claimedBy []string, from, into string) []string {
 	return out
 }
 
-// kindsOf returns the kinds of the live entities among ids.
-func (s *Store) kindsOf(ctx context.Context, tx neo4j.ManagedTransaction, op string, ids []string) (map[string]kg.Kind, error) {
-	recs, err := s.query(ctx, tx, op, `UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n.id, n.kind`, map[string]any{"ids": ids})
-	out := map[string]kg.Kind{}
+// liveRef is what a relationship's write reads of an entity it refers to.
+type liveRef struct {
+	kind    kg.Kind
+	start   kg.Date // a relationship's validFrom follows its ends' starts
+	version int
+}
+
+// refsOf reads the live entities among ids.
+func (s *Store) refsOf(ctx context.Context, tx neo4j.ManagedTransaction, op string, ids []string) (map[string]liveRef, error) {
+	recs, err := s.query(ctx, tx, op, `UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n.id, n.kind, n.start, n.version`, map[string]any{"ids": ids})
+	out := map[string]liveRef{}
 	for _, rec := range recs {
-		out[str(rec.Values[0])] = kg.Kind(str(rec.Values[1]))
+		out[str(rec.Values[0])] = liveRef{kind: kg.Kind(str(rec.Values[1])), start: date(rec.Values[2]), version: versionOf(map[string]any{"version": rec.Values[3]})}
 	}
 	return out, err
 }
@@ -786,11 +826,15 @@ func (s *Store) addCitations(ctx context.Context, tx neo4j.ManagedTransaction, o
 	if len(in) == 0 {
 		return have
 	}
-	ids := make([]string, len(in))
+	// The locators first: only the paragraphs they name are read.
+	locs := make([]int, len(in))
+	lerrs := make([]error, len(in))
+	var cites []citation
 	for i, ev := range in {
-		ids[i] = ev.Source
+		locs[i], lerrs[i] = kg.ParseLocator(ev.Locator)
+		cites = append(cites, citation{ev.Source, locs[i]})
 	}
-	paras, err := s.paragraphsOf(ctx, tx, op, ids)
+	paras, err := s.citedParagraphs(ctx, tx, op, cites)
 	if err != nil {
 		pb.add(at, kg.CodeUnknownSource, "could not read the sources: %v", err)
 		return have
@@ -806,12 +850,12 @@ func (s *Store) addCitations(ctx context.Context, tx neo4j.ManagedTransaction, o
 			pb.add(field("source"), kg.CodeUnknownSource, "no source %q (add it with addSource)", ev.Source)
 			continue
 		}
-		n, err := kg.ParseLocator(ev.Locator)
-		if err != nil {
-			pb.add(field("locator"), kg.CodeBadLocator, "%v", err)
+		n := locs[i]
+		if lerrs[i] != nil {
+			pb.add(field("locator"), kg.CodeBadLocator, "%v", lerrs[i])
 			continue
 		}
-		if code, msg := kg.CheckQuote(src, n, ev.Quote); code != "" {
+		if code, msg := kg.CheckQuoteIn(src.count, n, src.text[n], ev.Quote); code != "" {
 			f := "quote"
 			if code == kg.CodeBadLocator {
 				f = "locator"

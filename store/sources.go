@@ -28,6 +28,45 @@ func (s *Store) paragraphsOf(ctx context.Context, tx neo4j.ManagedTransaction, o
 	return out, err
 }
 
+// citation is a paragraph of a source that evidence cites.
+type citation struct {
+	source string
+	n      int
+}
+
+// cited is what citedParagraphs read of a source: how many paragraphs it
+// has, and the text of those cited.
+type cited struct {
+	count int
+	text  map[int]string
+}
+
+// citedParagraphs reads, of each source cited, its number of paragraphs
+// and the paragraphs cited, not its whole text: a write's evidence checks
+// one paragraph of a source that may be a long report. Sources that do not
+// exist are absent from the answer.
+func (s *Store) citedParagraphs(ctx context.Context, tx neo4j.ManagedTransaction, op string, cs []citation) (map[string]cited, error) {
+	rows := make([]any, len(cs))
+	for i, c := range cs {
+		rows[i] = map[string]any{"source": c.source, "n": c.n}
+	}
+	recs, err := s.query(ctx, tx, op, `UNWIND $cites AS c
+		MATCH (s:Source {id: c.source})
+		WITH c, s, size(s.paragraphs) AS count
+		RETURN c.source, c.n, count, CASE WHEN 1 <= c.n <= count THEN s.paragraphs[c.n - 1] END`, map[string]any{"cites": rows})
+	out := map[string]cited{}
+	for _, rec := range recs {
+		id := str(rec.Values[0])
+		c, ok := out[id]
+		if !ok {
+			c = cited{count: int(num(rec.Values[2])), text: map[int]string{}}
+			out[id] = c
+		}
+		c.text[int(num(rec.Values[1]))] = str(rec.Values[3])
+	}
+	return out, err
+}
+
 // sourceRows are the (:Source) rows of a dataset's texts: the REPORT
 // entities that have one.
 func sourceRows(ds *kg.Dataset) []any {
