@@ -205,12 +205,9 @@ func (r *Resolver) entityPayload(ctx context.Context, id string, w kg.Written, e
 	if err != nil {
 		return nil, err
 	}
-	out := &model.EntityPayload{UserErrors: nonNilUserErrors(ues), Change: changeOf(w.Change), Version: current}
+	out := &model.EntityPayload{UserErrors: nonNilUserErrors(ues), Change: changeOf(w.Change), Version: current, EntityID: id}
 	if len(ues) == 0 {
 		out.Version = &w.Version
-	}
-	if out.Entity, err = liveEntity(ctx, r, id); err != nil {
-		return nil, err
 	}
 	return out, nil
 }

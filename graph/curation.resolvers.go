@@ -23,6 +23,11 @@ func (r *agreementResolver) History(ctx context.Context, obj *model.Agreement) (
 	return r.history(ctx, obj.ID)
 }
 
+// Entity is the resolver for the entity field.
+func (r *entityPayloadResolver) Entity(ctx context.Context, obj *model.EntityPayload) (model.Entity, error) {
+	return liveEntity(ctx, r.Resolver, obj.EntityID)
+}
+
 // History is the resolver for the history field.
 func (r *eventResolver) History(ctx context.Context, obj *model.Event) ([]model.Version, error) {
 	return r.history(ctx, obj.ID)
@@ -98,12 +103,7 @@ func (r *mutationResolver) UpsertRelationship(ctx context.Context, input model.U
 	out := &model.RelationshipPayload{UserErrors: nonNilUserErrors(ues), Change: changeOf(w.Change), Version: current}
 	if len(ues) == 0 {
 		out.Version = &w.Version
-		id := w.Target
-		if rel, found, err := r.Store.RelationshipByID(ctx, id, input.Type); err != nil {
-			return nil, err
-		} else if found {
-			out.Relationship = &rel
-		}
+		out.RelationshipID, out.RelType = w.Target, input.Type
 	}
 	return out, nil
 }
@@ -209,6 +209,18 @@ func (r *relationshipResolver) History(ctx context.Context, obj *kg.Relationship
 	return r.history(ctx, obj.ID)
 }
 
+// Relationship is the resolver for the relationship field.
+func (r *relationshipPayloadResolver) Relationship(ctx context.Context, obj *model.RelationshipPayload) (*kg.Relationship, error) {
+	if obj.RelationshipID == "" {
+		return nil, nil
+	}
+	rel, found, err := r.Store.RelationshipByID(ctx, obj.RelationshipID, obj.RelType)
+	if err != nil || !found {
+		return nil, err
+	}
+	return &rel, nil
+}
+
 // History is the resolver for the history field.
 func (r *reportResolver) History(ctx context.Context, obj *model.Report) ([]model.Version, error) {
 	return r.history(ctx, obj.ID)
@@ -224,13 +236,23 @@ func (r *stateResolver) History(ctx context.Context, obj *model.State) ([]model.
 	return r.history(ctx, obj.ID)
 }
 
+// EntityPayload returns generated.EntityPayloadResolver implementation.
+func (r *Resolver) EntityPayload() generated.EntityPayloadResolver { return &entityPayloadResolver{r} }
+
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
+
+// RelationshipPayload returns generated.RelationshipPayloadResolver implementation.
+func (r *Resolver) RelationshipPayload() generated.RelationshipPayloadResolver {
+	return &relationshipPayloadResolver{r}
+}
 
 // Source returns generated.SourceResolver implementation.
 func (r *Resolver) Source() generated.SourceResolver { return &sourceResolver{r} }
 
 type (
-	mutationResolver struct{ *Resolver }
-	sourceResolver   struct{ *Resolver }
+	entityPayloadResolver       struct{ *Resolver }
+	mutationResolver            struct{ *Resolver }
+	relationshipPayloadResolver struct{ *Resolver }
+	sourceResolver              struct{ *Resolver }
 )

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -170,6 +171,55 @@ func TestHTTPQuoteNotInParagraphRefusedNothingWritten(t *testing.T) {
 }
 
 const brief = "us-china-cybersecurity-brief"
+
+// A write's payload reads what it wrote only when asked, and then as
+// written: a new relationship with its evidence and version, in force
+// (asOf) from its end's start, which the write read before the graph's
+// lock and checked under it. A refused write names no relationship.
+func TestHTTPRelationshipPayloadReadsWhatWasWritten(t *testing.T) {
+	ts, _ := curationServer(t)
+	const mutation = `mutation($input: UpsertRelationshipInput!, $v: Int!) {
+		upsertRelationship(input: $input, expectedVersion: $v, reason: "a synthetic test relationship") {
+			version change { id } userErrors { path code message }
+			relationship { id version from { id } to { id } evidence { quote } }
+		}
+	}`
+	input := map[string]any{"id": "synthetic-payload-test", "type": "CONCERNS", "from": "opm-breach-2015", "to": "opm",
+		"confidence": "REPORTED", "evidence": []any{map[string]any{"source": brief, "locator": "¶2", "quote": "Cybersecurity is of vital importance"}}}
+	type rel struct {
+		ID       string
+		Version  int
+		From, To struct{ ID string }
+		Evidence []struct{ Quote string }
+	}
+	var p struct {
+		Version      *int
+		Change       *struct{ ID string }
+		UserErrors   []struct{ Code string }
+		Relationship *rel
+	}
+	decode(t, as(t, ts, "curator", mutation, map[string]any{"v": 0, "input": input}), "upsertRelationship", &p)
+	r := p.Relationship
+	if len(p.UserErrors) != 0 || p.Change == nil || r == nil || r.ID != "synthetic-payload-test" || r.Version != 1 || *p.Version != 1 ||
+		r.From.ID != "opm-breach-2015" || r.To.ID != "opm" || len(r.Evidence) != 1 || r.Evidence[0].Quote != "Cybersecurity is of vital importance" {
+		t.Fatalf("payload %+v, relationship %+v: want the relationship as written, version 1", p, r)
+	}
+	// The event began in 2015: in force from then, not before.
+	for asOf, want := range map[string]bool{"2014-06-01": false, "2016-06-01": true} {
+		var e struct{ Relationships []struct{ ID string } }
+		decode(t, as(t, ts, "", `query($asOf: Date) { entity(id: "opm") { relationships(types: [CONCERNS], asOf: $asOf) { id } } }`,
+			map[string]any{"asOf": asOf}), "entity", &e)
+		found := slices.ContainsFunc(e.Relationships, func(x struct{ ID string }) bool { return x.ID == r.ID })
+		if found != want {
+			t.Errorf("asOf %s: in force %v; want %v (from its end's start, 2015)", asOf, found, want)
+		}
+	}
+	p.Relationship = nil
+	decode(t, as(t, ts, "curator", mutation, map[string]any{"v": 0, "input": input}), "upsertRelationship", &p)
+	if len(p.UserErrors) != 1 || p.UserErrors[0].Code != "VERSION_CONFLICT" || p.Relationship != nil {
+		t.Errorf("a refused write: %+v; want one VERSION_CONFLICT and no relationship", p)
+	}
+}
 
 // Two writers send the same expectedVersion: exactly one succeeds; the
 // other gets VERSION_CONFLICT with the current version.

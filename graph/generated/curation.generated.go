@@ -18,6 +18,9 @@ import (
 
 // region    ************************** generated!.gotpl **************************
 
+type EntityPayloadResolver interface {
+	Entity(ctx context.Context, obj *model.EntityPayload) (model.Entity, error)
+}
 type MutationResolver interface {
 	AddSource(ctx context.Context, input model.AddSourceInput, reason *string, validateOnly *bool) (*model.SourcePayload, error)
 	UpsertEntity(ctx context.Context, input model.UpsertEntityInput, expectedVersion int, reason *string, validateOnly *bool) (*model.EntityPayload, error)
@@ -26,6 +29,9 @@ type MutationResolver interface {
 	Retract(ctx context.Context, id string, reason string, expectedVersion int, validateOnly *bool) (*model.RetractPayload, error)
 	MergeEntities(ctx context.Context, input model.MergeEntitiesInput, reason *string, validateOnly *bool) (*model.EntityPayload, error)
 	RevertChange(ctx context.Context, id string, reason *string, validateOnly *bool) (*model.RevertPayload, error)
+}
+type RelationshipPayloadResolver interface {
+	Relationship(ctx context.Context, obj *model.RelationshipPayload) (*kg.Relationship, error)
 }
 type SourceResolver interface {
 	Report(ctx context.Context, obj *model.Source) (model.Entity, error)
@@ -873,7 +879,7 @@ func (ec *executionContext) _EntityPayload_entity(ctx context.Context, field gra
 			return ec.fieldContext_EntityPayload_entity(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Entity, nil
+			return ec.Resolvers.EntityPayload().Entity(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
@@ -887,8 +893,8 @@ func (ec *executionContext) fieldContext_EntityPayload_entity(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "EntityPayload",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
@@ -1410,7 +1416,7 @@ func (ec *executionContext) _RelationshipPayload_relationship(ctx context.Contex
 			return ec.fieldContext_RelationshipPayload_relationship(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Relationship, nil
+			return ec.Resolvers.RelationshipPayload().Relationship(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *kg.Relationship) graphql.Marshaler {
@@ -1424,8 +1430,8 @@ func (ec *executionContext) fieldContext_RelationshipPayload_relationship(_ cont
 	fc = &graphql.FieldContext{
 		Object:     "RelationshipPayload",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Relationship(ctx, field)
 		},
@@ -3134,24 +3140,25 @@ func (ec *executionContext) _EntityPayload(ctx context.Context, sel ast.Selectio
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("EntityPayload")
 		case "entity":
-			out.Values[i] = ec._EntityPayload_entity(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EntityPayload_entity(ctx, field, obj)
+				})
 		case "version":
 			out.Values[i] = ec._EntityPayload_version(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "change":
 			out.Values[i] = ec._EntityPayload_change(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "userErrors":
 			out.Values[i] = ec._EntityPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -3315,24 +3322,25 @@ func (ec *executionContext) _RelationshipPayload(ctx context.Context, sel ast.Se
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("RelationshipPayload")
 		case "relationship":
-			out.Values[i] = ec._RelationshipPayload_relationship(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RelationshipPayload_relationship(ctx, field, obj)
+				})
 		case "version":
 			out.Values[i] = ec._RelationshipPayload_version(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "change":
 			out.Values[i] = ec._RelationshipPayload_change(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "userErrors":
 			out.Values[i] = ec._RelationshipPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

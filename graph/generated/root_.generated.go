@@ -26,6 +26,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Agency() AgencyResolver
 	Agreement() AgreementResolver
+	EntityPayload() EntityPayloadResolver
 	Event() EventResolver
 	Evidence() EvidenceResolver
 	Fact() FactResolver
@@ -38,6 +39,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Recommendation() RecommendationResolver
 	Relationship() RelationshipResolver
+	RelationshipPayload() RelationshipPayloadResolver
 	Report() ReportResolver
 	Source() SourceResolver
 	State() StateResolver

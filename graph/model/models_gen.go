@@ -189,18 +189,6 @@ type EntityOrder struct {
 	Direction OrderDirection `json:"direction"`
 }
 
-// What upsertEntity or mergeEntities did.
-type EntityPayload struct {
-	// The entity as it is after the write (or, refused, as it is now).
-	Entity Entity `json:"entity,omitempty"`
-	// Its version now: after the write, or the current one when refused.
-	Version *int `json:"version,omitempty"`
-	// The change the write made; null when refused or validateOnly.
-	Change *Change `json:"change,omitempty"`
-	// Why the write was refused; empty when it was not.
-	UserErrors []UserError `json:"userErrors"`
-}
-
 // A piece of evidence to attach: a quote of a source, by paragraph.
 type EvidenceInput struct {
 	// The source quoted: its slug (see addSource) or its Node id (source:<slug>).
@@ -348,18 +336,6 @@ type RelationshipFilter struct {
 	StartTo *kg.Date `json:"startTo,omitempty"`
 	// Only relationships whose entity at the far end passes this filter. Not on traversals or root fields.
 	Other *EntityFilter `json:"other,omitempty"`
-}
-
-// What upsertRelationship did.
-type RelationshipPayload struct {
-	// The relationship as it is after the write (or, refused, as it is now).
-	Relationship *kg.Relationship `json:"relationship,omitempty"`
-	// Its version now: after the write, or the current one when refused.
-	Version *int `json:"version,omitempty"`
-	// The change the write made; null when refused or validateOnly.
-	Change *Change `json:"change,omitempty"`
-	// Why the write was refused; empty when it was not.
-	UserErrors []UserError `json:"userErrors"`
 }
 
 // What retract did.
