@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -155,13 +156,9 @@ func (c *responseCache) cached(head func(context.Context) (int64, error)) graphq
 			st.etag = `"` + key + `"`
 			st.private = kg.ActorFromContext(ctx).Role > kg.RoleAnonymous
 		}
-		if b, ok := c.get(key); ok {
-			var resp graphql.Response
-			if json.Unmarshal(b, &resp) == nil {
-				c.m.cacheHits.Inc()
-				resp.Extensions = map[string]any{"cached": true}
-				return &resp
-			}
+		if data, ok := c.get(key); ok {
+			c.m.cacheHits.Inc()
+			return &graphql.Response{Data: data, Extensions: map[string]any{"cached": true}}
 		}
 		c.m.cacheMisses.Inc()
 		resp := next(ctx)
@@ -171,10 +168,9 @@ func (c *responseCache) cached(head func(context.Context) (int64, error)) graphq
 			}
 			return resp
 		}
-		stored := graphql.Response{Data: resp.Data}
-		if b, err := json.Marshal(stored); err == nil {
-			c.add(key, b)
-		}
+		// The data as the executor encoded it (a copy: the entry outlives
+		// this response), which a hit hands back as it is.
+		c.add(key, bytes.Clone(resp.Data))
 		return resp
 	}
 }
