@@ -131,3 +131,36 @@ func TestExplorerDeepLinks(t *testing.T) {
 		}
 	}
 }
+
+// A fact's every piece of evidence shows on the entity page, and one that
+// both supports and disputes is marked contested.
+func TestExplorerShowsAFactsEvidenceAndWhetherContested(t *testing.T) {
+	ts, _ := curationServer(t)
+	p := newPage(t, ts.URL)
+	p.goTo("/explore/entity/opm-breach-2015")
+	p.ready("/explore/entity/opm-breach-2015")
+	facts := `[...document.querySelectorAll('section')].find((s) => s.querySelector('h2')?.textContent === 'Facts')`
+	if n := p.text(`String(` + facts + `.querySelectorAll('blockquote').length)`); n != "1" {
+		t.Fatalf("%s quotes on the seeded fact; want its one", n)
+	}
+	if c := p.text(`String(` + facts + `.querySelectorAll('.contested').length)`); c != "0" {
+		t.Errorf("the seeded fact is marked contested")
+	}
+	var ev struct {
+		UserErrors []struct{ Code, Message string }
+	}
+	decode(t, as(t, ts, "curator", `mutation { addEvidence(input: {target: "opm-breach-2015#people_affected", source: "`+brief+`",
+		locator: "¶12", quote: "the US accused China", stance: DISPUTES}, reason: "synthetic explorer test: a disputing quote") {
+		userErrors { code message } } }`, nil), "addEvidence", &ev)
+	if len(ev.UserErrors) > 0 {
+		t.Fatalf("addEvidence: %+v", ev.UserErrors)
+	}
+	p.goTo("/explore/entity/opm-breach-2015")
+	p.ready("/explore/entity/opm-breach-2015")
+	if n := p.text(`String(` + facts + `.querySelectorAll('blockquote').length)`); n != "2" {
+		t.Errorf("%s quotes on the fact after a disputing one was added; want 2", n)
+	}
+	if got := p.text(facts + `.textContent`); !strings.Contains(got, "contested") || !strings.Contains(got, "Disputed by") {
+		t.Errorf("the facts section does not show the fact contested, disputed by the new quote: %q", got)
+	}
+}

@@ -21,7 +21,7 @@ const confidence = (level) => h('span', { class: 'confidence', title: MEANING[le
 const ENTITY = `query ExploreEntity($id: ID!) {
   entity(id: $id) {
     id kind name aliases description start end version contested
-    facts { name value unit date evidence { locator quote stance source { id name } } }
+    facts { name value unit date contested allEvidence { locator quote stance source { id name } } }
     relationshipsConnection(first: 100) {
       pageInfo { hasNextPage endCursor }
       nodes {
@@ -174,7 +174,8 @@ async function entityPage(id) {
     h('section', {}, h('h2', {}, 'Changes, live'),
       h('p', { class: 'muted' }, 'Changes to what the view shows appear here as they are committed, and the view redraws.'), changes),
     e.facts.length ? h('section', {}, h('h2', {}, 'Facts'), h('ul', {}, e.facts.map((f) =>
-      h('li', {}, h('strong', {}, f.value), f.date ? ` (${f.date})` : '', cite(f.evidence))))) : null,
+      h('li', {}, h('strong', {}, f.value), f.date ? ` (${f.date})` : '',
+        f.contested ? h('span', { class: 'contested' }, ' · contested') : null, f.allEvidence.map(cite))))) : null,
     h('section', { class: 'relationships' }, h('h2', {}, `Relationships (${rels.length})`),
       [...byType].map(([type, rels]) => h('div', {}, h('h3', {}, type.replaceAll('_', ' ').toLowerCase()),
         h('ul', { class: 'rels' }, rels.map((r) => h('li', { class: r.confidence },
