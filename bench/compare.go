@@ -26,7 +26,7 @@ type compareOptions struct {
 	server, baseline, peer, ops, clients string
 	pprof, profileDir                    string // our server's profile listener, and where to keep its profiles
 	workload                             string // uniform or zipf
-	duration                             time.Duration
+	duration, warmup                     time.Duration
 	rounds, args                         int
 	checkOnly                            bool
 }
@@ -95,6 +95,18 @@ func compare(ctx context.Context, s *store.Store, uri, password string, ds *kg.D
 	}
 	if opt.checkOnly {
 		return nil
+	}
+	// Neo4j compiles its hot paths as it goes: a target measured first would
+	// meet a colder JVM than the one after it (the floor's O1 went from
+	// 1,154 to 3,406 requests/s between two rounds of one run without this).
+	if opt.warmup > 0 {
+		most := slices.Max(clients)
+		for _, o := range all {
+			for _, t := range targets {
+				r := measure(ctx, o, t, most, opt.warmup)
+				fmt.Fprintf(os.Stderr, "warm-up %-16s %2d clients %-5s %s\n", o.name, most, t.name, r)
+			}
+		}
 	}
 	if zipf && opt.server != "" {
 		f, err := startFreshness(ctx, s, ds, httpc, strings.TrimSuffix(opt.server, "/"))

@@ -50,6 +50,7 @@ func run(args []string) error {
 	fs.StringVar(&o.ops, "ops", "", "comma-separated operations to run (default all)")
 	fs.StringVar(&o.clients, "clients", "1,16", "comma-separated client counts")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each measured run")
+	fs.DurationVar(&o.warmup, "warmup", 5*time.Second, "before the rounds, how long each target runs each operation at the largest client count, unmeasured (0: no warm-up)")
 	fs.IntVar(&o.rounds, "rounds", 2, "interleaved rounds: each round runs every target once per operation and client count")
 	fs.IntVar(&o.args, "args", 200, "distinct arguments sampled per operation")
 	fs.StringVar(&o.workload, "workload", "uniform", "uniform: each client walks -args arguments in turn; zipf: arguments drawn Zipf-like from 10,000 per operation while a write lands once a second, with a freshness check of our server's answers")
