@@ -403,3 +403,30 @@ func TestConcurrentEvidenceOnOneTargetAllLands(t *testing.T) {
 		t.Errorf("%d changes; want %d", len(changes), len(quotes))
 	}
 }
+
+// A source's id is taken for good: adding it again is EXISTS, also once
+// its REPORT entity is retracted (the text stays, for the evidence citing
+// it), and nothing is written.
+func TestAddingASourceTwiceIsRefused(t *testing.T) {
+	s, ds := dbtest.Seeded(t)
+	restoreSeed(t, s, ds)
+	in := kg.SourceInput{ID: "synthetic-twice-source", Title: "A synthetic source", Text: "Its one paragraph."}
+	w, err := s.AddSource(as(curator), in, kg.Write{Reason: "a test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Retract(as(curator), in.ID, w.Version, kg.Write{Reason: "a test"}); err != nil {
+		t.Fatal(err)
+	}
+	head, err := s.Head(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.AddSource(as(curator), in, kg.Write{Reason: "a test"})
+	if p := writeProblems(t, err).Problems; len(p) != 1 || p[0].Code != kg.CodeExists {
+		t.Errorf("adding it again: %+v; want one %s", p, kg.CodeExists)
+	}
+	if after, err := s.Head(context.Background()); err != nil || after != head {
+		t.Errorf("head %d → %d (%v): want nothing written", head, after, err)
+	}
+}

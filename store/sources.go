@@ -18,16 +18,6 @@ import (
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
 
-// paragraphsOf reads the paragraphs of the sources among ids.
-func (s *Store) paragraphsOf(ctx context.Context, tx neo4j.ManagedTransaction, op string, ids []string) (map[string][]string, error) {
-	recs, err := s.query(ctx, tx, op, `MATCH (s:Source) WHERE s.id IN $ids RETURN s.id, s.paragraphs`, map[string]any{"ids": uniq(ids)})
-	out := map[string][]string{}
-	for _, rec := range recs {
-		out[str(rec.Values[0])] = strs(rec.Values[1])
-	}
-	return out, err
-}
-
 // citation is a paragraph of a source that evidence cites.
 type citation struct {
 	source string
@@ -189,11 +179,12 @@ func (s *Store) AddSource(ctx context.Context, in kg.SourceInput, w kg.Write) (k
 		if err != nil {
 			return err
 		}
-		have, err := s.paragraphsOf(ctx, tx, op, []string{in.ID})
+		// Whether the source exists, without reading its text.
+		have, err := s.citedParagraphs(ctx, tx, op, []citation{{source: in.ID}})
 		if err != nil {
 			return err
 		}
-		if cur.version > 0 || have[in.ID] != nil {
+		if _, exists := have[in.ID]; cur.version > 0 || exists {
 			pb.add(path("input", "id"), kg.CodeExists, "%s already exists", in.ID)
 			return pb.err(op, cur.version)
 		}
