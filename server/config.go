@@ -24,6 +24,7 @@ type config struct {
 	// Limits on what one request may cost; see the README's "Limits".
 	maxCost        int
 	cacheBytes     int64
+	directReads    bool
 	maxDepth       int
 	maxTokens      int
 	maxAliases     int
@@ -80,6 +81,7 @@ func parseConfig(name string, args []string) (config, error) {
 	fs.StringVar(&c.offlineCSV, "offline-csv", "", "with the import command: write FILE as CSV files for Neo4j's offline importer into this new directory (scripts/neo4j-import), touching no database")
 	fs.StringVar(&c.corsOrigins, "cors-origins", "", "comma-separated origins allowed to call the API from a browser (* for any)")
 	fs.IntVar(&c.maxCost, "max-cost", 50_000, "most nodes (entities, relationships, other objects) one request may ask for")
+	fs.BoolVar(&c.directReads, "direct-reads", true, "answer the read operations graph/direct knows without gqlgen's field executor (false: every operation through gqlgen)")
 	fs.Int64Var(&c.cacheBytes, "response-cache-bytes", 64<<20, "bytes of whole GraphQL responses kept for anonymous and reader queries, keyed by the graph's version (0: no cache)")
 	fs.IntVar(&c.maxDepth, "max-depth", 12, "deepest query selection accepted")
 	fs.IntVar(&c.maxTokens, "max-tokens", 5_000, "most parser tokens in one query document")

@@ -20,6 +20,7 @@ import (
 
 	"cyberkg/errs"
 	"cyberkg/graph"
+	"cyberkg/graph/direct"
 	"cyberkg/graph/generated"
 	"cyberkg/graph/plan"
 	"cyberkg/store"
@@ -32,9 +33,9 @@ import (
 // queries before any Cypher runs (each described in the README). The
 // executor is gqlgen's, generated and run as gqlgen makes it.
 func newGraphQL(s *store.Store, f *feed, cfg config, m *metrics, log *slog.Logger) http.Handler {
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{
-		Resolvers: &graph.Resolver{Store: s, Feed: f},
-	}))
+	resolver := &graph.Resolver{Store: s, Feed: f}
+	schema := generated.NewExecutableSchema(generated.Config{Resolvers: resolver})
+	srv := handler.New(schema)
 	// The change feed's transports come first: GET and POST would take an
 	// upgrade and an event stream too.
 	ws, sse := f.transports()
@@ -83,6 +84,18 @@ func newGraphQL(s *store.Store, f *feed, cfg config, m *metrics, log *slog.Logge
 	// gets its extensions (cypherQueries: 0) like any other.
 	if cfg.cacheBytes > 0 {
 		srv.AroundResponses(newResponseCache(cfg.cacheBytes, m).cached(newHeadGate(s.Head, cfg.requestTimeout).head))
+	}
+	// Innermost: what the cache keeps is what either executor wrote.
+	if cfg.directReads {
+		x := &direct.Executor{Resolver: resolver, Schema: schema.Schema(), Timeout: cfg.requestTimeout,
+			Answered: func(direct bool) {
+				if direct {
+					m.operations.WithLabelValues("direct").Inc()
+				} else {
+					m.operations.WithLabelValues("gqlgen").Inc()
+				}
+			}}
+		srv.AroundResponses(x.Respond)
 	}
 	return srv
 }

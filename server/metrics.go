@@ -19,6 +19,8 @@ type metrics struct {
 
 	cacheHits, cacheMisses, cacheEvictions prometheus.Counter
 	cacheBytes                             prometheus.Gauge
+
+	operations *prometheus.CounterVec // by executor: direct or gqlgen
 }
 
 func newMetrics() *metrics {
@@ -54,8 +56,12 @@ func newMetrics() *metrics {
 		cacheBytes: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "cyberkg_response_cache_bytes", Help: "Bytes of the responses the response cache holds.",
 		}),
+		operations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cyberkg_graphql_operations_total",
+			Help: "GraphQL operations executed (not served from the cache), by executor: direct (graph/direct) or gqlgen.",
+		}, []string{"executor"}),
 	}
-	m.registry.MustRegister(m.httpRequests, m.httpDuration, m.cypherQueries, m.cypherDuration, m.queriesPerRequest,
+	m.registry.MustRegister(m.operations, m.httpRequests, m.httpDuration, m.cypherQueries, m.cypherDuration, m.queriesPerRequest,
 		m.cacheHits, m.cacheMisses, m.cacheEvictions, m.cacheBytes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

@@ -1,0 +1,170 @@
+// Package direct answers the commonest read operations without gqlgen's
+// field executor, writing the response straight from what the schema's own
+// resolvers and loaders return.
+//
+// gqlgen resolves every field of every object through a field context of its
+// own and marshals every list of objects with a goroutine per item; on a
+// nested page of a thousand objects that machinery was most of the server's
+// CPU, more than Neo4j's work for it (BENCHMARKS.md, issue 23). An operation
+// whose every field is one this package knows (entities, relationships and
+// their evidence, subgraphs, paths, search hits, entity pages) is answered
+// here instead: its root fields are resolved by the same resolvers, in a
+// field context of their own so that they read the plan as they do under
+// gqlgen (its levels prefetched into the same loaders), and the fields below
+// are written in the operation's order, as gqlgen would write them, from the
+// loaders those resolvers primed. Anything else, an error included, goes to
+// gqlgen as before: this path answers only where it gives the same bytes,
+// and a test compares the two on every operation it takes.
+package direct
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"cyberkg/graph"
+	"cyberkg/graph/plan"
+)
+
+// Executor answers the operations it knows; the rest go to gqlgen.
+type Executor struct {
+	Resolver *graph.Resolver
+	Schema   *ast.Schema
+	// Timeout bounds each request from its start, as the root-field
+	// deadline does under gqlgen.
+	Timeout time.Duration
+	// Answered, if set, is told of each query which executor answered:
+	// this package (true) or gqlgen.
+	Answered func(direct bool)
+}
+
+// Respond is a gqlgen response middleware (AroundResponses): it answers
+// the operation itself when it can, and otherwise calls next.
+func (x *Executor) Respond(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	oc := graphql.GetOperationContext(ctx)
+	if oc.Operation == nil || oc.Operation.Operation != ast.Query {
+		return next(ctx) // writes and the change feed: gqlgen's, uncounted
+	}
+	if plan.OfOperation(oc) != nil && x.knows(oc) {
+		dctx, cancel := context.WithDeadline(ctx, oc.Stats.OperationStart.Add(x.Timeout))
+		data, ok := x.write(dctx, oc)
+		cancel()
+		if ok {
+			x.answered(true)
+			return &graphql.Response{Data: data}
+		}
+	}
+	x.answered(false)
+	return next(ctx)
+}
+
+func (x *Executor) answered(direct bool) {
+	if x.Answered != nil {
+		x.Answered(direct)
+	}
+}
+
+// write writes the operation's data; ok is false when anything failed or
+// panicked, which gqlgen then reports as it always does.
+func (x *Executor) write(ctx context.Context, oc *graphql.OperationContext) (data []byte, ok bool) {
+	defer func() {
+		if recover() != nil {
+			data, ok = nil, false
+		}
+	}()
+	w := &writer{ctx: ctx, oc: oc, x: x}
+	return w.operation()
+}
+
+// knows reports whether every field of the operation is one this package
+// writes, with arguments it passes on as gqlgen would.
+func (x *Executor) knows(oc *graphql.OperationContext) bool {
+	for _, f := range plan.Fields(oc.Operation.SelectionSet) {
+		if f.Name == "__typename" {
+			continue
+		}
+		root, ok := roots[f.Name]
+		if !ok || f.Definition == nil || !x.knowsBelow(oc, f.SelectionSet, f.Definition.Type.Name()) {
+			return false
+		}
+		if !root.args.accepts(f.ArgumentMap(oc.Variables)) {
+			return false
+		}
+	}
+	return true
+}
+
+func (x *Executor) knowsBelow(oc *graphql.OperationContext, set ast.SelectionSet, typeName string) bool {
+	for _, f := range plan.Fields(set) {
+		if f.Definition == nil || len(f.Directives) > 0 && !onlySkipInclude(f.Directives) {
+			return false
+		}
+		if f.Name == "__typename" {
+			continue
+		}
+		t := x.family(f.ObjectDefinition)
+		known, ok := fields[t][f.Name]
+		if !ok || !known.accepts(f.ArgumentMap(oc.Variables)) {
+			return false
+		}
+		if len(f.SelectionSet) > 0 && !x.knowsBelow(oc, f.SelectionSet, f.Definition.Type.Name()) {
+			return false
+		}
+	}
+	return true
+}
+
+// family is the type whose fields def has: Entity for every kind's type.
+func (x *Executor) family(def *ast.Definition) string {
+	if def == nil {
+		return ""
+	}
+	if def.Name == "Entity" || x.implementsEntity(def) {
+		return "Entity"
+	}
+	return def.Name
+}
+
+func (x *Executor) implementsEntity(def *ast.Definition) bool {
+	for _, i := range def.Interfaces {
+		if i == "Entity" {
+			return true
+		}
+	}
+	return false
+}
+
+func onlySkipInclude(ds ast.DirectiveList) bool {
+	for _, d := range ds {
+		if d.Name != "skip" && d.Name != "include" {
+			return false
+		}
+	}
+	return true
+}
+
+// satisfies are the type names a fragment on an object of type name may
+// have as its condition: the type and its interfaces.
+func (x *Executor) satisfies(name string) []string {
+	def := x.Schema.Types[name]
+	if def == nil {
+		return []string{name}
+	}
+	return append([]string{name}, def.Interfaces...)
+}
+
+// typeOfKind is the GraphQL type of an entity of kind k: its name, as a word
+// ("STATE" is State).
+func typeOfKind(k string) string {
+	if k == "" {
+		return "Recommendation" // as model.NewEntity treats an unknown kind
+	}
+	return k[:1] + strings.ToLower(k[1:])
+}
+
+// buffer is the response being written.
+type buffer = bytes.Buffer
