@@ -40,6 +40,10 @@ func (l *Loaders) Prefetch(ctx context.Context, entities []kg.Entity) {
 }
 
 func (l *Loaders) prefetch(ctx context.Context, ids []string, levels []*plan.Level) {
+	if nested, ok := storeLevels(levels); ok {
+		l.prefetchNested(ctx, ids, levels, nested)
+		return
+	}
 	for _, lv := range levels {
 		todo := l.claim(ids, lv.Filter, lv.Limit)
 		if len(todo) == 0 {
@@ -52,6 +56,49 @@ func (l *Loaders) prefetch(ctx context.Context, ids []string, levels []*plan.Lev
 		}
 		l.primed(ctx, byID, ends, todo, lv)
 	}
+}
+
+// prefetchNested fetches every level below ids in one query (store.LevelsOf)
+// and primes the loaders with each page of it.
+func (l *Loaders) prefetchNested(ctx context.Context, ids []string, levels []*plan.Level, nested []store.Level) {
+	claimed := make([][]string, len(levels))
+	var todo []string
+	for i, lv := range levels {
+		claimed[i] = l.claim(ids, lv.Filter, lv.Limit)
+		todo = append(todo, claimed[i]...)
+	}
+	if todo = dedupe(todo); len(todo) == 0 {
+		return
+	}
+	pages, ends, err := l.store.LevelsOf(ctx, reads(ctx), todo, nested)
+	if err != nil {
+		for i, lv := range levels {
+			l.release(claimed[i], lv.Filter, lv.Limit) // the loaders will try again and report the error
+		}
+		return
+	}
+	l.Prime(ends...)
+	for _, p := range pages {
+		l.relationships.Prime(keyOf(p.ID, p.Filter, p.Limit), p.Items)
+		l.claim([]string{p.ID}, p.Filter, p.Limit)
+	}
+}
+
+// storeLevels are levels as store.LevelsOf takes them, and whether it takes
+// them all.
+func storeLevels(levels []*plan.Level) ([]store.Level, bool) {
+	out := make([]store.Level, len(levels))
+	for i, lv := range levels {
+		if !lv.Filter.Nests() {
+			return nil, false
+		}
+		next, ok := storeLevels(lv.Next)
+		if !ok {
+			return nil, false
+		}
+		out[i] = store.Level{Filter: lv.Filter, Limit: lv.Limit, Next: next}
+	}
+	return out, true
 }
 
 // primed puts relationships fetched for level lv into the loaders, and
