@@ -109,7 +109,9 @@ func nonNilRels(rs []kg.Relationship) []kg.Relationship {
 
 // entityConnection pages through the entities that match f.
 func (r *Resolver) entityConnection(ctx context.Context, f store.EntityFilter, order store.EntityOrder, size args.Int, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
-	page := r.Store.Entities
+	page := func(ctx context.Context, _ store.Projection, f store.EntityFilter, order store.EntityOrder, offset, limit int, total bool) (store.Page[kg.Entity], error) {
+		return loader.For(ctx).EntityPage(ctx, f, order, offset, limit, total)
+	}
 	if t, ok := loader.RecordedAt(ctx); ok {
 		page = func(ctx context.Context, p store.Projection, f store.EntityFilter, order store.EntityOrder, offset, limit int, total bool) (store.Page[kg.Entity], error) {
 			return r.Store.EntityPageAt(ctx, p, f, order, t, offset, limit, total)

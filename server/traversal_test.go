@@ -244,8 +244,8 @@ func TestNeighborhood(t *testing.T) {
 }
 
 // A nested query costs the same number of round trips whatever the page
-// size: one for the page and one for every level of relationships below it
-// (store.LevelsOf nests them in one query).
+// size: one, the page with every level of relationships below it
+// (store.EntitiesWithLevels nests them in one query).
 func TestNestedQueriesCostBoundedRoundTrips(t *testing.T) {
 	costs := map[int]int{}
 	for _, first := range []int{1, 10, 100} {
@@ -264,8 +264,8 @@ func TestNestedQueriesCostBoundedRoundTrips(t *testing.T) {
 		}
 	}
 	for first, n := range costs {
-		if n != 2 {
-			t.Errorf("first %d cost %d Cypher queries, want 2 (the page, its relationships with their ends' relationships)", first, n)
+		if n != 1 {
+			t.Errorf("first %d cost %d Cypher queries, want 1 (the page with its relationships and their ends' relationships)", first, n)
 		}
 	}
 }

@@ -67,6 +67,14 @@ var orderKeys = map[string]string{
 // their number (else Page.Total is 0): counting reads every match, which a
 // page alone does not need.
 func (s *Store) Entities(ctx context.Context, p Projection, f EntityFilter, order EntityOrder, offset, limit int, total bool) (Page[kg.Entity], error) {
+	page, _, _, err := s.EntitiesWithLevels(ctx, p, f, order, offset, limit, total, nil)
+	return page, err
+}
+
+// EntitiesWithLevels is Entities with the relationship levels below the
+// page's entities (as LevelsOf fetches them) in the same query: a nested
+// page is one round trip, and its entities are not looked up again by id.
+func (s *Store) EntitiesWithLevels(ctx context.Context, p Projection, f EntityFilter, order EntityOrder, offset, limit int, total bool, levels []Level) (Page[kg.Entity], []LevelPage, []kg.Entity, error) {
 	source, where, params := entityQuery(f)
 	key, ok := orderKeys[order.Field]
 	if !ok {
@@ -96,9 +104,17 @@ func (s *Store) Entities(ctx context.Context, p Projection, f EntityFilter, orde
 			nullsLast = `n.kind, `
 		}
 	}
+	q := &levelQuery{p: p, params: params}
+	body, lists, root, err := q.scope(levels)
+	if err != nil {
+		return Page[kg.Entity]{}, nil, nil, err
+	}
+	if len(levels) == 0 {
+		lists = "[]"
+	}
 	pageOf := source + ` WHERE ` + where + `
-		       WITH n ORDER BY ` + nullsLast + key + ` ` + dir + `, n.startLast DESC, n.id SKIP $skip LIMIT $limit
-		       RETURN collect(` + entityProjection(p, "n") + `) AS page`
+		       WITH n ORDER BY ` + nullsLast + key + ` ` + dir + `, n.startLast DESC, n.id SKIP $skip LIMIT $limit` + body + `
+		       RETURN collect([` + entityProjection(p, "n") + `, ` + lists + `]) AS page`
 	cypher := `CALL { ` + pageOf + ` } RETURN 0 AS total, page`
 	if total {
 		cypher = source + ` WHERE ` + where + ` WITH count(n) AS total
@@ -106,18 +122,24 @@ func (s *Store) Entities(ctx context.Context, p Projection, f EntityFilter, orde
 		RETURN total, page`
 	}
 	var page Page[kg.Entity]
-	err := s.read(ctx, "store.Entities", func(tx neo4j.ManagedTransaction) error {
+	var pages []LevelPage
+	var ends []kg.Entity
+	err = s.read(ctx, "store.Entities", func(tx neo4j.ManagedTransaction) error {
+		page, pages, ends = Page[kg.Entity]{}, nil, nil
 		recs, err := s.query(ctx, tx, "store.Entities", cypher, params)
 		if err != nil || len(recs) == 0 {
 			return err
 		}
 		page.Total = int(recs[0].Values[0].(int64))
 		for _, v := range recs[0].Values[1].([]any) {
-			page.Items = append(page.Items, entityFrom(v.(map[string]any)))
+			pair := v.([]any)
+			e := entityFrom(pair[0].(map[string]any))
+			page.Items = append(page.Items, e)
+			q.decode(e.ID, root, pair[1].([]any), &pages, &ends)
 		}
 		return nil
 	})
-	return page, err
+	return page, pages, ends, err
 }
 
 // entityQuery returns the clause that yields candidate entities n and the

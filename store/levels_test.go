@@ -107,3 +107,44 @@ func nonNil(rs []kg.Relationship) []kg.Relationship {
 	}
 	return rs
 }
+
+// A page with its levels is the page Entities gives, and each level page
+// what RelationshipsOf gives, in the one query.
+func TestEntitiesWithLevelsIsThePageAndItsLevels(t *testing.T) {
+	s, _ := dbtest.Seeded(t)
+	ctx := context.Background()
+	levels := []store.Level{{Filter: store.RelFilter{Direction: store.Both}, Limit: 3,
+		Next: []store.Level{{Filter: store.RelFilter{Direction: store.Outgoing}, Limit: 2}}}}
+	f := store.EntityFilter{Kinds: []kg.Kind{kg.Firm, kg.State}}
+	order := store.EntityOrder{Field: "NAME"}
+	want, err := s.Entities(ctx, store.All, f, order, 2, 7, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, pages, _, err := s.EntitiesWithLevels(ctx, store.All, f, order, 2, 7, true, levels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(page, want) {
+		t.Errorf("page with levels:\n%+v\nwant\n%+v", page, want)
+	}
+	seen := map[string]bool{}
+	for _, p := range pages {
+		rels, _, err := s.RelationshipsOf(ctx, store.All, []string{p.ID}, p.Filter, p.Limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(p.Items, nonNil(rels[p.ID])) {
+			t.Errorf("%s at %+v: got %v, want %v", p.ID, p.Filter, relIDs(p.Items), relIDs(rels[p.ID]))
+		}
+		seen[p.ID] = true
+	}
+	for _, e := range want.Items {
+		if !seen[e.ID] {
+			t.Errorf("no level page for %s", e.ID)
+		}
+	}
+	if len(pages) <= len(want.Items) {
+		t.Errorf("only %d pages for %d entities and two levels", len(pages), len(want.Items))
+	}
+}

@@ -78,10 +78,7 @@ func (l *Loaders) prefetchNested(ctx context.Context, ids []string, levels []*pl
 		return
 	}
 	l.Prime(ends...)
-	for _, p := range pages {
-		l.relationships.Prime(keyOf(p.ID, p.Filter, p.Limit), p.Items)
-		l.claim([]string{p.ID}, p.Filter, p.Limit)
-	}
+	l.primePages(pages)
 }
 
 // storeLevels are levels as store.LevelsOf takes them, and whether it takes
@@ -179,4 +176,39 @@ func (l *Loaders) PrimeEnds(ctx context.Context, rels []kg.Relationship) error {
 	l.Prime(ends...)
 	l.prefetch(ctx, ids, plan.For(ctx).Levels(field))
 	return nil
+}
+
+// EntityPage is store.Entities for the current root field, with the levels
+// its plan selects on the page's entities fetched in the same query
+// (store.EntitiesWithLevels) and primed, so that the page's prefetch finds
+// them done.
+func (l *Loaders) EntityPage(ctx context.Context, f store.EntityFilter, order store.EntityOrder, offset, limit int, total bool) (store.Page[kg.Entity], error) {
+	levels := plan.For(ctx).Levels(plan.Field(ctx))
+	nested, ok := storeLevels(levels)
+	if !ok {
+		return l.store.Entities(ctx, reads(ctx), f, order, offset, limit, total)
+	}
+	page, pages, ends, err := l.store.EntitiesWithLevels(ctx, reads(ctx), f, order, offset, limit, total, nested)
+	if err != nil {
+		return page, err
+	}
+	l.Prime(ends...)
+	l.primePages(pages)
+	ids := make([]string, len(page.Items))
+	for i, e := range page.Items {
+		ids[i] = e.ID
+	}
+	for _, lv := range levels {
+		l.claim(ids, lv.Filter, lv.Limit) // an entity with none at a level has no page to prime
+	}
+	return page, nil
+}
+
+// primePages puts fetched level pages into the relationships loader and
+// marks them fetched.
+func (l *Loaders) primePages(pages []store.LevelPage) {
+	for _, p := range pages {
+		l.relationships.Prime(keyOf(p.ID, p.Filter, p.Limit), p.Items)
+		l.claim([]string{p.ID}, p.Filter, p.Limit)
+	}
 }
