@@ -44,6 +44,7 @@ var directCases = []struct {
 	{"an unknown entity is gqlgen's, with its error", `{ entity(id: "no-such-entity") { id name } }`, nil, false},
 	{"a bad size is gqlgen's, with its error", `{ entity(id: "qualcomm") { relationships(first: 5000) { id } } }`, nil, false},
 	{"a bad date is gqlgen's, with its error", `{ timeline(from: "2013-13", first: 3) { nodes { id } } }`, nil, false},
+	{"a refused operation is refused", `{ entities(first: 100) { nodes { relationships(first: 1000) { id } } } }`, nil, false},
 	{"one field it does not know sends all to gqlgen", `{ a: entity(id: "qualcomm") { id } b: stats { entities } }`, nil, false},
 }
 
@@ -73,6 +74,9 @@ func TestDirectAnswersAsGqlgenDoes(t *testing.T) {
 			}
 			if answered != map[bool]float64{true: 1, false: 0}[c.direct] {
 				t.Errorf("graph/direct answered %v times, want it to answer: %v", answered, c.direct)
+			}
+			if failing := strings.Contains(c.name, "error") || strings.Contains(c.name, "refused"); failing && !bytes.Contains(got, []byte(`"errors"`)) {
+				t.Errorf("this case should fail with an error: %s", got)
 			}
 			if c.direct && (bytes.Contains(got, []byte(`"errors"`)) || !bytes.Contains(got, []byte(`"data":{`))) {
 				t.Errorf("a case for graph/direct should have data and no errors: %s", got)

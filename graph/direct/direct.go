@@ -49,7 +49,12 @@ func (x *Executor) Respond(ctx context.Context, next graphql.ResponseHandler) *g
 	if oc.Operation == nil || oc.Operation.Operation != ast.Query {
 		return next(ctx) // writes and the change feed: gqlgen's, uncounted
 	}
-	if plan.OfOperation(oc) != nil && x.knows(oc) {
+	if p := plan.OfOperation(oc); p == nil || !p.Admitted {
+		// Refused before it ran (over the cost budget, too deep, too
+		// long a list): gqlgen passes the refusal through here too.
+		return next(ctx)
+	}
+	if x.knows(oc) {
 		dctx, cancel := context.WithDeadline(ctx, oc.Stats.OperationStart.Add(x.Timeout))
 		data, ok := x.write(dctx, oc)
 		cancel()

@@ -43,6 +43,34 @@ type writer struct {
 	oc  *graphql.OperationContext
 	x   *Executor
 	buf buffer
+	// collected are the fields of each selection set on each type: a list
+	// of objects collects them once, not once per item.
+	collected map[collectKey][]graphql.CollectedField
+}
+
+// collectKey names a selection set by where its items lie (merged fields'
+// sets are appended, and may share their first item with another's) and
+// the type its fields are collected on.
+type collectKey struct {
+	first    *ast.Selection
+	n        int
+	typeName string
+}
+
+func (w *writer) fields(set ast.SelectionSet, typeName string) []graphql.CollectedField {
+	if len(set) == 0 {
+		return nil
+	}
+	k := collectKey{&set[0], len(set), typeName}
+	if fs, ok := w.collected[k]; ok {
+		return fs
+	}
+	if w.collected == nil {
+		w.collected = map[collectKey][]graphql.CollectedField{}
+	}
+	fs := graphql.CollectFields(w.oc, set, w.x.satisfies(typeName))
+	w.collected[k] = fs
+	return fs
 }
 
 // operation resolves and writes every root field, in order; ok is false
@@ -67,7 +95,7 @@ func (w *writer) operation() ([]byte, bool) {
 // object writes the fields of an object of type typeName, each by field.
 func (w *writer) object(typeName string, set ast.SelectionSet, field func(graphql.CollectedField) error) error {
 	w.buf.WriteByte('{')
-	for i, f := range graphql.CollectFields(w.oc, set, w.x.satisfies(typeName)) {
+	for i, f := range w.fields(set, typeName) {
 		if i > 0 {
 			w.buf.WriteByte(',')
 		}
