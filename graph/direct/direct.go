@@ -27,6 +27,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"cyberkg/graph"
+	argrange "cyberkg/graph/args"
 	"cyberkg/graph/plan"
 )
 
@@ -45,6 +46,9 @@ type Executor struct {
 // Respond is a gqlgen response middleware (AroundResponses): it answers
 // the operation itself when it can, and otherwise calls next.
 func (x *Executor) Respond(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	if !graphql.HasOperationContext(ctx) {
+		return next(ctx) // refused before it was parsed (a body that is not JSON)
+	}
 	oc := graphql.GetOperationContext(ctx)
 	if oc.Operation == nil || oc.Operation.Operation != ast.Query {
 		return next(ctx) // writes and the change feed: gqlgen's, uncounted
@@ -56,11 +60,14 @@ func (x *Executor) Respond(ctx context.Context, next graphql.ResponseHandler) *g
 	}
 	if x.knows(oc) {
 		dctx, cancel := context.WithDeadline(ctx, oc.Stats.OperationStart.Add(x.Timeout))
-		data, ok := x.write(dctx, oc)
+		data, failed, ok := x.write(dctx, oc)
 		cancel()
 		if ok {
 			x.answered(true)
-			return &graphql.Response{Data: data}
+			for _, e := range failed {
+				oc.Error(e.ctx, graphql.AddFieldLocationToError(e.ctx, e.err)) // as gqlgen adds a resolver's error
+			}
+			return &graphql.Response{Data: data, Errors: graphql.GetErrors(ctx)}
 		}
 	}
 	x.answered(false)
@@ -75,10 +82,10 @@ func (x *Executor) answered(direct bool) {
 
 // write writes the operation's data; ok is false when anything failed or
 // panicked, which gqlgen then reports as it always does.
-func (x *Executor) write(ctx context.Context, oc *graphql.OperationContext) (data []byte, ok bool) {
+func (x *Executor) write(ctx context.Context, oc *graphql.OperationContext) (data []byte, failed []rootError, ok bool) {
 	defer func() {
 		if recover() != nil {
-			data, ok = nil, false
+			data, failed, ok = nil, nil, false
 		}
 	}()
 	w := &writer{ctx: ctx, oc: oc, x: x}
@@ -113,7 +120,8 @@ func (x *Executor) knowsBelow(oc *graphql.OperationContext, set ast.SelectionSet
 		}
 		t := x.family(f.ObjectDefinition)
 		known, ok := fields[t][f.Name]
-		if !ok || !known.accepts(f.ArgumentMap(oc.Variables)) {
+		m := f.ArgumentMap(oc.Variables)
+		if !ok || !known.accepts(m) || !inRange(t+"."+f.Name, m) {
 			return false
 		}
 		if len(f.SelectionSet) > 0 && !x.knowsBelow(oc, f.SelectionSet, f.Definition.Type.Name()) {
@@ -141,6 +149,20 @@ func (x *Executor) implementsEntity(def *ast.Definition) bool {
 		}
 	}
 	return false
+}
+
+// inRange reports whether field's sizes are within the ranges graph/args
+// states for them: one that is not fails below a root, which gqlgen
+// reports before the field's Cypher runs.
+func inRange(field string, m map[string]any) bool {
+	for name, v := range m {
+		if a, ok := argrange.Lookup(field, name); ok {
+			if n, isInt := intOf(v); isInt && !a.Valid(n) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func onlySkipInclude(ds ast.DirectiveList) bool {

@@ -74,22 +74,39 @@ func (w *writer) fields(set ast.SelectionSet, typeName string) []graphql.Collect
 }
 
 // operation resolves and writes every root field, in order; ok is false
-// when any of them failed (gqlgen then answers, with its errors).
-func (w *writer) operation() ([]byte, bool) {
+// when anything below a root failed (gqlgen then answers, with its
+// errors). A root whose resolver fails is null, with its error, as gqlgen
+// would write it: the whole data when the field may not be null. Those
+// errors are added to the response only once the write is done, so that
+// a fallback to gqlgen does not report them twice.
+func (w *writer) operation() (data []byte, failed []rootError, ok bool) {
 	q := w.x.Resolver.Query()
+	null := false
 	err := w.object("Query", w.oc.Operation.SelectionSet, func(f graphql.CollectedField) error {
 		fc := &graphql.FieldContext{Object: "Query", Field: f, Args: map[string]any{}, IsMethod: true, IsResolver: true}
 		ctx := graphql.WithFieldContext(w.ctx, fc)
 		v, err := roots[f.Name].resolve(ctx, q, f.ArgumentMap(w.oc.Variables))
 		if err != nil {
-			return err
+			failed = append(failed, rootError{ctx, err})
+			null = null || f.Definition.Type.NonNull
+			w.buf.WriteString("null")
+			return nil
 		}
 		return w.value(ctx, f.Selections, v)
 	})
 	if err != nil {
-		return nil, false
+		return nil, nil, false
 	}
-	return w.buf.Bytes(), true
+	if null {
+		return []byte("null"), failed, true
+	}
+	return w.buf.Bytes(), failed, true
+}
+
+// rootError is a root field's error, with the field's context (its path).
+type rootError struct {
+	ctx context.Context
+	err error
 }
 
 // object writes the fields of an object of type typeName, each by field.
