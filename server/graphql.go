@@ -23,6 +23,7 @@ import (
 	"cyberkg/graph/direct"
 	"cyberkg/graph/generated"
 	"cyberkg/graph/plan"
+	"cyberkg/kg"
 	"cyberkg/store"
 )
 
@@ -80,21 +81,24 @@ func newGraphQL(s *store.Store, f *feed, cfg config, m *metrics, log *slog.Logge
 		}
 		return resp
 	})
+	x := &direct.Executor{Resolver: resolver, Schema: schema.Schema(), Timeout: cfg.requestTimeout,
+		Answered: func(direct bool) {
+			if direct {
+				m.operations.WithLabelValues("direct").Inc()
+			} else {
+				m.operations.WithLabelValues("gqlgen").Inc()
+			}
+		}}
 	// Registered after the handler above, so inside it: a cached response
 	// gets its extensions (cypherQueries: 0) like any other.
 	if cfg.cacheBytes > 0 {
-		srv.AroundResponses(newResponseCache(cfg.cacheBytes, m).cached(newHeadGate(s.Head, cfg.requestTimeout).head))
+		follower := &changeFollower{index: newChangeIndex(), read: func(ctx context.Context, after int64, limit int) ([]kg.Change, error) {
+			return s.ChangesAfter(ctx, after, kg.ChangeFilter{}, limit)
+		}, timeout: cfg.requestTimeout}
+		srv.AroundResponses(newResponseCache(cfg.cacheBytes, m, follower, x.Knows).cached(newHeadGate(s.Head, cfg.requestTimeout).head))
 	}
 	// Innermost: what the cache keeps is what either executor wrote.
 	if cfg.directReads {
-		x := &direct.Executor{Resolver: resolver, Schema: schema.Schema(), Timeout: cfg.requestTimeout,
-			Answered: func(direct bool) {
-				if direct {
-					m.operations.WithLabelValues("direct").Inc()
-				} else {
-					m.operations.WithLabelValues("gqlgen").Inc()
-				}
-			}}
 		srv.AroundResponses(x.Respond)
 	}
 	return srv

@@ -58,7 +58,7 @@ func (x *Executor) Respond(ctx context.Context, next graphql.ResponseHandler) *g
 		// long a list): gqlgen passes the refusal through here too.
 		return next(ctx)
 	}
-	if x.knows(oc) {
+	if x.Knows(oc) {
 		dctx, cancel := context.WithDeadline(ctx, oc.Stats.OperationStart.Add(x.Timeout))
 		data, failed, ok := x.write(dctx, oc)
 		cancel()
@@ -92,9 +92,10 @@ func (x *Executor) write(ctx context.Context, oc *graphql.OperationContext) (dat
 	return w.operation()
 }
 
-// knows reports whether every field of the operation is one this package
-// writes, with arguments it passes on as gqlgen would.
-func (x *Executor) knows(oc *graphql.OperationContext) bool {
+// Knows reports whether every field of the operation is one this package
+// writes, with arguments it passes on as gqlgen would: a closed list, which
+// the response cache relies on to know what an answer depends on.
+func (x *Executor) Knows(oc *graphql.OperationContext) bool {
 	for _, f := range plan.Fields(oc.Operation.SelectionSet) {
 		if f.Name == "__typename" {
 			continue

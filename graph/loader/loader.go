@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -31,6 +32,7 @@ type Loaders struct {
 	pre           prefetched
 	pl            pageLoaders // relationship pages and degrees (pages.go)
 	rec           recorded    // entities at record times (recorded.go)
+	read          read        // every entity read (Read)
 }
 
 // relKey is comparable, as a loader key must be, so the filter's types are
@@ -47,6 +49,7 @@ type relKey struct {
 func New(s *store.Store) *Loaders {
 	l := &Loaders{store: s, pre: prefetched{done: map[relKey]bool{}}}
 	l.entities = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*kg.Entity, []error) {
+		l.note(ids...)
 		found, err := s.EntitiesByID(ctx, reads(ctx), ids)
 		out, errors := make([]*kg.Entity, len(ids)), make([]error, len(ids))
 		for i, id := range ids {
@@ -81,6 +84,7 @@ func (l *Loaders) relationshipsOf(ctx context.Context, keys []relKey) ([][]kg.Re
 	}
 	groups := map[relKey]*group{}
 	for _, k := range keys {
+		l.note(k.id)
 		fk := relKey{types: k.types, direction: k.direction, asOf: k.asOf, limit: k.limit}
 		if groups[fk] == nil {
 			groups[fk] = &group{filter: store.RelFilter{Types: splitTypes(k.types), Direction: k.direction, AsOf: k.asOf}, limit: k.limit}
@@ -209,6 +213,38 @@ func For(ctx context.Context) *Loaders {
 // not change them afterwards.
 func (l *Loaders) Prime(es ...kg.Entity) {
 	for i := range es {
+		l.note(es[i].ID)
 		l.entities.Prime(es[i].ID, &es[i])
 	}
+}
+
+// read is every entity the request has read: looked up, primed, or whose
+// relationships it fetched.
+type read struct {
+	mu  sync.Mutex
+	ids map[string]struct{}
+}
+
+func (l *Loaders) note(ids ...string) {
+	l.read.mu.Lock()
+	defer l.read.mu.Unlock()
+	if l.read.ids == nil {
+		l.read.ids = map[string]struct{}{}
+	}
+	for _, id := range ids {
+		l.read.ids[id] = struct{}{}
+	}
+}
+
+// Read is the ids of every entity the request has read through its
+// loaders: those an answer made from them depends on (the response cache
+// keeps an answer until a change touches one of them).
+func (l *Loaders) Read() []string {
+	l.read.mu.Lock()
+	defer l.read.mu.Unlock()
+	out := make([]string, 0, len(l.read.ids))
+	for id := range l.read.ids {
+		out = append(out, id)
+	}
+	return out
 }
