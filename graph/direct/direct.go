@@ -12,9 +12,11 @@
 // field context of their own so that they read the plan as they do under
 // gqlgen (its levels prefetched into the same loaders), and the fields below
 // are written in the operation's order, as gqlgen would write them, from the
-// loaders those resolvers primed. Anything else, an error included, goes to
-// gqlgen as before: this path answers only where it gives the same bytes,
-// and a test compares the two on every operation it takes.
+// loaders those resolvers primed. A root whose resolver fails is written as
+// gqlgen writes it (null, its error through gqlgen's own error path); any
+// other operation, and any that fails below its roots, goes to gqlgen as
+// before. This path answers only where it gives the same bytes, and
+// server/direct_test.go compares the two on every kind of operation it takes.
 package direct
 
 import (
@@ -101,7 +103,7 @@ func (x *Executor) Knows(oc *graphql.OperationContext) bool {
 			continue
 		}
 		root, ok := roots[f.Name]
-		if !ok || f.Definition == nil || !x.knowsBelow(oc, f.SelectionSet, f.Definition.Type.Name()) {
+		if !ok || f.Definition == nil || !onlySkipInclude(f.Directives) || !x.knowsBelow(oc, f.SelectionSet, f.Definition.Type.Name()) {
 			return false
 		}
 		if !root.args.accepts(f.ArgumentMap(oc.Variables)) {
@@ -113,7 +115,7 @@ func (x *Executor) Knows(oc *graphql.OperationContext) bool {
 
 func (x *Executor) knowsBelow(oc *graphql.OperationContext, set ast.SelectionSet, typeName string) bool {
 	for _, f := range plan.Fields(set) {
-		if f.Definition == nil || len(f.Directives) > 0 && !onlySkipInclude(f.Directives) {
+		if f.Definition == nil || !onlySkipInclude(f.Directives) {
 			return false
 		}
 		if f.Name == "__typename" {
@@ -186,12 +188,15 @@ func (x *Executor) satisfies(name string) []string {
 }
 
 // typeOfKind is the GraphQL type of an entity of kind k: its name, as a word
-// ("STATE" is State).
-func typeOfKind(k string) string {
-	if k == "" {
-		return "Recommendation" // as model.NewEntity treats an unknown kind
+// ("STATE" is State), or Recommendation for a kind the schema has no type
+// for, as model.NewEntity treats one.
+func (x *Executor) typeOfKind(k string) string {
+	if k != "" {
+		if name := k[:1] + strings.ToLower(k[1:]); x.Schema.Types[name] != nil {
+			return name
+		}
 	}
-	return k[:1] + strings.ToLower(k[1:])
+	return "Recommendation"
 }
 
 // buffer is the response being written.

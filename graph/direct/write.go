@@ -256,7 +256,7 @@ func (w *writer) entities(ctx context.Context, set ast.SelectionSet, es []model.
 }
 
 func (w *writer) entity(ctx context.Context, set ast.SelectionSet, e *kg.Entity) error {
-	return w.object(typeOfKind(string(e.Kind)), set, func(f graphql.CollectedField) error {
+	return w.object(w.x.typeOfKind(string(e.Kind)), set, func(f graphql.CollectedField) error {
 		switch f.Name {
 		case "id":
 			return w.scalar(graphql.MarshalID(e.ID))
