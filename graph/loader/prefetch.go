@@ -193,14 +193,7 @@ func (l *Loaders) EntityPage(ctx context.Context, f store.EntityFilter, order st
 		return page, err
 	}
 	l.Prime(ends...)
-	l.primePages(pages)
-	ids := make([]string, len(page.Items))
-	for i, e := range page.Items {
-		ids[i] = e.ID
-	}
-	for _, lv := range levels {
-		l.claim(ids, lv.Filter, lv.Limit) // an entity with none at a level has no page to prime
-	}
+	l.primePages(pages) // every entity of the page has one at each of its levels, empty or not
 	return page, nil
 }
 
