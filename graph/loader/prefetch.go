@@ -13,10 +13,11 @@ import (
 // chance: items of a long list reach their loader a few milliseconds apart
 // and land in several batches. So roots that return entities fetch the
 // relationship levels their plan selects on those entities, and on the
-// entities at their ends, level by level, each level in one query, and
-// prime the loaders. A nested query then costs one query per level of
-// relationships, whatever the page size; the window batching remains for
-// whatever the plan does not reach (the entities of a quote's source).
+// entities at their ends, all in one query, and prime the loaders (a page
+// of entities fetches them inside its own query: EntityPage). A nested
+// query then costs one query whatever its page size and depth; the window
+// batching remains for whatever the plan does not reach (the entities of a
+// quote's source).
 
 // prefetched records which (entity, filter) pairs are already primed.
 type prefetched struct {
@@ -39,28 +40,9 @@ func (l *Loaders) Prefetch(ctx context.Context, entities []kg.Entity) {
 	l.prefetch(ctx, ids, plan.For(ctx).Levels(plan.Field(ctx)))
 }
 
-func (l *Loaders) prefetch(ctx context.Context, ids []string, levels []*plan.Level) {
-	if nested, ok := storeLevels(levels); ok {
-		l.prefetchNested(ctx, ids, levels, nested)
-		return
-	}
-	for _, lv := range levels {
-		todo := l.claim(ids, lv.Filter, lv.Limit)
-		if len(todo) == 0 {
-			continue
-		}
-		byID, ends, err := l.store.RelationshipsOf(ctx, reads(ctx), todo, lv.Filter, lv.Limit)
-		if err != nil {
-			l.release(todo, lv.Filter, lv.Limit) // the loaders will try again and report the error
-			return
-		}
-		l.primed(ctx, byID, ends, todo, lv)
-	}
-}
-
-// prefetchNested fetches every level below ids in one query (store.LevelsOf)
+// prefetch fetches every level below ids in one query (store.LevelsOf)
 // and primes the loaders with each page of it.
-func (l *Loaders) prefetchNested(ctx context.Context, ids []string, levels []*plan.Level, nested []store.Level) {
+func (l *Loaders) prefetch(ctx context.Context, ids []string, levels []*plan.Level) {
 	claimed := make([][]string, len(levels))
 	var todo []string
 	for i, lv := range levels {
@@ -70,7 +52,7 @@ func (l *Loaders) prefetchNested(ctx context.Context, ids []string, levels []*pl
 	if todo = dedupe(todo); len(todo) == 0 {
 		return
 	}
-	pages, ends, err := l.store.LevelsOf(ctx, reads(ctx), todo, nested)
+	pages, ends, err := l.store.LevelsOf(ctx, reads(ctx), todo, storeLevels(levels))
 	if err != nil {
 		for i, lv := range levels {
 			l.release(claimed[i], lv.Filter, lv.Limit) // the loaders will try again and report the error
@@ -81,21 +63,15 @@ func (l *Loaders) prefetchNested(ctx context.Context, ids []string, levels []*pl
 	l.primePages(pages)
 }
 
-// storeLevels are levels as store.LevelsOf takes them, and whether it takes
-// them all.
-func storeLevels(levels []*plan.Level) ([]store.Level, bool) {
+// storeLevels are levels as store.LevelsOf takes them. A plan's levels
+// filter only by types, direction and asOf (plan.relArgs), which every
+// level of LevelsOf takes (store.RelFilter.Nests).
+func storeLevels(levels []*plan.Level) []store.Level {
 	out := make([]store.Level, len(levels))
 	for i, lv := range levels {
-		if !lv.Filter.Nests() {
-			return nil, false
-		}
-		next, ok := storeLevels(lv.Next)
-		if !ok {
-			return nil, false
-		}
-		out[i] = store.Level{Filter: lv.Filter, Limit: lv.Limit, Next: next}
+		out[i] = store.Level{Filter: lv.Filter, Limit: lv.Limit, Next: storeLevels(lv.Next)}
 	}
-	return out, true
+	return out
 }
 
 // primed puts relationships fetched for level lv into the loaders, and
@@ -183,12 +159,8 @@ func (l *Loaders) PrimeEnds(ctx context.Context, rels []kg.Relationship) error {
 // (store.EntitiesWithLevels) and primed, so that the page's prefetch finds
 // them done.
 func (l *Loaders) EntityPage(ctx context.Context, f store.EntityFilter, order store.EntityOrder, offset, limit int, total bool) (store.Page[kg.Entity], error) {
-	levels := plan.For(ctx).Levels(plan.Field(ctx))
-	nested, ok := storeLevels(levels)
-	if !ok {
-		return l.store.Entities(ctx, reads(ctx), f, order, offset, limit, total)
-	}
-	page, pages, ends, err := l.store.EntitiesWithLevels(ctx, reads(ctx), f, order, offset, limit, total, nested)
+	levels := storeLevels(plan.For(ctx).Levels(plan.Field(ctx)))
+	page, pages, ends, err := l.store.EntitiesWithLevels(ctx, reads(ctx), f, order, offset, limit, total, levels)
 	if err != nil {
 		return page, err
 	}

@@ -55,6 +55,12 @@ func TestLevelsFollowTheEntitiesOfARoot(t *testing.T) {
 	if len(next) != 1 || next[0].Limit != 3 || len(next[0].Filter.Types) != 1 || next[0].Filter.Types[0] != kg.RelType("CAUSED") {
 		t.Fatalf("next = %+v", next)
 	}
+	// The loaders fetch every level in one query, which takes only these filters.
+	for _, lv := range append(levels, next...) {
+		if !lv.Filter.Nests() {
+			t.Errorf("a level store.LevelsOf does not take: %+v", lv.Filter)
+		}
+	}
 }
 
 func TestDepthLeavesIntrospectionOut(t *testing.T) {
