@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -32,8 +33,9 @@ import (
 // version (one read of the changes since, when there are any) and serves
 // the entry only if no change since it was made can have altered it: an
 // answer that depends on every change, as most do, is left behind by any
-// write; a lookup or a traversal only by a change to an entity it read or
-// to the graph's structure.
+// write; a lookup, a traversal, the timeline or a page of entities only by
+// a change to an entity it read or to the graph's structure (and a page
+// also by a change of any entity's name).
 //
 // For GET requests (persisted queries, which browsers and proxies may
 // keep) the response carries an ETag naming the version the answer was
@@ -45,7 +47,7 @@ import (
 type entry struct {
 	data    []byte
 	version int64
-	reads   []string // the entities the request read (for onReadAndStructure)
+	reads   []string // the entities the request read, sorted (unless on is onAll)
 	on      dependence
 }
 
@@ -118,14 +120,17 @@ func (c *responseCache) dependence(oc *graphql.OperationContext) dependence {
 	if c.knows == nil || !c.knows(oc) {
 		return onAll
 	}
+	d := onReadAndStructure
 	for _, f := range plan.Fields(oc.Operation.SelectionSet) {
 		switch f.Name {
-		case "__typename", "entity", "neighborhood", "chain", "paths":
+		case "__typename", "entity", "neighborhood", "chain", "paths", "timeline":
+		case "entities":
+			d = onReadStructureAndNames
 		default:
 			return onAll
 		}
 	}
-	return onReadAndStructure
+	return d
 }
 
 // normalised is the document as gqlparser prints it: one spelling for
@@ -219,6 +224,7 @@ func (c *responseCache) cached(head func(context.Context) (int64, error)) graphq
 		e := entry{version: version, on: c.dependence(oc)}
 		if e.on != onAll {
 			e.reads = loader.For(ctx).Read()
+			slices.Sort(e.reads) // for valid's lookups
 		}
 		// The data as the executor encoded it (a copy: the entry outlives
 		// this response), which a hit hands back as it is.

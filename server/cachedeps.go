@@ -25,15 +25,21 @@ import (
 //     make a shorter path, so it leaves these answers behind.
 //
 // Those operations' fields are a closed list, with no filters on far ends
-// and no record times, so nothing else can alter their answers. Every other
-// answer (search, pages, counts, the timeline, anything gqlgen alone
-// answers) depends on every change. Changes not made through the API (seed
-// reloads, imports), merges and reverts leave every answer behind.
+// and no record times, so nothing else can alter their answers. The
+// timeline is one of them too: which entities it lists and in what order
+// follow from their kinds and dates (structural), never from their names.
+// A page of entities (entities) is ordered by name, so it depends as well
+// on every entity's name: a renamed entity may move into the page, out of
+// it or within it. Every other answer (search, which matches the text of
+// any entity, counts, anything gqlgen alone answers) depends on every
+// change. Changes not made through the API (seed reloads, imports), merges
+// and reverts leave every answer behind.
 type dependence int
 
 const (
-	onReadAndStructure dependence = iota // the entities read and the graph's structure
-	onAll                                // any change
+	onReadAndStructure      dependence = iota // the entities read and the graph's structure
+	onReadStructureAndNames                   // as onReadAndStructure, and every entity's name
+	onAll                                     // any change
 )
 
 // presentational are the entity fields whose change alters only answers
@@ -45,27 +51,41 @@ var presentational = map[string]bool{
 }
 
 // changeIndex is what the cache knows of the change log: up to which
-// change (applied), and for each entity the last change that touched it.
-// An answer made at version v with entities deps is still the answer at
+// change (applied), and the entities each change since floor touched. An
+// answer made at version v with entities deps is still the answer at
 // version applied when no change after v touched deps and, as its
-// dependence says, none was structural or none happened at all.
+// dependence says, none was structural, renamed an entity, or happened at
+// all.
 type changeIndex struct {
 	mu         sync.Mutex
-	applied    int64            // -1 until the first read of the log
-	floor      int64            // answers made before it are left behind (the log could not be read that far)
-	lastAny    int64            // the last change
-	structural int64            // the last structural change (or one not fine-grained)
-	touched    map[string]int64 // entity → the last change that touched it
+	applied    int64 // -1 until the first read of the log
+	floor      int64 // answers made before it are left behind (the log could not be read that far, or the index let it go)
+	lastAny    int64 // the last change
+	structural int64 // the last structural change (or one not fine-grained)
+	named      int64 // the last change of an entity's name
+	// recent is the changes after floor that touched entities, oldest
+	// first: a check walks back only over the changes made since the
+	// answer, each id looked up in the answer's sorted reads, so an answer
+	// that read thousands of entities costs a hit no more than one that
+	// read a few.
+	recent  []touch
+	touched int // the ids in recent
 }
 
-// maxTouched bounds the index: past it, the index starts again from the
-// newest change (answers made before it are left behind).
+// touch is one change's entities.
+type touch struct {
+	seq int64
+	ids []string
+}
+
+// maxTouched bounds the index: past it, the oldest changes are let go and
+// answers made before them are left behind.
 const maxTouched = 100_000
 
-func newChangeIndex() *changeIndex { return &changeIndex{applied: -1, touched: map[string]int64{}} }
+func newChangeIndex() *changeIndex { return &changeIndex{applied: -1} }
 
-// valid reports whether an answer made at version v, reading deps with
-// dependence d, is still the answer at the version applied.
+// valid reports whether an answer made at version v, reading deps (sorted)
+// with dependence d, is still the answer at the version applied.
 func (x *changeIndex) valid(v int64, deps []string, d dependence) bool {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -74,10 +94,14 @@ func (x *changeIndex) valid(v int64, deps []string, d dependence) bool {
 		return false
 	case d == onAll && x.lastAny > v:
 		return false
+	case d == onReadStructureAndNames && x.named > v:
+		return false
 	}
-	for _, id := range deps {
-		if x.touched[id] > v {
-			return false
+	for i := len(x.recent) - 1; i >= 0 && x.recent[i].seq > v; i-- {
+		for _, id := range x.recent[i].ids {
+			if _, found := slices.BinarySearch(deps, id); found {
+				return false
+			}
 		}
 	}
 	return true
@@ -96,25 +120,34 @@ func (x *changeIndex) apply(changes []kg.Change) {
 			x.restart(c.Seq)
 			continue
 		}
+		t := touch{seq: c.Seq}
 		for _, it := range c.Items {
 			if structural(it) {
 				x.structural = c.Seq
 			}
-			for _, id := range it.Entities {
-				x.touched[id] = c.Seq
+			if renames(it) {
+				x.named = c.Seq
 			}
+			t.ids = append(t.ids, it.Entities...)
+		}
+		if len(t.ids) > 0 {
+			x.recent = append(x.recent, t)
+			x.touched += len(t.ids)
 		}
 		x.applied = c.Seq
 	}
-	if len(x.touched) > maxTouched {
-		x.restart(x.applied)
+	for x.touched > maxTouched {
+		x.floor = x.recent[0].seq // answers made before it could no longer be checked against it
+		x.touched -= len(x.recent[0].ids)
+		x.recent = x.recent[1:]
 	}
 }
 
 // restart leaves every answer made before seq behind.
 func (x *changeIndex) restart(seq int64) {
-	x.floor, x.lastAny, x.structural, x.applied = seq, max(x.lastAny, seq), max(x.structural, seq), seq
-	clear(x.touched)
+	x.floor, x.applied = seq, seq
+	x.lastAny, x.structural, x.named = max(x.lastAny, seq), max(x.structural, seq), max(x.named, seq)
+	x.recent, x.touched = nil, 0
 }
 
 // behind is the version to read the log from, or false when it is at head.
@@ -152,6 +185,12 @@ func structural(it kg.ChangeItem) bool {
 		return false
 	}
 	return true
+}
+
+// renames reports whether an item changes an entity's name, which orders
+// pages of entities.
+func renames(it kg.ChangeItem) bool {
+	return it.Kind == kg.TargetEntity && it.Op == kg.OpUpdate && slices.Contains(it.Fields, "name")
 }
 
 // changeFollower brings an index up to a head read from the log, one

@@ -57,8 +57,44 @@ func TestChangeIndexLeavesBehindOnlyWhatAChangeCanAlter(t *testing.T) {
 	x.apply([]kg.Change{apiChange(17, entityUpdate("b", "name"))})
 	check("a name of an entity read", 16, []string{"b"}, onReadAndStructure, false)
 	check("a name elsewhere", 16, []string{"a"}, onReadAndStructure, true)
-	if after, behind := x.behind(17); behind || after != 17 {
-		t.Errorf("applied up to %d, behind %v; want 17, false", after, behind)
+	check("a name elsewhere, for a page in name order", 16, []string{"a"}, onReadStructureAndNames, false)
+	check("a page made after the name", 17, []string{"a"}, onReadStructureAndNames, true)
+
+	x.apply([]kg.Change{apiChange(18, entityUpdate("b", "aliases"))})
+	check("another entity's aliases, for a page in name order", 17, []string{"a"}, onReadStructureAndNames, true)
+	check("the aliases of an entity a page read", 17, []string{"a", "b", "c"}, onReadStructureAndNames, false)
+	if after, behind := x.behind(18); behind || after != 18 {
+		t.Errorf("applied up to %d, behind %v; want 18, false", after, behind)
+	}
+}
+
+// The index keeps at most maxTouched entities of the changes it holds:
+// past that it lets the oldest changes go, and leaves behind exactly the
+// answers that only those could have altered.
+func TestChangeIndexLetsItsOldestChangesGo(t *testing.T) {
+	x := newChangeIndex()
+	x.restart(0)
+	ids := func(prefix string, n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprintf("%s%06d", prefix, i)
+		}
+		return out
+	}
+	big := kg.ChangeItem{Op: kg.OpUpdate, Kind: kg.TargetEntity, Fields: []string{"description"}, Entities: ids("e", maxTouched/2+1)}
+	x.apply([]kg.Change{apiChange(1, big), apiChange(2, entityUpdate("z", "description"))})
+	if !x.valid(1, []string{"y"}, onReadAndStructure) || x.valid(1, []string{"z"}, onReadAndStructure) {
+		t.Fatal("with both changes held, an answer made after the first is checked against the second")
+	}
+	x.apply([]kg.Change{apiChange(3, big)}) // past maxTouched: change 1 goes
+	if x.valid(0, []string{"y"}, onReadAndStructure) {
+		t.Error("an answer made before a change the index let go is still served")
+	}
+	if !x.valid(1, []string{"y"}, onReadAndStructure) {
+		t.Error("an answer made after the change let go, touching nothing since, is left behind")
+	}
+	if x.valid(2, ids("e", 3), onReadAndStructure) {
+		t.Error("an answer that read an entity of change 3 is still served")
 	}
 }
 
@@ -75,7 +111,9 @@ func TestCachedAnswersOutliveWritesThatCannotAlterThem(t *testing.T) {
 		"neighborhood": `{ neighborhood(id: "qualcomm", maxHops: 1, first: 30) { nodes { id name } } }`,
 		"the written":  `{ entity(id: "` + feedTestEntity + `") { description } }`,
 		"search":       `{ search(text: "qualcomm", first: 3) { entity { id } } }`,
-		"a page":       `{ entities(kinds: [FIRM], first: 5) { nodes { id } } }`,
+		"a page":       `{ entities(kinds: [FIRM], first: 5) { nodes { id name } } }`,
+		"its page":     `{ entities(kinds: [ORGANIZATION], first: 100) { nodes { id description } } }`,
+		"timeline":     `{ timeline(first: 5) { totalCount nodes { id name start } } }`,
 	}
 	ask := func(name string) gqlResponse {
 		t.Helper()
@@ -96,19 +134,32 @@ func TestCachedAnswersOutliveWritesThatCannotAlterThem(t *testing.T) {
 	for name := range queries {
 		ask(name)
 	}
-	expect("asked again", map[string]bool{"lookup": true, "neighborhood": true, "the written": true, "search": true, "a page": true})
+	expect("asked again", map[string]bool{"lookup": true, "neighborhood": true, "the written": true, "search": true, "a page": true, "its page": true, "timeline": true})
+	if page := ask("its page"); !strings.Contains(string(page.Data["entities"]), feedTestEntity) {
+		t.Fatalf("the written entity is not on the page of organizations the test relies on: %s", page.Data["entities"])
+	}
 
 	w.write() // the synthetic entity's description: no relationship, not in qualcomm's neighbourhood
 	if got := ask("the written"); !strings.Contains(string(got.Data["entity"]), fmt.Sprintf("feed test write %d", w.n)) {
 		t.Fatalf("after the write, the written entity reads %s", got.Data["entity"])
 	}
-	expect("after a description's write", map[string]bool{"lookup": true, "neighborhood": true, "the written": true, "search": false, "a page": false})
+	expect("after a description's write", map[string]bool{"lookup": true, "neighborhood": true, "the written": true, "search": false,
+		"a page": true, "its page": false, "timeline": true})
 
+	// A name orders pages of entities: every page is made again, even of
+	// another kind; a lookup elsewhere and the timeline are not.
 	p := w.do(`mutation($input: UpsertEntityInput!, $v: Int!) {
+		upsertEntity(input: $input, expectedVersion: $v, reason: "cache test: a name orders pages") {
+			version change { id } userErrors { path code message } } }`,
+		map[string]any{"v": w.version, "input": map[string]any{"id": feedTestEntity, "name": "Synthetic feed test organization, renamed"}}, "upsertEntity")
+	w.version = p.Version
+	expect("after a name's write", map[string]bool{"a page": false, "its page": false, "lookup": true, "timeline": true})
+
+	p = w.do(`mutation($input: UpsertEntityInput!, $v: Int!) {
 		upsertEntity(input: $input, expectedVersion: $v, reason: "cache test: a start date moves what is in force") {
 			version change { id } userErrors { path code message } } }`,
 		map[string]any{"v": w.version, "input": map[string]any{"id": feedTestEntity, "start": "2016"}}, "upsertEntity")
 	w.version = p.Version
-	expect("after a start date's write", map[string]bool{"lookup": false, "neighborhood": false, "the written": false})
-	expect("asked once more", map[string]bool{"lookup": true, "neighborhood": true, "the written": true})
+	expect("after a start date's write", map[string]bool{"lookup": false, "neighborhood": false, "the written": false, "a page": false, "timeline": false})
+	expect("asked once more", map[string]bool{"lookup": true, "neighborhood": true, "the written": true, "a page": true, "timeline": true})
 }
