@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
 	"cyberkg/errs"
 )
 
@@ -73,16 +71,12 @@ func (s *Store) Degrees(ctx context.Context, ids []string, f RelFilter) (map[str
 	cypher := `MATCH ` + pattern + ` WHERE n.id IN $ids AND ` + relFilter(f) + `
 		WITH n.id AS id, type(r) AS key, count(*) AS count RETURN id, key, count ORDER BY id, count DESC, key`
 	out := make(map[string][]GroupCount, len(ids))
-	err = s.read(ctx, "store.Degrees", func(tx neo4j.ManagedTransaction) error {
-		clear(out)
-		recs, err := s.query(ctx, tx, "store.Degrees", cypher, params)
-		for _, rec := range recs {
-			id, _ := rec.Values[0].(string)
-			k, _ := rec.Values[1].(string)
-			out[id] = append(out[id], GroupCount{Key: k, Count: int(rec.Values[2].(int64))})
-		}
-		return err
-	})
+	recs, err := s.readOne(ctx, "store.Degrees", cypher, params)
+	for _, rec := range recs {
+		id, _ := rec.Values[0].(string)
+		k, _ := rec.Values[1].(string)
+		out[id] = append(out[id], GroupCount{Key: k, Count: int(rec.Values[2].(int64))})
+	}
 	return out, err
 }
 
@@ -95,13 +89,10 @@ func groupOrder(by string) string {
 
 func (s *Store) groupCounts(ctx context.Context, op, cypher string, params map[string]any) ([]GroupCount, error) {
 	var out []GroupCount
-	err := s.read(ctx, op, func(tx neo4j.ManagedTransaction) error {
-		recs, err := s.query(ctx, tx, op, cypher, params)
-		for _, rec := range recs {
-			k, _ := rec.Values[0].(string)
-			out = append(out, GroupCount{Key: k, Count: int(rec.Values[1].(int64))})
-		}
-		return err
-	})
+	recs, err := s.readOne(ctx, op, cypher, params)
+	for _, rec := range recs {
+		k, _ := rec.Values[0].(string)
+		out = append(out, GroupCount{Key: k, Count: int(rec.Values[1].(int64))})
+	}
 	return out, err
 }

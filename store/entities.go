@@ -14,15 +14,12 @@ import (
 // that do not exist are absent from the map.
 func (s *Store) EntitiesByID(ctx context.Context, p Projection, ids []string) (map[string]kg.Entity, error) {
 	out := make(map[string]kg.Entity, len(ids))
-	err := s.read(ctx, "store.EntitiesByID", func(tx neo4j.ManagedTransaction) error {
-		recs, err := s.query(ctx, tx, "store.EntitiesByID",
-			`UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN `+entityProjection(p, "n")+` AS n`, map[string]any{"ids": ids})
-		for _, rec := range recs {
-			e := entityFrom(rec.Values[0].(map[string]any))
-			out[e.ID] = e
-		}
-		return err
-	})
+	recs, err := s.readOne(ctx, "store.EntitiesByID",
+		`UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN `+entityProjection(p, "n")+` AS n`, map[string]any{"ids": ids})
+	for _, rec := range recs {
+		e := entityFrom(rec.Values[0].(map[string]any))
+		out[e.ID] = e
+	}
 	return out, err
 }
 
@@ -124,22 +121,18 @@ func (s *Store) EntitiesWithLevels(ctx context.Context, p Projection, f EntityFi
 	var page Page[kg.Entity]
 	var pages []LevelPage
 	var ends []kg.Entity
-	err = s.read(ctx, "store.Entities", func(tx neo4j.ManagedTransaction) error {
-		page, pages, ends = Page[kg.Entity]{}, nil, nil
-		recs, err := s.query(ctx, tx, "store.Entities", cypher, params)
-		if err != nil || len(recs) == 0 {
-			return err
-		}
-		page.Total = int(recs[0].Values[0].(int64))
-		for _, v := range recs[0].Values[1].([]any) {
-			pair := v.([]any)
-			e := entityFrom(pair[0].(map[string]any))
-			page.Items = append(page.Items, e)
-			q.decode(e.ID, root, pair[1].([]any), &pages, &ends)
-		}
-		return nil
-	})
-	return page, pages, ends, err
+	recs, err := s.readOne(ctx, "store.Entities", cypher, params)
+	if err != nil || len(recs) == 0 {
+		return page, pages, ends, err
+	}
+	page.Total = int(recs[0].Values[0].(int64))
+	for _, v := range recs[0].Values[1].([]any) {
+		pair := v.([]any)
+		e := entityFrom(pair[0].(map[string]any))
+		page.Items = append(page.Items, e)
+		q.decode(e.ID, root, pair[1].([]any), &pages, &ends)
+	}
+	return page, pages, ends, nil
 }
 
 // entityQuery returns the clause that yields candidate entities n and the

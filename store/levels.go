@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
 	"cyberkg/errs"
 	"cyberkg/kg"
 )
@@ -57,15 +55,14 @@ func (s *Store) LevelsOf(ctx context.Context, p Projection, ids []string, levels
 		RETURN id, ` + lists
 	var pages []LevelPage
 	var ends []kg.Entity
-	err = s.read(ctx, "store.LevelsOf", func(tx neo4j.ManagedTransaction) error {
-		pages, ends = pages[:0], ends[:0]
-		recs, err := s.query(ctx, tx, "store.LevelsOf", cypher, q.params)
-		for _, rec := range recs {
-			q.decode(rec.Values[0].(string), root, rec.Values[1].([]any), &pages, &ends)
-		}
-		return err
-	})
-	return pages, ends, err
+	recs, err := s.readOne(ctx, "store.LevelsOf", cypher, q.params)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, rec := range recs {
+		q.decode(rec.Values[0].(string), root, rec.Values[1].([]any), &pages, &ends)
+	}
+	return pages, ends, nil
 }
 
 // levelQuery builds LevelsOf's Cypher: each level gets parameters of its

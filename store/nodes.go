@@ -4,8 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
 	"cyberkg/kg"
 )
 
@@ -21,13 +19,10 @@ func (s *Store) RelationshipsByID(ctx context.Context, p Projection, ids []strin
 	cypher := `UNWIND $ids AS id CALL (id) { ` + strings.Join(branches, " UNION ") + ` }
 		RETURN ` + relProjection(p) + ` AS r`
 	out := make(map[string]kg.Relationship, len(ids))
-	err := s.read(ctx, "store.RelationshipsByID", func(tx neo4j.ManagedTransaction) error {
-		recs, err := s.query(ctx, tx, "store.RelationshipsByID", cypher, map[string]any{"ids": ids})
-		for _, rec := range recs {
-			r := relationshipFrom(rec.Values[0].(map[string]any))
-			out[r.ID] = r
-		}
-		return err
-	})
+	recs, err := s.readOne(ctx, "store.RelationshipsByID", cypher, map[string]any{"ids": ids})
+	for _, rec := range recs {
+		r := relationshipFrom(rec.Values[0].(map[string]any))
+		out[r.ID] = r
+	}
 	return out, err
 }

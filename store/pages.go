@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
 	"cyberkg/kg"
 )
 
@@ -39,21 +37,16 @@ func (s *Store) RelationshipPages(ctx context.Context, proj Projection, ids []st
 		RETURN id, ` + count + `, rels`
 	pages := make(map[string]Page[kg.Relationship], len(ids))
 	var ends []kg.Entity
-	err = s.read(ctx, "store.RelationshipPages", func(tx neo4j.ManagedTransaction) error {
-		clear(pages)
-		ends = ends[:0]
-		recs, err := s.query(ctx, tx, "store.RelationshipPages", cypher, params)
-		for _, rec := range recs {
-			var page Page[kg.Relationship]
-			page.Total = int(rec.Values[1].(int64))
-			for _, pair := range rec.Values[2].([]any) {
-				p := pair.([]any)
-				page.Items = append(page.Items, relationshipFrom(p[0].(map[string]any)))
-				ends = append(ends, entityFrom(p[1].(map[string]any)))
-			}
-			pages[rec.Values[0].(string)] = page
+	recs, err := s.readOne(ctx, "store.RelationshipPages", cypher, params)
+	for _, rec := range recs {
+		var page Page[kg.Relationship]
+		page.Total = int(rec.Values[1].(int64))
+		for _, pair := range rec.Values[2].([]any) {
+			p := pair.([]any)
+			page.Items = append(page.Items, relationshipFrom(p[0].(map[string]any)))
+			ends = append(ends, entityFrom(p[1].(map[string]any)))
 		}
-		return err
-	})
+		pages[rec.Values[0].(string)] = page
+	}
 	return pages, ends, err
 }

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
 	"cyberkg/errs"
 	"cyberkg/kg"
 )
@@ -125,15 +123,12 @@ func (s *Store) RelationshipsOf(ctx context.Context, p Projection, ids []string,
 		RETURN id, ` + relProjection(p) + ` AS r, ` + entityProjection(p, "m") + ` AS m`
 	out := make(map[string][]kg.Relationship, len(ids))
 	var ends []kg.Entity
-	err = s.read(ctx, "store.RelationshipsOf", func(tx neo4j.ManagedTransaction) error {
-		recs, err := s.query(ctx, tx, "store.RelationshipsOf", cypher, params)
-		for _, rec := range recs {
-			id := rec.Values[0].(string)
-			out[id] = append(out[id], relationshipFrom(rec.Values[1].(map[string]any)))
-			ends = append(ends, entityFrom(rec.Values[2].(map[string]any)))
-		}
-		return err
-	})
+	recs, err := s.readOne(ctx, "store.RelationshipsOf", cypher, params)
+	for _, rec := range recs {
+		id := rec.Values[0].(string)
+		out[id] = append(out[id], relationshipFrom(rec.Values[1].(map[string]any)))
+		ends = append(ends, entityFrom(rec.Values[2].(map[string]any)))
+	}
 	return out, ends, err
 }
 
@@ -154,21 +149,17 @@ func (s *Store) EntityWithRelationships(ctx context.Context, p Projection, id st
 			RETURN collect([` + relProjection(p) + `, ` + entityProjection(p, "m") + `]) AS rels
 		}
 		RETURN ` + entityProjection(p, "n") + ` AS n, rels`
-	err = s.read(ctx, "store.EntityWithRelationships", func(tx neo4j.ManagedTransaction) error {
-		recs, err := s.query(ctx, tx, "store.EntityWithRelationships", cypher, params)
-		if err != nil || len(recs) == 0 {
-			return err
-		}
-		found = true
-		e = entityFrom(recs[0].Values[0].(map[string]any))
-		for _, pair := range recs[0].Values[1].([]any) {
-			p := pair.([]any)
-			rels = append(rels, relationshipFrom(p[0].(map[string]any)))
-			ends = append(ends, entityFrom(p[1].(map[string]any)))
-		}
-		return nil
-	})
-	return e, rels, ends, found, err
+	recs, err := s.readOne(ctx, "store.EntityWithRelationships", cypher, params)
+	if err != nil || len(recs) == 0 {
+		return e, nil, nil, false, err
+	}
+	e = entityFrom(recs[0].Values[0].(map[string]any))
+	for _, pair := range recs[0].Values[1].([]any) {
+		p := pair.([]any)
+		rels = append(rels, relationshipFrom(p[0].(map[string]any)))
+		ends = append(ends, entityFrom(p[1].(map[string]any)))
+	}
+	return e, rels, ends, true, nil
 }
 
 // Relationships returns one page of all relationships that pass f (by id),
@@ -189,18 +180,15 @@ func (s *Store) Relationships(ctx context.Context, p Projection, f RelFilter, of
 		       RETURN collect(` + relProjection(p) + `) AS page }
 		RETURN total, page`
 	var page Page[kg.Relationship]
-	err = s.read(ctx, "store.Relationships", func(tx neo4j.ManagedTransaction) error {
-		recs, err := s.query(ctx, tx, "store.Relationships", cypher, params)
-		if err != nil || len(recs) == 0 {
-			return err
-		}
-		page.Total = int(recs[0].Values[0].(int64))
-		for _, v := range recs[0].Values[1].([]any) {
-			page.Items = append(page.Items, relationshipFrom(v.(map[string]any)))
-		}
-		return nil
-	})
-	return page, err
+	recs, err := s.readOne(ctx, "store.Relationships", cypher, params)
+	if err != nil || len(recs) == 0 {
+		return page, err
+	}
+	page.Total = int(recs[0].Values[0].(int64))
+	for _, v := range recs[0].Values[1].([]any) {
+		page.Items = append(page.Items, relationshipFrom(v.(map[string]any)))
+	}
+	return page, nil
 }
 
 // rootRelFilter is f's type label, parameters and condition on r for a

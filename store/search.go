@@ -12,7 +12,6 @@ import (
 	"unicode"
 
 	"github.com/agnivade/levenshtein"
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
@@ -43,17 +42,13 @@ func (s *Store) Search(ctx context.Context, p Projection, text string, kinds []k
 	if err != nil {
 		return nil, err
 	}
-	var candidates []map[string]any
-	err = s.read(ctx, "store.Search", func(tx neo4j.ManagedTransaction) error {
-		recs, err := s.query(ctx, tx, "store.Search", cypher, params)
-		candidates = candidates[:0] // a retried transaction starts over
-		for _, rec := range recs {
-			candidates = append(candidates, rec.Values[0].(map[string]any))
-		}
-		return err
-	})
+	recs, err := s.readOne(ctx, "store.Search", cypher, params)
 	if err != nil {
 		return nil, err
+	}
+	candidates := make([]map[string]any, len(recs))
+	for i, rec := range recs {
+		candidates[i] = rec.Values[0].(map[string]any)
 	}
 	return RankCandidates(text, candidates, first), nil
 }

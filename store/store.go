@@ -158,9 +158,14 @@ func QueryCount(ctx context.Context) int64 {
 	return 0
 }
 
+// runner runs a statement: a managed transaction, or autoCommit.
+type runner interface {
+	Run(ctx context.Context, cypher string, params map[string]any) (neo4j.ResultWithContext, error)
+}
+
 // query is one Cypher round trip inside a transaction: it runs the statement,
 // collects its records, and is what counters and metrics see.
-func (s *Store) query(ctx context.Context, tx neo4j.ManagedTransaction, op, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+func (s *Store) query(ctx context.Context, tx runner, op, cypher string, params map[string]any) ([]*neo4j.Record, error) {
 	if c, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
 		c.Add(1)
 	}
@@ -192,6 +197,59 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx neo4j.ManagedTr
 }
 
 func (s *Store) transact(ctx context.Context, op string, mode neo4j.AccessMode, fn func(tx neo4j.ManagedTransaction) error) error {
+	return s.inSession(ctx, op, mode, func(ctx context.Context, session neo4j.SessionWithContext, timeout time.Duration) error {
+		work := func(tx neo4j.ManagedTransaction) (any, error) { return nil, fn(tx) }
+		var err error
+		if mode == neo4j.AccessModeRead {
+			_, err = session.ExecuteRead(ctx, work, neo4j.WithTxTimeout(timeout))
+		} else {
+			_, err = session.ExecuteWrite(ctx, work, neo4j.WithTxTimeout(timeout))
+		}
+		return err
+	})
+}
+
+// readOne runs one read statement as an auto-commit transaction. That is
+// one round trip to Neo4j where a managed transaction (read) costs two:
+// BEGIN and RUN, then COMMIT. Alone, the graph's version was read in 0.43
+// against 0.83 ms that way, and at 16 at once 1.3–1.5× as often. As
+// ExecuteRead does, it tries again after a failure Neo4j calls retryable
+// (a cluster's leader moving, a connection lost), while ctx lasts.
+func (s *Store) readOne(ctx context.Context, op, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+	var recs []*neo4j.Record
+	err := s.inSession(ctx, op, neo4j.AccessModeRead, func(ctx context.Context, session neo4j.SessionWithContext, timeout time.Duration) error {
+		var err error
+		for attempt := 1; ; attempt++ {
+			recs, err = s.query(ctx, autoCommit{session, timeout}, op, cypher, params)
+			if err == nil || attempt == maxAutoCommitAttempts || !neo4j.IsRetryable(err) || ctx.Err() != nil {
+				return err
+			}
+			select {
+			case <-time.After(time.Duration(attempt) * 50 * time.Millisecond):
+			case <-ctx.Done():
+				return err
+			}
+		}
+	})
+	return recs, err
+}
+
+const maxAutoCommitAttempts = 3
+
+// autoCommit runs statements as a session's auto-commit transactions, for
+// query.
+type autoCommit struct {
+	session neo4j.SessionWithContext
+	timeout time.Duration
+}
+
+func (a autoCommit) Run(ctx context.Context, cypher string, params map[string]any) (neo4j.ResultWithContext, error) {
+	return a.session.Run(ctx, cypher, params, neo4j.WithTxTimeout(a.timeout))
+}
+
+// inSession opens a session for one unit of work in mode and calls fn with
+// it and the work's timeout, accounting for what the store watches.
+func (s *Store) inSession(ctx context.Context, op string, mode neo4j.AccessMode, fn func(context.Context, neo4j.SessionWithContext, time.Duration) error) error {
 	ctx, release, err := s.health.enter(ctx, op) // fails fast while Neo4j is known to be down
 	if err != nil {
 		return err
@@ -222,12 +280,7 @@ func (s *Store) transact(ctx context.Context, op string, mode neo4j.AccessMode, 
 	bookmarks := bookmarksOf(ctx)
 	session := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: mode, DatabaseName: s.db, Bookmarks: bookmarks.session()})
 	defer session.Close(ctx)
-	work := func(tx neo4j.ManagedTransaction) (any, error) { return nil, fn(tx) }
-	if mode == neo4j.AccessModeRead {
-		_, err = session.ExecuteRead(ctx, work, neo4j.WithTxTimeout(timeout))
-	} else {
-		_, err = session.ExecuteWrite(ctx, work, neo4j.WithTxTimeout(timeout))
-	}
+	err = fn(ctx, session, timeout)
 	if err == nil {
 		s.health.answered()
 		if mode == neo4j.AccessModeWrite {

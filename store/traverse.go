@@ -6,8 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
 	"cyberkg/errs"
 	"cyberkg/kg"
 )
@@ -100,22 +98,17 @@ func (s *Store) Expand(ctx context.Context, p Projection, id string, depth int, 
 	RETURN [n IN kept | ` + entityProjection(p, "n") + `] AS nodes, edges, truncated`
 
 	var g Subgraph
-	found := false
-	err = s.read(ctx, "store.Expand", func(tx neo4j.ManagedTransaction) error {
-		recs, err := s.query(ctx, tx, "store.Expand", cypher, params)
-		if err != nil || len(recs) == 0 {
-			return err
-		}
-		found = true
-		g.Nodes = entitiesFrom(recs[0].Values[0])
-		g.Edges = relationshipsFrom(recs[0].Values[1])
-		g.Truncated = recs[0].Values[2].(bool)
-		return nil
-	})
-	if err == nil && !found {
-		err = errs.E("store.Expand", errs.NotFound, fmt.Errorf("no entity with id %q", id))
+	recs, err := s.readOne(ctx, "store.Expand", cypher, params)
+	switch {
+	case err != nil:
+		return g, err
+	case len(recs) == 0:
+		return g, errs.E("store.Expand", errs.NotFound, fmt.Errorf("no entity with id %q", id))
 	}
-	return g, err
+	g.Nodes = entitiesFrom(recs[0].Values[0])
+	g.Edges = relationshipsFrom(recs[0].Values[1])
+	g.Truncated = recs[0].Values[2].(bool)
+	return g, nil
 }
 
 // PathMode chooses which paths Paths returns.
@@ -198,23 +191,19 @@ func (s *Store) Paths(ctx context.Context, p Projection, from, to string, maxHop
 	` + pathsBetween(p, "true", match) + `
 	RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, paths`
 
-	var paths []Path
-	err = s.read(ctx, "store.Paths", func(tx neo4j.ManagedTransaction) error {
-		recs, err := s.query(ctx, tx, "store.Paths", cypher, params)
-		if err != nil || len(recs) == 0 {
-			return err
+	recs, err := s.readOne(ctx, "store.Paths", cypher, params)
+	if err != nil || len(recs) == 0 {
+		return nil, err
+	}
+	v := recs[0].Values
+	for i, id := range []string{from, to} {
+		if !v[i].(bool) {
+			return nil, errs.E("store.Paths", errs.NotFound, fmt.Errorf("no entity with id %q", id))
 		}
-		v := recs[0].Values
-		for i, id := range []string{from, to} {
-			if !v[i].(bool) {
-				return errs.E("store.Paths", errs.NotFound, fmt.Errorf("no entity with id %q", id))
-			}
-		}
-		paths = pathsFrom(v[2])
-		sortPaths(paths)
-		return nil
-	})
-	return paths, err
+	}
+	paths := pathsFrom(v[2])
+	sortPaths(paths)
+	return paths, nil
 }
 
 // sortPaths puts paths shortest first, those of one length in a stable
