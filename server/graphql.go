@@ -51,7 +51,8 @@ func newGraphQL(s *store.Store, f *feed, cfg config, m *metrics, log *slog.Logge
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: smallQueries[string]{lru.New[string](1000), maxCachedQuery}})
-	srv.Use(graph.DocumentLimits{MaxTokens: cfg.maxTokens, MaxAliases: cfg.maxAliases, MaxDirectives: cfg.maxDirectives})
+	srv.Use(graph.DocumentLimits{MaxTokens: cfg.maxTokens, MaxAliases: cfg.maxAliases, MaxDirectives: cfg.maxDirectives,
+		Passed: smallQueries[struct{}]{lru.New[struct{}](1000), maxCachedQuery}})
 	srv.Use(&plan.Extension{MaxDepth: cfg.maxDepth, Budget: cfg.maxCost})
 	srv.Use(chargeOperation{}) // after the plan, whose cost it charges
 	srv.Use(graphqlTracing{})
