@@ -32,7 +32,7 @@ func (s *Store) RelationshipPages(ctx context.Context, proj Projection, ids []st
 		CALL (n) {
 			MATCH ` + pattern + ` WHERE ` + relFilter(f) + `
 			WITH r, m ORDER BY r.startFirst, type(r), r.id SKIP $skip LIMIT $limit
-			RETURN collect([` + relProjection(proj) + `, ` + entityProjection(proj, "m") + `]) AS rels
+			RETURN collect([` + relProjectionFrom(proj, "n") + `, ` + entityProjection(proj, "m") + `]) AS rels
 		}
 		RETURN id, ` + count + `, rels`
 	pages := make(map[string]Page[kg.Relationship], len(ids))
@@ -40,13 +40,15 @@ func (s *Store) RelationshipPages(ctx context.Context, proj Projection, ids []st
 	recs, err := s.readOne(ctx, "store.RelationshipPages", cypher, params)
 	for _, rec := range recs {
 		var page Page[kg.Relationship]
+		id := rec.Values[0].(string)
 		page.Total = int(rec.Values[1].(int64))
 		for _, pair := range rec.Values[2].([]any) {
 			p := pair.([]any)
-			page.Items = append(page.Items, relationshipFrom(p[0].(map[string]any)))
-			ends = append(ends, entityFrom(p[1].(map[string]any)))
+			m := entityFrom(p[1].(map[string]any))
+			page.Items = append(page.Items, relationshipBetween(p[0].(map[string]any), id, m))
+			ends = append(ends, m)
 		}
-		pages[rec.Values[0].(string)] = page
+		pages[id] = page
 	}
 	return pages, ends, err
 }

@@ -117,17 +117,18 @@ func (s *Store) RelationshipsOf(ctx context.Context, p Projection, ids []string,
 	cypher := `UNWIND $ids AS id
 		CALL (id) {
 			MATCH ` + pattern + ` WHERE n.id = id AND ` + relFilter(f) + `
-			WITH r, m ORDER BY r.startFirst, type(r), r.id LIMIT $limit
-			RETURN r, m
+			WITH n, r, m ORDER BY r.startFirst, type(r), r.id LIMIT $limit
+			RETURN n, r, m
 		}
-		RETURN id, ` + relProjection(p) + ` AS r, ` + entityProjection(p, "m") + ` AS m`
+		RETURN id, ` + relProjectionFrom(p, "n") + ` AS r, ` + entityProjection(p, "m") + ` AS m`
 	out := make(map[string][]kg.Relationship, len(ids))
 	var ends []kg.Entity
 	recs, err := s.readOne(ctx, "store.RelationshipsOf", cypher, params)
 	for _, rec := range recs {
 		id := rec.Values[0].(string)
-		out[id] = append(out[id], relationshipFrom(rec.Values[1].(map[string]any)))
-		ends = append(ends, entityFrom(rec.Values[2].(map[string]any)))
+		m := entityFrom(rec.Values[2].(map[string]any))
+		out[id] = append(out[id], relationshipBetween(rec.Values[1].(map[string]any), id, m))
+		ends = append(ends, m)
 	}
 	return out, ends, err
 }
@@ -146,7 +147,7 @@ func (s *Store) EntityWithRelationships(ctx context.Context, p Projection, id st
 		CALL (n) {
 			MATCH ` + pattern + ` WHERE ` + relFilter(f) + `
 			WITH r, m ORDER BY r.startFirst, type(r), r.id LIMIT $limit
-			RETURN collect([` + relProjection(p) + `, ` + entityProjection(p, "m") + `]) AS rels
+			RETURN collect([` + relProjectionFrom(p, "n") + `, ` + entityProjection(p, "m") + `]) AS rels
 		}
 		RETURN ` + entityProjection(p, "n") + ` AS n, rels`
 	recs, err := s.readOne(ctx, "store.EntityWithRelationships", cypher, params)
@@ -156,8 +157,9 @@ func (s *Store) EntityWithRelationships(ctx context.Context, p Projection, id st
 	e = entityFrom(recs[0].Values[0].(map[string]any))
 	for _, pair := range recs[0].Values[1].([]any) {
 		p := pair.([]any)
-		rels = append(rels, relationshipFrom(p[0].(map[string]any)))
-		ends = append(ends, entityFrom(p[1].(map[string]any)))
+		m := entityFrom(p[1].(map[string]any))
+		rels = append(rels, relationshipBetween(p[0].(map[string]any), e.ID, m))
+		ends = append(ends, m)
 	}
 	return e, rels, ends, true, nil
 }
