@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
 	"cyberkg/errs"
 )
 
@@ -74,7 +72,10 @@ func (s *Store) shortestPaths(ctx context.Context, p Projection, from, to string
 	// is enough for SHORTEST.
 	params["each"] = limit
 
-	err = s.read(ctx, "store.Paths", func(tx neo4j.ManagedTransaction) error {
+	// Two to four statements, each its own auto-commit transaction: a
+	// managed one would cost a round trip more (readOne) and gives them no
+	// snapshot to share.
+	err = s.readEach(ctx, "store.Paths", func(ctx context.Context, tx runner) error {
 		paths, handed = nil, false
 		recs, err := s.query(ctx, tx, "store.Paths", ends, params)
 		if err != nil || len(recs) == 0 {
@@ -276,7 +277,7 @@ func neighboursFrom(v any) []neighbour {
 
 // pathsOf reads the entities and relationships of paths from their element
 // ids, in one statement.
-func (s *Store) pathsOf(ctx context.Context, tx neo4j.ManagedTransaction, p Projection, paths []elementPath) ([]Path, error) {
+func (s *Store) pathsOf(ctx context.Context, tx runner, p Projection, paths []elementPath) ([]Path, error) {
 	var nodes, rels []string
 	for _, p := range paths {
 		nodes, rels = append(nodes, p.nodes...), append(rels, p.rels...)
