@@ -47,6 +47,11 @@ import (
 type entry struct {
 	data    []byte
 	version int64
+	// checked is the newest version the answer is known to hold at: a
+	// check walks back over the changes after it only, so a popular
+	// answer that outlives many writes is not checked against all of them
+	// on every hit.
+	checked int64
 	reads   []string // the entities the request read, sorted (unless on is onAll)
 	on      dependence
 }
@@ -102,8 +107,8 @@ func (c *responseCache) add(key string, e entry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old, ok := c.entries.Peek(key); ok {
-		if old.version > e.version {
-			return // a request that began later has made a newer one
+		if old.version > e.version || old.checked > e.checked {
+			return // a request that began later has made a newer one, or checked it later
 		}
 		c.bytes -= old.size(key) // replaced, not evicted
 	}
@@ -211,7 +216,11 @@ func (c *responseCache) cached(head func(context.Context) (int64, error)) graphq
 				st.private = kg.ActorFromContext(ctx).Role > kg.RoleAnonymous
 			}
 		}
-		if e, ok := c.get(key); ok && c.changes.index.valid(e.version, e.reads, e.on) {
+		if e, ok := c.get(key); ok && c.changes.index.valid(e.checked, e.reads, e.on) {
+			if e.checked < version {
+				e.checked = version
+				c.add(key, e)
+			}
 			c.m.cacheHits.Inc()
 			tag(e.version)
 			return &graphql.Response{Data: e.data, Extensions: map[string]any{"cached": true}}
@@ -221,7 +230,7 @@ func (c *responseCache) cached(head func(context.Context) (int64, error)) graphq
 		if resp == nil || len(resp.Errors) > 0 {
 			return resp // errors may pass: never kept, never tagged
 		}
-		e := entry{version: version, on: c.dependence(oc)}
+		e := entry{version: version, checked: version, on: c.dependence(oc)}
 		if e.on != onAll {
 			e.reads = loader.For(ctx).Read()
 			slices.Sort(e.reads) // for valid's lookups
