@@ -3,6 +3,7 @@ package loader
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -82,9 +83,9 @@ func groups(keys []argKey) map[string][]string {
 type cohorts struct {
 	mu      sync.Mutex
 	next    int
-	of      map[string]int               // entity id → its latest cohort
+	of      map[string][]int             // entity id → its cohorts
 	members map[int][]string             // cohort → its entities
-	by      map[int]*ast.Field           // cohort → the field whose pages made it
+	by      map[int]map[*ast.Field]bool  // cohort → the fields whose pages made it
 	fetched map[cohortArgs]chan struct{} // cohorts fetched with these arguments; closed once their pages are kept
 	pages   map[argKey]store.Page[kg.Relationship]
 }
@@ -94,67 +95,139 @@ type cohortArgs struct {
 	args   string
 }
 
-// add makes ids a cohort, made by field's pages.
-func (c *cohorts) add(ids []string, by *ast.Field) {
-	if len(ids) == 0 || by == nil {
+// add makes ids a cohort, made by the pages of the fields by.
+func (c *cohorts) add(ids []string, by map[*ast.Field]bool) {
+	if len(ids) == 0 || len(by) == 0 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.of == nil {
-		c.of, c.members, c.by = map[string]int{}, map[int][]string{}, map[int]*ast.Field{}
+		c.of, c.members, c.by = map[string][]int{}, map[int][]string{}, map[int]map[*ast.Field]bool{}
 		c.fetched, c.pages = map[cohortArgs]chan struct{}{}, map[argKey]store.Page[kg.Relationship]{}
 	}
 	c.next++
 	c.by[c.next] = by
-	for _, id := range ids {
-		c.of[id] = c.next
+	for _, id := range dedupe(ids) {
+		c.of[id] = append(c.of[id], c.next)
 	}
 	c.members[c.next] = dedupe(ids)
 }
 
-// widen is ids and the members of their cohorts, made by one of the
-// asking field's ancestors, not yet fetched with args; it marks those
-// cohorts fetched, and done, called once their pages are kept (or the
-// fetch failed), lets those waiting for them go on.
-func (c *cohorts) widen(ids []string, args string, above map[*ast.Field]bool) (out []string, done func()) {
+// widen splits ids asked for with args. Those in a cohort (made by one of
+// the asking fields' ancestors) that another fetch with args has taken on
+// are later: their page comes with it, once the channel closes. The rest
+// are to fetch now, with the members of their cohorts not yet fetched with
+// args, which it marks as taken on; done, called once their pages are
+// kept (or the fetch failed), lets those waiting for them go on.
+func (c *cohorts) widen(ids []string, args string, above map[*ast.Field]bool) (fetch []string, later map[string]chan struct{}, done func()) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out = ids
-	var marked []chan struct{}
+	mine := map[chan struct{}]bool{}
+	later = map[string]chan struct{}{}
+	fetching := map[string]bool{}
 	for _, id := range ids {
-		n, ok := c.of[id]
-		if !ok || !above[c.by[n]] {
-			continue
+		var other chan struct{}
+		for _, n := range c.of[id] {
+			if !madeAbove(c.by[n], above) {
+				continue
+			}
+			if ch, taken := c.fetched[cohortArgs{n, args}]; taken {
+				if !mine[ch] {
+					other = ch
+				}
+				continue
+			}
+			ch := make(chan struct{})
+			c.fetched[cohortArgs{n, args}] = ch
+			mine[ch] = true
+			for _, m := range c.members[n] {
+				fetching[m] = true
+			}
+			fetch = append(fetch, c.members[n]...)
 		}
-		if _, fetched := c.fetched[cohortArgs{n, args}]; fetched {
-			continue
+		if other != nil && !fetching[id] {
+			later[id] = other
+		} else {
+			fetching[id] = true
+			fetch = append(fetch, id)
 		}
-		ch := make(chan struct{})
-		c.fetched[cohortArgs{n, args}] = ch
-		marked = append(marked, ch)
-		out = append(out, c.members[n]...)
 	}
-	return dedupe(out), func() {
-		for _, ch := range marked {
+	return dedupe(fetch), later, func() {
+		for ch := range mine {
 			close(ch)
 		}
 	}
 }
 
-// wait waits until the fetch of k's cohort with k's arguments, when one
-// is under way, has kept its pages.
-func (c *cohorts) wait(ctx context.Context, k argKey) {
-	c.mu.Lock()
-	n, ok := c.of[k.id]
-	ch := c.fetched[cohortArgs{n, k.args}]
-	c.mu.Unlock()
-	if !ok || ch == nil {
+// madeAbove reports whether one of the fields by is among above.
+func madeAbove(by, above map[*ast.Field]bool) bool {
+	for f := range by {
+		if above[f] {
+			return true
+		}
+	}
+	return false
+}
+
+// askers are, for each set of page arguments, the fields that asked for
+// pages with them and those fields' ancestors. A batch holds the calls of
+// every field that asked in its window, and its context is only the
+// first caller's: the cohorts a batch's pages make, and those it may
+// widen to, are those of every field that asked with the arguments.
+type askers struct {
+	mu     sync.Mutex
+	fields map[string]map[*ast.Field]bool
+	above  map[string]map[*ast.Field]bool
+}
+
+// asked records that the field of ctx asked with args.
+func (a *askers) asked(ctx context.Context, args string) {
+	f := field(ctx)
+	if f == nil {
 		return
 	}
-	select {
-	case <-ch:
-	case <-ctx.Done():
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.fields[args][f] {
+		return // its ancestors are known
+	}
+	if a.fields == nil {
+		a.fields, a.above = map[string]map[*ast.Field]bool{}, map[string]map[*ast.Field]bool{}
+	}
+	if a.fields[args] == nil {
+		a.fields[args], a.above[args] = map[*ast.Field]bool{}, map[*ast.Field]bool{}
+	}
+	a.fields[args][f] = true
+	for up := range ancestors(ctx) {
+		a.above[args][up] = true
+	}
+}
+
+// of are the fields that asked with args, and their ancestors.
+func (a *askers) of(args string) (fields, above map[*ast.Field]bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return maps.Clone(a.fields[args]), maps.Clone(a.above[args])
+}
+
+// wait waits until the fetches of k's cohorts with k's arguments, those
+// under way, have kept their pages.
+func (c *cohorts) wait(ctx context.Context, k argKey) {
+	c.mu.Lock()
+	var chs []chan struct{}
+	for _, n := range c.of[k.id] {
+		if ch := c.fetched[cohortArgs{n, k.args}]; ch != nil {
+			chs = append(chs, ch)
+		}
+	}
+	c.mu.Unlock()
+	for _, ch := range chs {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return
+		}
 	}
 }
 
@@ -176,6 +249,7 @@ func (c *cohorts) take(k argKey) (store.Page[kg.Relationship], bool) {
 
 type pageLoaders struct {
 	cohorts    cohorts
+	askers     askers
 	pageArgs   argsOf[pageArgs]
 	pages      *dataloadgen.Loader[argKey, store.Page[kg.Relationship]]
 	degreeArgs argsOf[store.RelFilter]
@@ -241,32 +315,58 @@ func (l *Loaders) fetchPages(ctx context.Context, keys []argKey) ([]store.Page[k
 		}
 	}
 	for args, ids := range ask {
-		a := l.pl.pageArgs.get(args)
-		ids, done := l.pl.cohorts.widen(ids, args, ancestors(ctx))
-		pages, ends, err := l.store.RelationshipPages(ctx, reads(ctx), ids, a.Filter, a.Offset, a.Limit, a.Total)
-		l.Prime(ends...)
-		failed[args] = err
-		if err != nil {
-			done()
-			continue
+		fields, above := l.pl.askers.of(args)
+		fetch, later, done := l.pl.cohorts.widen(ids, args, above)
+		if len(fetch) > 0 {
+			failed[args] = l.fetchCohort(ctx, args, fetch, fields, found)
 		}
-		var far []string
-		for _, id := range ids {
-			k, p := argKey{id, args}, pages[id]
-			found[k] = p
-			l.pl.cohorts.keep(k, p)
-			for _, r := range p.Items {
-				far = append(far, r.From, r.To)
+		done() // before waiting for others' fetches, which may wait for this one
+		var missed []string
+		for id, ch := range later {
+			select {
+			case <-ch:
+			case <-ctx.Done():
+			}
+			if p, ok := l.pl.cohorts.take(argKey{id, args}); ok {
+				found[argKey{id, args}] = p
+			} else {
+				missed = append(missed, id) // that fetch failed
 			}
 		}
-		done()
-		l.pl.cohorts.add(far, field(ctx))
+		if len(missed) > 0 {
+			if err := l.fetchCohort(ctx, args, missed, fields, found); err != nil {
+				failed[args] = err
+			}
+		}
 	}
 	out, errors := make([]store.Page[kg.Relationship], len(keys)), make([]error, len(keys))
 	for i, k := range keys {
 		out[i], errors[i] = found[k], failed[k.args]
 	}
 	return out, errors
+}
+
+// fetchCohort fetches the pages of ids with args in one store query, keeps
+// them for their cohort, and makes the entities at their far ends a
+// cohort of fields.
+func (l *Loaders) fetchCohort(ctx context.Context, args string, ids []string, fields map[*ast.Field]bool, found map[argKey]store.Page[kg.Relationship]) error {
+	a := l.pl.pageArgs.get(args)
+	pages, ends, err := l.store.RelationshipPages(ctx, reads(ctx), ids, a.Filter, a.Offset, a.Limit, a.Total)
+	if err != nil {
+		return err
+	}
+	l.Prime(ends...)
+	var far []string
+	for _, id := range ids {
+		k, p := argKey{id, args}, pages[id]
+		found[k] = p
+		l.pl.cohorts.keep(k, p)
+		for _, r := range p.Items {
+			far = append(far, r.From, r.To)
+		}
+	}
+	l.pl.cohorts.add(far, fields)
+	return nil
 }
 
 // inList reports whether the field a loader call is made for is inside a
@@ -288,6 +388,7 @@ func (l *Loaders) RelationshipPage(ctx context.Context, id string, f store.RelFi
 	if err != nil {
 		return store.Page[kg.Relationship]{}, err
 	}
+	l.pl.askers.asked(ctx, k.args)
 	return l.pl.pages.Load(ctx, k)
 }
 
@@ -308,6 +409,9 @@ func (l *Loaders) RelationshipPages(ctx context.Context, f store.RelFilter, tota
 			return nil, err
 		}
 		keys[i] = k
+	}
+	for _, k := range keys {
+		l.pl.askers.asked(ctx, k.args)
 	}
 	if len(keys) == 1 && !inList(ctx) {
 		pages, errs := l.fetchPages(ctx, keys)
