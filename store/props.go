@@ -280,7 +280,11 @@ func (p Projection) withEntity(names ...string) Projection {
 // relProjection is the Cypher map of relationship r that relationshipFrom
 // reads: its id, type and ends, and p's properties.
 func relProjection(p Projection) string {
-	ends := `type: type(r), from: startNode(r).id, to: endNode(r).id`
+	return relMap(p, `type: type(r), from: startNode(r).id, to: endNode(r).id`)
+}
+
+// relMap is the Cypher map of relationship r: p's properties and ends.
+func relMap(p Projection, ends string) string {
 	if !p.limited {
 		return `r{.*, ` + ends + `}`
 	}
@@ -294,11 +298,7 @@ func relProjection(p Projection) string {
 // those two reads were a third of the properties read).
 // relationshipBetween reads it.
 func relProjectionFrom(p Projection, n string) string {
-	ends := `type: type(r), out: startNode(r) = ` + n
-	if !p.limited {
-		return `r{.*, ` + ends + `}`
-	}
-	return `r{.id, .version, ` + properties(RelationshipFields, p.relationship) + ends + `}`
+	return relMap(p, `type: type(r), out: startNode(r) = `+n)
 }
 
 // relationshipBetween is relationship r as relProjectionFrom projects it,

@@ -173,11 +173,6 @@ func (l *Loaders) EntityPage(ctx context.Context, f store.EntityFilter, order st
 	if err != nil {
 		return page, err
 	}
-	ids := make([]string, len(page.Items))
-	for i, e := range page.Items {
-		ids[i] = e.ID
-	}
-	l.note(ids...)
 	l.Prime(ends...)
 	l.primePages(pages) // every entity of the page has one at each of its levels, empty or not
 	return page, nil
