@@ -14,7 +14,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -28,7 +27,8 @@ import (
 )
 
 // newGraphQL builds the GraphQL handler with the transports, caches and
-// limits chosen on purpose (not gqlgen's default server): POST and GET only,
+// limits chosen on purpose (not gqlgen's default server): POST and GET only
+// (gqlgen's, but writing a response's data as it is: transport.go),
 // introspection on for the explorer unless turned off, no field suggestions,
 // and token, alias, directive, depth and cost limits that refuse abusive
 // queries before any Cypher runs (each described in the README). The
@@ -42,8 +42,8 @@ func newGraphQL(s *store.Store, f *feed, cfg config, m *metrics, log *slog.Logge
 	ws, sse := f.transports()
 	srv.AddTransport(ws)
 	srv.AddTransport(sse)
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(getJSON{})
+	srv.AddTransport(postJSON{})
 	srv.SetParserTokenLimit(cfg.maxTokens)
 	srv.SetDisableSuggestion(!cfg.suggestions)
 	srv.SetQueryCache(inlineDefer{smallQueries[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000), maxCachedQuery}})
