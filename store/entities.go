@@ -111,7 +111,7 @@ func (s *Store) EntitiesWithLevels(ctx context.Context, p Projection, f EntityFi
 	}
 	pageOf := source + ` WHERE ` + where + `
 		       WITH n ORDER BY ` + nullsLast + key + ` ` + dir + `, n.startLast DESC, n.id SKIP $skip LIMIT $limit` + body + `
-		       RETURN collect([` + entityProjection(p, "n") + `, ` + lists + `]) AS page`
+		       RETURN collect([` + entityRow(p, "n") + `, ` + lists + `]) AS page`
 	cypher := `CALL { ` + pageOf + ` } RETURN 0 AS total, page`
 	if total {
 		cypher = source + ` WHERE ` + where + ` WITH count(n) AS total
@@ -128,7 +128,7 @@ func (s *Store) EntitiesWithLevels(ctx context.Context, p Projection, f EntityFi
 	page.Total = int(recs[0].Values[0].(int64))
 	for _, v := range recs[0].Values[1].([]any) {
 		pair := v.([]any)
-		e := entityFrom(pair[0].(map[string]any))
+		e := entityFromRow(pair[0].([]any))
 		page.Items = append(page.Items, e)
 		q.decode(e.ID, root, pair[1].([]any), &pages, &ends)
 	}

@@ -121,7 +121,7 @@ func (q *levelQuery) scope(levels []Level) (body, lists string, out []scoped, er
 			CALL (n) {
 				MATCH ` + arrow(lv.Filter.Direction, "n", "r", "m", types) + ` WHERE ` + cond + `
 				WITH r, m ORDER BY r.startFirst, type(r), r.id LIMIT ` + fmt.Sprint("$limit", n) + below + `
-				RETURN collect([` + relProjectionFrom(q.p, "n") + `, ` + entityProjection(q.p, "m") + `, ` + kids + `]) AS ` + name + `
+				RETURN collect([` + relRowFrom(q.p, "n") + `, ` + entityRow(q.p, "m") + `, ` + kids + `]) AS ` + name + `
 			}`
 		names = append(names, name)
 		out = append(out, s)
@@ -161,8 +161,8 @@ func (q *levelQuery) decode(id string, levels []scoped, lists []any, pages *[]Le
 		page := LevelPage{ID: id, Filter: lv.filter, Limit: lv.limit, Items: []kg.Relationship{}}
 		for _, item := range lists[i].([]any) {
 			triple := item.([]any)
-			m := entityFrom(triple[1].(map[string]any))
-			r := relationshipBetween(triple[0].(map[string]any), id, m)
+			m := entityFromRow(triple[1].([]any))
+			r := relationshipBetweenRow(triple[0].([]any), id, m)
 			page.Items = append(page.Items, r)
 			*ends = append(*ends, m)
 			if len(lv.below) > 0 {

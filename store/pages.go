@@ -32,7 +32,7 @@ func (s *Store) RelationshipPages(ctx context.Context, proj Projection, ids []st
 		CALL (n) {
 			MATCH ` + pattern + ` WHERE ` + relFilter(f) + `
 			WITH r, m ORDER BY r.startFirst, type(r), r.id SKIP $skip LIMIT $limit
-			RETURN collect([` + relProjectionFrom(proj, "n") + `, ` + entityProjection(proj, "m") + `]) AS rels
+			RETURN collect([` + relRowFrom(proj, "n") + `, ` + entityRow(proj, "m") + `]) AS rels
 		}
 		RETURN id, ` + count + `, rels`
 	pages := make(map[string]Page[kg.Relationship], len(ids))
@@ -44,8 +44,8 @@ func (s *Store) RelationshipPages(ctx context.Context, proj Projection, ids []st
 		page.Total = int(rec.Values[1].(int64))
 		for _, pair := range rec.Values[2].([]any) {
 			p := pair.([]any)
-			m := entityFrom(p[1].(map[string]any))
-			page.Items = append(page.Items, relationshipBetween(p[0].(map[string]any), id, m))
+			m := entityFromRow(p[1].([]any))
+			page.Items = append(page.Items, relationshipBetweenRow(p[0].([]any), id, m))
 			ends = append(ends, m)
 		}
 		pages[id] = page

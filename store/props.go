@@ -187,31 +187,23 @@ func setList(props map[string]any, field string, list []string) {
 	}
 }
 
+// entityFrom reads an entity projected as a map (entityProjection, or a
+// node's properties).
 func entityFrom(p map[string]any) kg.Entity {
-	return kg.Entity{
-		ID:          str(p["id"]),
-		Kind:        kg.Kind(str(p["kind"])),
-		Name:        str(p["name"]),
-		Aliases:     strs(p["aliases"]),
-		Description: str(p["description"]),
-		Start:       date(p["start"]),
-		End:         date(p["end"]),
-		Title:       str(p["title"]),
-		Status:      kg.LawStatus(str(p["status"])),
-		Article:     int(num(p["article"])),
-		Number:      int(num(p["number"])),
-		Text:        str(p["text"]),
-		Facts:       factsFrom(p["facts"]),
-		Evidence:    evidenceFrom(p["evidence"]),
-		Version:     versionOf(p),
+	var row [len(entityRowFields)]any
+	for i, f := range entityRowFields {
+		row[i] = p[f]
 	}
+	return entityFromRow(row[:])
 }
 
 // versionOf reads a version property; a graph written before versions (or
 // by a load, which writes none) is at version 1.
-func versionOf(p map[string]any) int {
-	if v, ok := p["version"].(int64); ok && v > 0 {
-		return int(v)
+func versionOf(p map[string]any) int { return version(p["version"]) }
+
+func version(v any) int {
+	if n, ok := v.(int64); ok && n > 0 {
+		return int(n)
 	}
 	return 1
 }
@@ -219,20 +211,13 @@ func versionOf(p map[string]any) int {
 // relationshipFrom reads a relationship projected as
 // r{.*, type: type(r), from: startNode(r).id, to: endNode(r).id}.
 func relationshipFrom(p map[string]any) kg.Relationship {
-	return kg.Relationship{
-		ID:          str(p["id"]),
-		Type:        kg.RelType(str(p["type"])),
-		From:        str(p["from"]),
-		To:          str(p["to"]),
-		Start:       date(p["start"]),
-		End:         date(p["end"]),
-		Description: str(p["description"]),
-		Confidence:  kg.Confidence(str(p["confidence"])),
-		ClaimedBy:   strs(p["claimedBy"]),
-		Facts:       factsFrom(p["facts"]),
-		Evidence:    evidenceFrom(p["evidence"]),
-		Version:     versionOf(p),
+	var row [len(relRowFields)]any
+	for i, f := range relRowFields {
+		row[i] = p[f]
 	}
+	r := relationshipFromRow(row[:])
+	r.From, r.To = str(p["from"]), str(p["to"])
+	return r
 }
 
 // A Projection says which optional properties of entities and
@@ -280,36 +265,11 @@ func (p Projection) withEntity(names ...string) Projection {
 // relProjection is the Cypher map of relationship r that relationshipFrom
 // reads: its id, type and ends, and p's properties.
 func relProjection(p Projection) string {
-	return relMap(p, `type: type(r), from: startNode(r).id, to: endNode(r).id`)
-}
-
-// relMap is the Cypher map of relationship r: p's properties and ends.
-func relMap(p Projection, ends string) string {
+	const ends = `type: type(r), from: startNode(r).id, to: endNode(r).id`
 	if !p.limited {
 		return `r{.*, ` + ends + `}`
 	}
 	return `r{.id, .version, ` + properties(RelationshipFields, p.relationship) + ends + `}`
-}
-
-// relProjectionFrom is relProjection for a relationship r met from entity
-// n: whether n is its start node, instead of both ends' ids, which Neo4j
-// would read again from the nodes' properties for every relationship (n's
-// id is the caller's and m's is in m's own projection; on O2's nested page
-// those two reads were a third of the properties read).
-// relationshipBetween reads it.
-func relProjectionFrom(p Projection, n string) string {
-	return relMap(p, `type: type(r), out: startNode(r) = `+n)
-}
-
-// relationshipBetween is relationship r as relProjectionFrom projects it,
-// met from the entity with id from and leading to m.
-func relationshipBetween(r map[string]any, from string, m kg.Entity) kg.Relationship {
-	rel := relationshipFrom(r)
-	rel.From, rel.To = from, m.ID
-	if out, _ := r["out"].(bool); !out {
-		rel.From, rel.To = m.ID, from
-	}
-	return rel
 }
 
 // entityProjection is the Cypher map of entity v that entityFrom reads: its

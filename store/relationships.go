@@ -120,14 +120,14 @@ func (s *Store) RelationshipsOf(ctx context.Context, p Projection, ids []string,
 			WITH n, r, m ORDER BY r.startFirst, type(r), r.id LIMIT $limit
 			RETURN n, r, m
 		}
-		RETURN id, ` + relProjectionFrom(p, "n") + ` AS r, ` + entityProjection(p, "m") + ` AS m`
+		RETURN id, ` + relRowFrom(p, "n") + ` AS r, ` + entityRow(p, "m") + ` AS m`
 	out := make(map[string][]kg.Relationship, len(ids))
 	var ends []kg.Entity
 	recs, err := s.readOne(ctx, "store.RelationshipsOf", cypher, params)
 	for _, rec := range recs {
 		id := rec.Values[0].(string)
-		m := entityFrom(rec.Values[2].(map[string]any))
-		out[id] = append(out[id], relationshipBetween(rec.Values[1].(map[string]any), id, m))
+		m := entityFromRow(rec.Values[2].([]any))
+		out[id] = append(out[id], relationshipBetweenRow(rec.Values[1].([]any), id, m))
 		ends = append(ends, m)
 	}
 	return out, ends, err
@@ -147,18 +147,18 @@ func (s *Store) EntityWithRelationships(ctx context.Context, p Projection, id st
 		CALL (n) {
 			MATCH ` + pattern + ` WHERE ` + relFilter(f) + `
 			WITH r, m ORDER BY r.startFirst, type(r), r.id LIMIT $limit
-			RETURN collect([` + relProjectionFrom(p, "n") + `, ` + entityProjection(p, "m") + `]) AS rels
+			RETURN collect([` + relRowFrom(p, "n") + `, ` + entityRow(p, "m") + `]) AS rels
 		}
-		RETURN ` + entityProjection(p, "n") + ` AS n, rels`
+		RETURN ` + entityRow(p, "n") + ` AS n, rels`
 	recs, err := s.readOne(ctx, "store.EntityWithRelationships", cypher, params)
 	if err != nil || len(recs) == 0 {
 		return e, nil, nil, false, err
 	}
-	e = entityFrom(recs[0].Values[0].(map[string]any))
+	e = entityFromRow(recs[0].Values[0].([]any))
 	for _, pair := range recs[0].Values[1].([]any) {
 		p := pair.([]any)
-		m := entityFrom(p[1].(map[string]any))
-		rels = append(rels, relationshipBetween(p[0].(map[string]any), e.ID, m))
+		m := entityFromRow(p[1].([]any))
+		rels = append(rels, relationshipBetweenRow(p[0].([]any), e.ID, m))
 		ends = append(ends, m)
 	}
 	return e, rels, ends, true, nil
