@@ -22,10 +22,11 @@ import (
 // headers, status codes and errors) but for how they write a response.
 // gqlgen's marshals the whole response with encoding/json, which scans the
 // data (already JSON, written by an executor) byte by byte to compact and
-// HTML-escape it, and copies it: 0.9 ms of CPU for a 200 KB answer, which
-// is what a nested page is, and as much again for a cached one. Here the
-// data is written as it is unless it holds a byte that encoding/json would
-// change, so the bytes on the wire are the same (transport_test.go).
+// HTML-escape it, and copies it: 0.86 ms of CPU for a 190 KB answer
+// against 26 µs for copying it (BenchmarkWriteResponse), on every answer,
+// a cached one too. Here the data is written as it is unless it holds a
+// byte that encoding/json would change, so the bytes on the wire are the
+// same (transport_test.go).
 type postJSON struct{}
 
 func (postJSON) Supports(r *http.Request) bool { return transport.POST{}.Supports(r) }
