@@ -37,13 +37,25 @@ func entityRow(p Projection, v string, also ...string) string {
 // (n's id is the caller's and m's is in m's own row; on O2's nested page
 // those two reads were a third of the properties read).
 func relRowFrom(p Projection, n string) string {
+	return relColumns(p) + ", startNode(r) = " + n + "]"
+}
+
+// relRow is the Cypher list of relationship r that relationshipFromRow
+// reads, then the ids of its start and end: for a relationship met with
+// neither end at hand (a neighbourhood's, a path's).
+func relRow(p Projection) string {
+	return relColumns(p) + ", startNode(r).id, endNode(r).id]"
+}
+
+// relColumns is the start of a relationship row, open for the ends.
+func relColumns(p Projection) string {
 	cols := row(relRowFields[:], 3, p.limited, p.relationship, func(f string) string {
 		if f == "type" {
 			return "type(r)"
 		}
 		return "r." + f
 	})
-	return cols[:len(cols)-1] + ", startNode(r) = " + n + "]"
+	return cols[:len(cols)-1]
 }
 
 // row is the Cypher list of fields, each spelled by prop; the first always
@@ -111,5 +123,12 @@ func relationshipBetweenRow(r []any, from string, m kg.Entity) kg.Relationship {
 	if out, _ := r[len(relRowFields)].(bool); !out {
 		rel.From, rel.To = m.ID, from
 	}
+	return rel
+}
+
+// relationshipFromRowWithEnds reads a relationship as relRow writes it.
+func relationshipFromRowWithEnds(r []any) kg.Relationship {
+	rel := relationshipFromRow(r)
+	rel.From, rel.To = str(r[len(relRowFields)]), str(r[len(relRowFields)+1])
 	return rel
 }

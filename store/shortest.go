@@ -283,8 +283,8 @@ func (s *Store) pathsOf(ctx context.Context, tx runner, p Projection, paths []el
 		nodes, rels = append(nodes, p.nodes...), append(rels, p.rels...)
 	}
 	recs, err := s.query(ctx, tx, "store.Paths", `
-		CALL () { UNWIND $nodes AS id MATCH (n) WHERE elementId(n) = id RETURN collect([id, `+entityProjection(p, "n")+`]) AS nodes }
-		CALL () { UNWIND $rels AS id MATCH ()-[r]->() WHERE elementId(r) = id RETURN collect([id, `+relProjection(p)+`]) AS edges }
+		CALL () { UNWIND $nodes AS id MATCH (n) WHERE elementId(n) = id RETURN collect([id, `+entityRow(p, "n")+`]) AS nodes }
+		CALL () { UNWIND $rels AS id MATCH ()-[r]->() WHERE elementId(r) = id RETURN collect([id, `+relRow(p)+`]) AS edges }
 		RETURN nodes, edges`, map[string]any{"nodes": distinct(nodes), "rels": distinct(rels)})
 	if err != nil || len(recs) != 1 {
 		return nil, err

@@ -93,9 +93,9 @@ func (s *Store) Expand(ctx context.Context, p Projection, id string, depth int, 
 		UNWIND rels AS r
 		WITH DISTINCT r WHERE startNode(r) IN kept AND endNode(r) IN kept
 		WITH r ORDER BY r.id
-		RETURN collect(` + relProjection(p) + `) AS edges
+		RETURN collect(` + relRow(p) + `) AS edges
 	}
-	RETURN [n IN kept | ` + entityProjection(p, "n") + `] AS nodes, edges, truncated`
+	RETURN [n IN kept | ` + entityRow(p, "n") + `] AS nodes, edges, truncated`
 
 	var g Subgraph
 	recs, err := s.readOne(ctx, "store.Expand", cypher, params)
@@ -226,7 +226,7 @@ func pathsBetween(p Projection, cond, match string) string {
 		` + match + `
 		}
 		WITH p LIMIT $limit
-		RETURN collect({nodes: [n IN nodes(p) | ` + entityProjection(p, "n") + `], edges: [r IN relationships(p) | ` + relProjection(p) + `]}) AS paths
+		RETURN collect({nodes: [n IN nodes(p) | ` + entityRow(p, "n") + `], edges: [r IN relationships(p) | ` + relRow(p) + `]}) AS paths
 	}`
 }
 
@@ -248,20 +248,22 @@ func pathKey(p Path) string {
 	return b.String()
 }
 
+// entitiesFrom reads a list of entity rows (entityRow).
 func entitiesFrom(v any) []kg.Entity {
 	list, _ := v.([]any)
 	out := make([]kg.Entity, len(list))
 	for i, x := range list {
-		out[i] = entityFrom(x.(map[string]any))
+		out[i] = entityFromRow(x.([]any))
 	}
 	return out
 }
 
+// relationshipsFrom reads a list of relationship rows (relRow).
 func relationshipsFrom(v any) []kg.Relationship {
 	list, _ := v.([]any)
 	out := make([]kg.Relationship, len(list))
 	for i, x := range list {
-		out[i] = relationshipFrom(x.(map[string]any))
+		out[i] = relationshipFromRowWithEnds(x.([]any))
 	}
 	return out
 }
