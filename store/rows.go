@@ -40,9 +40,10 @@ func relRowFrom(p Projection, n string) string {
 	return relColumns(p) + ", startNode(r) = " + n + "]"
 }
 
-// relRow is the Cypher list of relationship r that relationshipFromRow
-// reads, then the ids of its start and end: for a relationship met with
-// neither end at hand (a neighbourhood's, a path's).
+// relRow is the Cypher list of relationship r that
+// relationshipFromRowWithEnds reads: relRowFrom's, but ending in the ids of
+// its start and end, for a relationship met with neither end at hand (a
+// neighbourhood's, a path's).
 func relRow(p Projection) string {
 	return relColumns(p) + ", startNode(r).id, endNode(r).id]"
 }
