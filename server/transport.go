@@ -142,9 +142,9 @@ func decodeJSON(r io.Reader, v any) error {
 	return d.Decode(v)
 }
 
-// responses are the buffers responses are written in, kept for the next
-// unless one grew past what most responses need.
-var responses = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// responseBuffers are the buffers responses are written in, kept for the
+// next unless one grew past what most responses need.
+var responseBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 const maxPooledResponse = 1 << 20
 
@@ -156,11 +156,11 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 		writeMarshalled(w, resp) // incremental delivery's parts: not on this path's hot side
 		return
 	}
-	b := responses.Get().(*bytes.Buffer)
+	b := responseBuffers.Get().(*bytes.Buffer)
 	defer func() {
 		if b.Cap() <= maxPooledResponse {
 			b.Reset()
-			responses.Put(b)
+			responseBuffers.Put(b)
 		}
 	}()
 	b.WriteByte('{')

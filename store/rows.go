@@ -24,9 +24,8 @@ var (
 )
 
 // entityRow is the Cypher list of entity v that entityFromRow reads: its
-// id, version and kind, and p's properties and also.
-func entityRow(p Projection, v string, also ...string) string {
-	p = p.withEntity(also...)
+// id, version and kind, and p's properties.
+func entityRow(p Projection, v string) string {
 	return row(entityRowFields[:], 3, p.limited, p.entity, func(f string) string { return v + "." + f })
 }
 
