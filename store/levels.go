@@ -120,7 +120,7 @@ func (q *levelQuery) scope(levels []Level) (body, lists string, out []scoped, er
 		body += `
 			CALL (n) {
 				MATCH ` + arrow(lv.Filter.Direction, "n", "r", "m", types) + ` WHERE ` + cond + `
-				WITH r, m ORDER BY r.startFirst, type(r), r.id LIMIT ` + fmt.Sprint("$limit", n) + below + `
+				WITH r, m ORDER BY ` + relOrder(lv.Filter) + ` LIMIT ` + fmt.Sprint("$limit", n) + below + `
 				RETURN collect([` + relRowFrom(q.p, "n") + `, ` + entityRow(q.p, "m") + `, ` + kids + `]) AS ` + name + `
 			}`
 		names = append(names, name)

@@ -31,7 +31,7 @@ func (s *Store) RelationshipPages(ctx context.Context, proj Projection, ids []st
 		MATCH (n:Entity {id: id})
 		CALL (n) {
 			MATCH ` + pattern + ` WHERE ` + relFilter(f) + `
-			WITH r, m ORDER BY r.startFirst, type(r), r.id SKIP $skip LIMIT $limit
+			WITH r, m ORDER BY ` + relOrder(f) + ` SKIP $skip LIMIT $limit
 			RETURN collect([` + relRowFrom(proj, "n") + `, ` + entityRow(proj, "m") + `]) AS rels
 		}
 		RETURN id, ` + count + `, rels`

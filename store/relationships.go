@@ -84,6 +84,18 @@ func relParams(f RelFilter) (string, map[string]any, error) {
 	return arrow(f.Direction, "n:Entity", "r", "m", types), params, nil
 }
 
+// relOrder is the ORDER BY of an entity's relationships that pass f: start
+// date (undated last), type, id. With one type, every candidate has it, and
+// it is left out of the sort: Neo4j reads a relationship's type for every
+// candidate the sort sees, before the LIMIT keeps a few, and on O2's nested
+// page that read was a tenth of the statement's database hits.
+func relOrder(f RelFilter) string {
+	if len(f.Types) == 1 {
+		return "r.startFirst, r.id"
+	}
+	return "r.startFirst, type(r), r.id"
+}
+
 // typeLabel is ":A|B" for types, checked against the vocabulary, or "".
 func typeLabel(types []kg.RelType) (string, error) {
 	if len(types) == 0 {
@@ -117,7 +129,7 @@ func (s *Store) RelationshipsOf(ctx context.Context, p Projection, ids []string,
 	cypher := `UNWIND $ids AS id
 		CALL (id) {
 			MATCH ` + pattern + ` WHERE n.id = id AND ` + relFilter(f) + `
-			WITH n, r, m ORDER BY r.startFirst, type(r), r.id LIMIT $limit
+			WITH n, r, m ORDER BY ` + relOrder(f) + ` LIMIT $limit
 			RETURN n, r, m
 		}
 		RETURN id, ` + relRowFrom(p, "n") + ` AS r, ` + entityRow(p, "m") + ` AS m`
@@ -146,7 +158,7 @@ func (s *Store) EntityWithRelationships(ctx context.Context, p Projection, id st
 	cypher := `MATCH (n:Entity {id: $id})
 		CALL (n) {
 			MATCH ` + pattern + ` WHERE ` + relFilter(f) + `
-			WITH r, m ORDER BY r.startFirst, type(r), r.id LIMIT $limit
+			WITH r, m ORDER BY ` + relOrder(f) + ` LIMIT $limit
 			RETURN collect([` + relRowFrom(p, "n") + `, ` + entityRow(p, "m") + `]) AS rels
 		}
 		RETURN ` + entityRow(p, "n") + ` AS n, rels`
