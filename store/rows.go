@@ -17,20 +17,25 @@ import (
 // projection and no lookup. The slots are the always-there ones, then
 // EntityFields or RelationshipFields in their order (rows_test.go).
 var (
-	entityRowFields = [...]string{"id", "version", "kind",
-		"name", "aliases", "description", "start", "end", "title", "status", "article", "number", "text", "facts", "evidence"}
-	relRowFields = [...]string{"id", "version", "type",
-		"description", "confidence", "claimedBy", "start", "end", "facts", "evidence"}
+	entityRowFields = [...]string{"id", "kind",
+		"version", "name", "aliases", "description", "start", "end", "title", "status", "article", "number", "text", "facts", "evidence"}
+	relRowFields = [...]string{"id", "type",
+		"version", "description", "confidence", "claimedBy", "start", "end", "facts", "evidence"}
 )
 
+// alwaysInRow is how many slots lead every row whatever the projection:
+// the id, and the kind or type, without which an entity has no GraphQL type
+// and a relationship no meaning.
+const alwaysInRow = 2
+
 // entityRow is the Cypher list of entity v that entityFromRow reads: its
-// id, version and kind, and p's properties.
+// id and kind, and p's properties.
 func entityRow(p Projection, v string) string {
-	return row(entityRowFields[:], 3, p.limited, p.entity, func(f string) string { return v + "." + f })
+	return row(entityRowFields[:], p.limited, p.entity, func(f string) string { return v + "." + f })
 }
 
 // relRowFrom is the Cypher list of relationship r met from entity n that
-// relationshipBetweenRow reads: its id, version, type and p's properties,
+// relationshipBetweenRow reads: its id, type and p's properties,
 // and last whether n is its start node, instead of both ends' ids, which
 // Neo4j would read again from the nodes' properties for every relationship
 // (n's id is the caller's and m's is in m's own row; on O2's nested page
@@ -49,7 +54,7 @@ func relRow(p Projection) string {
 
 // relColumns is the start of a relationship row, open for the ends.
 func relColumns(p Projection) string {
-	cols := row(relRowFields[:], 3, p.limited, p.relationship, func(f string) string {
+	cols := row(relRowFields[:], p.limited, p.relationship, func(f string) string {
 		if f == "type" {
 			return "type(r)"
 		}
@@ -58,16 +63,16 @@ func relColumns(p Projection) string {
 	return cols[:len(cols)-1]
 }
 
-// row is the Cypher list of fields, each spelled by prop; the first always
-// are there, the others when wanted (every one unless limited).
-func row(fields []string, always int, limited bool, wanted map[string]bool, prop func(string) string) string {
+// row is the Cypher list of fields, each spelled by prop; the first
+// alwaysInRow are there, the others when wanted (every one unless limited).
+func row(fields []string, limited bool, wanted map[string]bool, prop func(string) string) string {
 	var b strings.Builder
 	b.WriteByte('[')
 	for i, f := range fields {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		if i < always || !limited || wanted[f] {
+		if i < alwaysInRow || !limited || wanted[f] {
 			b.WriteString(prop(f))
 		} else {
 			b.WriteString("null")
@@ -81,8 +86,8 @@ func row(fields []string, always int, limited bool, wanted map[string]bool, prop
 func entityFromRow(r []any) kg.Entity {
 	return kg.Entity{
 		ID:          str(r[0]),
-		Version:     version(r[1]),
-		Kind:        kg.Kind(str(r[2])),
+		Kind:        kg.Kind(str(r[1])),
+		Version:     version(r[2]),
 		Name:        str(r[3]),
 		Aliases:     strs(r[4]),
 		Description: str(r[5]),
@@ -103,8 +108,8 @@ func entityFromRow(r []any) kg.Entity {
 func relationshipFromRow(r []any) kg.Relationship {
 	return kg.Relationship{
 		ID:          str(r[0]),
-		Version:     version(r[1]),
-		Type:        kg.RelType(str(r[2])),
+		Type:        kg.RelType(str(r[1])),
+		Version:     version(r[2]),
 		Description: str(r[3]),
 		Confidence:  kg.Confidence(str(r[4])),
 		ClaimedBy:   strs(r[5]),

@@ -3,6 +3,7 @@ package store
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"cyberkg/kg"
@@ -12,7 +13,7 @@ import (
 // property names in order, and reading a map or a row of the same
 // properties must give the same entity.
 func TestRowsHoldEveryPropertyInOrder(t *testing.T) {
-	if !slices.Equal(entityRowFields[3:], EntityFields) || !slices.Equal(relRowFields[3:], RelationshipFields) {
+	if !slices.Equal(entityRowFields[alwaysInRow:], EntityFields) || !slices.Equal(relRowFields[alwaysInRow:], RelationshipFields) {
 		t.Fatalf("row slots %v / %v are not EntityFields %v / RelationshipFields %v", entityRowFields, relRowFields, EntityFields, RelationshipFields)
 	}
 	// As the driver returns a synthetic law's properties.
@@ -56,5 +57,23 @@ func TestRelationshipRowsAndMapsAgree(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("out=%v: relationshipBetweenRow read\n%+v\nwant\n%+v", out, got, want)
 		}
+	}
+}
+
+// A version is read only when asked for: every other slot but the id and
+// kind (or type) is the projection's.
+func TestRowsReadTheVersionOnlyWhenProjected(t *testing.T) {
+	without, with := Project([]string{"name"}, nil), Project([]string{"name", "version"}, []string{"version"})
+	if got, want := entityRow(without, "n"), "[n.id, n.kind, null, n.name,"; !strings.HasPrefix(got, want) {
+		t.Errorf("entityRow without version = %s, want it to start %s", got, want)
+	}
+	if got, want := entityRow(with, "n"), "[n.id, n.kind, n.version, n.name,"; !strings.HasPrefix(got, want) {
+		t.Errorf("entityRow with version = %s, want it to start %s", got, want)
+	}
+	if got, want := relRow(without), "[r.id, type(r), null,"; !strings.HasPrefix(got, want) {
+		t.Errorf("relRow without version = %s, want it to start %s", got, want)
+	}
+	if got, want := relRow(with), "[r.id, type(r), r.version,"; !strings.HasPrefix(got, want) {
+		t.Errorf("relRow with version = %s, want it to start %s", got, want)
 	}
 }
