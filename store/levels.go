@@ -158,8 +158,9 @@ func merged(levels []Level) []Level {
 // decode reads the lists fetched for entity id at levels.
 func (q *levelQuery) decode(id string, levels []scoped, lists []any, pages *[]LevelPage, ends *[]kg.Entity) {
 	for i, lv := range levels {
-		page := LevelPage{ID: id, Filter: lv.filter, Limit: lv.limit, Items: []kg.Relationship{}}
-		for _, item := range lists[i].([]any) {
+		list := lists[i].([]any)
+		page := LevelPage{ID: id, Filter: lv.filter, Limit: lv.limit, Items: make([]kg.Relationship, 0, len(list))}
+		for _, item := range list {
 			triple := item.([]any)
 			m := entityFromRow(triple[1].([]any))
 			r := relationshipBetweenRow(triple[0].([]any), id, m)

@@ -183,11 +183,18 @@ func (l *Loaders) Relationships(ctx context.Context, id string, f store.RelFilte
 }
 
 func keyOf(id string, f store.RelFilter, limit int) relKey {
-	ts := make([]string, len(f.Types))
-	for i, t := range f.Types {
+	return relKey{id: id, types: joinTypes(f.Types), direction: f.Direction, asOf: f.AsOf, limit: limit}
+}
+
+func joinTypes(types []kg.RelType) string {
+	if len(types) == 1 {
+		return string(types[0]) // the commonest filter, without a slice to join
+	}
+	ts := make([]string, len(types))
+	for i, t := range types {
 		ts[i] = string(t)
 	}
-	return relKey{id: id, types: strings.Join(ts, ","), direction: f.Direction, asOf: f.AsOf, limit: limit}
+	return strings.Join(ts, ",")
 }
 
 type ctxKey struct{}
@@ -212,8 +219,15 @@ func For(ctx context.Context) *Loaders {
 // neighbourhood's edges refer to each end again and again): the caller must
 // not change them afterwards.
 func (l *Loaders) Prime(es ...kg.Entity) {
+	l.read.mu.Lock()
+	if l.read.ids == nil {
+		l.read.ids = make(map[string]struct{}, len(es))
+	}
 	for i := range es {
-		l.note(es[i].ID)
+		l.read.ids[es[i].ID] = struct{}{} // as note does, under one lock for all of them
+	}
+	l.read.mu.Unlock()
+	for i := range es {
 		l.entities.Prime(es[i].ID, &es[i])
 	}
 }

@@ -179,10 +179,19 @@ func (l *Loaders) EntityPage(ctx context.Context, f store.EntityFilter, order st
 }
 
 // primePages puts fetched level pages into the relationships loader and
-// marks them fetched.
+// marks them fetched: each page's key made once, and marked under one lock
+// for all of them (a nested page primes hundreds).
 func (l *Loaders) primePages(pages []store.LevelPage) {
-	for _, p := range pages {
-		l.relationships.Prime(keyOf(p.ID, p.Filter, p.Limit), p.Items)
-		l.claim([]string{p.ID}, p.Filter, p.Limit)
+	keys := make([]relKey, len(pages))
+	for i, p := range pages {
+		keys[i] = keyOf(p.ID, p.Filter, p.Limit)
+	}
+	l.pre.mu.Lock()
+	for _, k := range keys {
+		l.pre.done[k] = true
+	}
+	l.pre.mu.Unlock()
+	for i, p := range pages {
+		l.relationships.Prime(keys[i], p.Items)
 	}
 }
