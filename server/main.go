@@ -33,7 +33,6 @@ import (
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -60,6 +59,7 @@ func main() {
 		return
 	}
 	if err == nil {
+		tuneGC(cfg.cacheBytes)
 		err = run(ctx, cmd, cfg, log)
 	}
 	if err != nil {
@@ -181,24 +181,36 @@ func openStore(ctx context.Context, cfg config, m *metrics, log *slog.Logger) (*
 	}
 }
 
-// loadSeed parses and validates the whole seed before write touches the
-// graph, so a mistake in a seed file changes nothing.
 // tuneGC collects garbage when the heap has grown to 5 times what survived
-// the last collection instead of twice, under a soft limit of 96 MiB. A
+// the last collection instead of twice, under a soft limit (memoryLimit). A
 // request allocates much and keeps nothing, so collections were frequent and
 // found little: at 16 clients on the 100k/500k benchmark graph this gave 19%
-// more requests/s on O2, 13% on O4 and 29% on nested-evidence, and the limit
-// kept the peak RSS at 64 clients at 103 MB (BENCHMARKS.md). GOGC and
-// GOMEMLIMIT, when set, decide instead.
-func tuneGC() {
+// more requests/s on O2, 13% on O4 and 29% on nested-evidence (BENCHMARKS.md).
+// GOGC and GOMEMLIMIT, when set, decide instead.
+func tuneGC(cacheBytes int64) {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(96 << 20)
+		debug.SetMemoryLimit(memoryLimit(cacheBytes))
 	}
 }
 
+// memoryLimit is the soft limit of the Go heap: 64 MiB for requests above
+// what the response cache may hold, with a quarter more for its entries'
+// keys and bookkeeping, and never under the 96 MiB that served uncached
+// (peak RSS at 64 clients 103 MB). A limit that did not count the cache was
+// a trap: once a full cache's 64 MiB lived in a 96 MiB limit, the collector
+// ran every few requests over the whole cache (4,000 collections in a
+// 100k zipf run against 240 with this limit), and throughput fell by up
+// to two thirds (BENCHMARKS.md, issue 23). With the default cache this is
+// 144 MiB, which keeps the server under 200 MB.
+func memoryLimit(cacheBytes int64) int64 {
+	return max(96<<20, 64<<20+cacheBytes+cacheBytes/4)
+}
+
+// loadSeed parses and validates the whole seed before write touches the
+// graph, so a mistake in a seed file changes nothing.
 func loadSeed(ctx context.Context, s *store.Store, fsys fs.FS, log *slog.Logger) error {
 	ds, err := seed.Parse(fsys)
 	if err != nil {
