@@ -222,14 +222,13 @@ func relationshipFrom(p map[string]any) kg.Relationship {
 
 // A Projection says which optional properties of entities and
 // relationships a read returns; ids, kinds, types and ends always come, and
-// what is left out reads as empty (a version as 1). Even a version is read
+// what is left out reads as empty (a version as 1). Facts and evidence are
+// JSON that is costly to send and decode, and a traversal that shows ids and
+// names took a third of the time without the rest. Even a version is read
 // only when shown: each property is a lookup for Neo4j, and on O2's nested
-// page the versions were a tenth of the statement's database hits. Facts
-// and evidence are JSON that is
-// costly to send and decode, and a traversal that shows ids and names took
-// a third of the time without the rest. The zero value, All, returns every
-// property. The caller (the GraphQL plan) says what it will read; nothing
-// about it travels in a context.
+// page the versions were a tenth of the statement's database hits. The
+// zero value, All, returns every property. The caller (the GraphQL plan)
+// says what it will read; nothing about it travels in a context.
 type Projection struct {
 	limited              bool
 	entity, relationship map[string]bool
