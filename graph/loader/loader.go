@@ -219,14 +219,11 @@ func For(ctx context.Context) *Loaders {
 // neighbourhood's edges refer to each end again and again): the caller must
 // not change them afterwards.
 func (l *Loaders) Prime(es ...kg.Entity) {
-	l.read.mu.Lock()
-	if l.read.ids == nil {
-		l.read.ids = make(map[string]struct{}, len(es))
-	}
+	ids := make([]string, len(es))
 	for i := range es {
-		l.read.ids[es[i].ID] = struct{}{} // as note does, under one lock for all of them
+		ids[i] = es[i].ID
 	}
-	l.read.mu.Unlock()
+	l.note(ids...) // under one lock for all of them, not one each
 	for i := range es {
 		l.entities.Prime(es[i].ID, &es[i])
 	}
