@@ -78,7 +78,7 @@ func newHandler(s *store.Store, cfg config, m *metrics, log *slog.Logger) http.H
 	if cfg.metricsAddr == "" {
 		mux.Handle("GET /metrics", metricsHandler(m))
 	}
-	return withTracing(withRequestID(mux))
+	return withTracing(withRequestID(closeWhileDraining(cfg.ops.draining, mux)))
 }
 
 func metricsHandler(m *metrics) http.Handler {

@@ -150,14 +150,7 @@ func run(ctx context.Context, cmd string, cfg config, log *slog.Logger) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: draining", "delay", cfg.ops.shutdownDelay)
-	// While draining, each response closes its connection: a load balancer
-	// that keeps connections alive would otherwise send a request on one
-	// that Shutdown closes as idle, and answer it 502.
-	srv.SetKeepAlivesEnabled(false)
-	drain(context.Background(), cfg.ops)
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
-	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	return shutdown(srv, cfg.ops, cfg.shutdownTimeout)
 }
 
 // openStore connects to Neo4j, waiting for it up to cfg.neo4jWait: at

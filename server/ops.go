@@ -44,6 +44,34 @@ func drainable(draining *atomic.Bool, next http.Handler) http.Handler {
 	})
 }
 
+// closeWhileDraining makes every response given while the server drains
+// close its connection (Connection: close), so that a load balancer or
+// client that keeps connections alive opens a new one elsewhere for its
+// next request. Idle connections are left open until Shutdown, after the
+// delay: closing them at SIGTERM, while a load balancer still routed here,
+// raced its next request on one of them, which it answered 502 (HAProxy,
+// deploy/failover). A WebSocket upgrade is left alone: its response must say
+// Connection: Upgrade.
+func closeWhileDraining(draining *atomic.Bool, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if draining != nil && draining.Load() && r.Header.Get("Upgrade") == "" {
+			w.Header().Set("Connection", "close")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// shutdown drains srv (drain), then stops it, waiting up to timeout for the
+// requests it has. While draining each response closes its connection
+// (closeWhileDraining); the idle ones are left to Shutdown, when a load
+// balancer has stopped sending here.
+func shutdown(srv *http.Server, c opsConfig, timeout time.Duration) error {
+	drain(context.Background(), c)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return srv.Shutdown(ctx)
+}
+
 // drain marks the server draining and waits out the delay (or ctx).
 func drain(ctx context.Context, c opsConfig) {
 	if c.draining != nil {
