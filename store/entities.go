@@ -119,14 +119,19 @@ func (s *Store) EntitiesWithLevels(ctx context.Context, p Projection, f EntityFi
 		RETURN total, page`
 	}
 	var page Page[kg.Entity]
-	var pages []LevelPage
-	var ends []kg.Entity
 	recs, err := s.readOne(ctx, "store.Entities", cypher, params)
 	if err != nil || len(recs) == 0 {
-		return page, pages, ends, err
+		return page, nil, nil, err
 	}
 	page.Total = int(recs[0].Values[0].(int64))
-	for _, v := range recs[0].Values[1].([]any) {
+	rows := recs[0].Values[1].([]any)
+	var n levelCount
+	for _, v := range rows {
+		n.add(root, v.([]any)[1].([]any))
+	}
+	pages, ends := n.make()
+	page.Items = make([]kg.Entity, 0, len(rows))
+	for _, v := range rows {
 		pair := v.([]any)
 		e := entityFromRow(pair[0].([]any))
 		page.Items = append(page.Items, e)
