@@ -47,7 +47,7 @@ type relKey struct {
 
 // New makes loaders over s for one request.
 func New(s *store.Store) *Loaders {
-	l := &Loaders{store: s, pre: prefetched{done: map[relKey]bool{}}}
+	l := &Loaders{store: s}
 	l.entities = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*kg.Entity, []error) {
 		l.note(ids...)
 		found, err := s.EntitiesByID(ctx, reads(ctx), ids)
@@ -177,9 +177,14 @@ func (l *Loaders) Entities(ctx context.Context, ids []string) ([]*kg.Entity, err
 	return l.entities.LoadAll(ctx, ids)
 }
 
-// Relationships loads the first limit relationships of entity id that pass f.
+// Relationships loads the first limit relationships of entity id that pass
+// f: the page a prefetch fetched, or else through the batching loader.
 func (l *Loaders) Relationships(ctx context.Context, id string, f store.RelFilter, limit int) ([]kg.Relationship, error) {
-	return l.relationships.Load(ctx, keyOf(id, f, limit))
+	k := keyOf(id, f, limit)
+	if rels, ok := l.pre.page(k); ok {
+		return rels, nil
+	}
+	return l.relationships.Load(ctx, k)
 }
 
 func keyOf(id string, f store.RelFilter, limit int) relKey {

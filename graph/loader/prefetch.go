@@ -21,10 +21,44 @@ import (
 // batching remains for whatever the plan does not reach (the entities of a
 // quote's source).
 
-// prefetched records which (entity, filter) pairs are already primed.
+// prefetched records which (entity, filter) pairs a prefetch has claimed
+// and holds the pages fetched for them: a pair is done once claimed or
+// fetched. Relationships reads a fetched page here before asking the
+// relationships loader: priming the loader cost a closure and a map entry
+// more per page, and a nested page primes a thousand.
 type prefetched struct {
-	mu   sync.Mutex
-	done map[relKey]bool
+	mu      sync.Mutex
+	claimed map[relKey]bool
+	pages   map[relKey][]kg.Relationship
+}
+
+// done reports whether k is claimed or fetched; the caller holds mu.
+func (p *prefetched) done(k relKey) bool {
+	if p.claimed[k] {
+		return true
+	}
+	_, ok := p.pages[k]
+	return ok
+}
+
+// page is the page fetched for k, if one was.
+func (p *prefetched) page(k relKey) ([]kg.Relationship, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	rels, ok := p.pages[k]
+	return rels, ok
+}
+
+// keep keeps rels as k's page, unless one was kept already; size is how
+// many pages the caller is about to keep, for the map's first allocation.
+// The caller holds mu.
+func (p *prefetched) keep(k relKey, rels []kg.Relationship, size int) {
+	if p.pages == nil {
+		p.pages = make(map[relKey][]kg.Relationship, size)
+	}
+	if _, ok := p.pages[k]; !ok {
+		p.pages[k] = nonNil(rels)
+	}
 }
 
 // Prefetch is told the entities the current root field returns: it primes
@@ -88,13 +122,15 @@ func storeLevels(levels []*plan.Level) []store.Level {
 func (l *Loaders) primed(ctx context.Context, byID map[string][]kg.Relationship, ends []kg.Entity, ids []string, lv *plan.Level) {
 	l.Prime(ends...)
 	var next []string
+	l.pre.mu.Lock()
 	for _, id := range ids {
-		rels := nonNil(byID[id])
-		l.relationships.Prime(keyOf(id, lv.Filter, lv.Limit), rels)
+		rels := byID[id]
+		l.pre.keep(keyOf(id, lv.Filter, lv.Limit), rels, len(ids))
 		for _, r := range rels {
 			next = append(next, r.From, r.To)
 		}
 	}
+	l.pre.mu.Unlock()
 	if len(lv.Next) > 0 {
 		l.prefetch(ctx, dedupe(next), lv.Next)
 	}
@@ -106,8 +142,11 @@ func (l *Loaders) claim(ids []string, f store.RelFilter, limit int) []string {
 	defer l.pre.mu.Unlock()
 	var todo []string
 	for _, id := range ids {
-		if k := keyOf(id, f, limit); !l.pre.done[k] {
-			l.pre.done[k] = true
+		if k := keyOf(id, f, limit); !l.pre.done(k) {
+			if l.pre.claimed == nil {
+				l.pre.claimed = map[relKey]bool{}
+			}
+			l.pre.claimed[k] = true
 			todo = append(todo, id)
 		}
 	}
@@ -118,7 +157,7 @@ func (l *Loaders) release(ids []string, f store.RelFilter, limit int) {
 	l.pre.mu.Lock()
 	defer l.pre.mu.Unlock()
 	for _, id := range ids {
-		delete(l.pre.done, keyOf(id, f, limit))
+		delete(l.pre.claimed, keyOf(id, f, limit))
 	}
 }
 
@@ -178,20 +217,12 @@ func (l *Loaders) EntityPage(ctx context.Context, f store.EntityFilter, order st
 	return page, nil
 }
 
-// primePages puts fetched level pages into the relationships loader and
-// marks them fetched: each page's key made once, and marked under one lock
-// for all of them (a nested page primes hundreds).
+// primePages keeps fetched level pages for Relationships and marks them
+// fetched, under one lock for all of them (a nested page primes hundreds).
 func (l *Loaders) primePages(pages []store.LevelPage) {
-	keys := make([]relKey, len(pages))
-	for i, p := range pages {
-		keys[i] = keyOf(p.ID, p.Filter, p.Limit)
-	}
 	l.pre.mu.Lock()
-	for _, k := range keys {
-		l.pre.done[k] = true
-	}
-	l.pre.mu.Unlock()
-	for i, p := range pages {
-		l.relationships.Prime(keys[i], p.Items)
+	defer l.pre.mu.Unlock()
+	for _, p := range pages {
+		l.pre.keep(keyOf(p.ID, p.Filter, p.Limit), p.Items, len(pages))
 	}
 }
