@@ -93,24 +93,27 @@ func TestFailover(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil && time.Now().Before(deadline) {
+				// A request belongs to the phase in which its first attempt
+				// ended, not the one in which it began: each phase starts just
+				// before its stop or kill, so a request in flight when api3 is
+				// killed is the kill's, though it was sent while api2 drained.
+				by, err := ask(client, url)
 				p := current.Load()
 				p.sent.Add(1)
-				ok := false
-				for attempt := 1; attempt <= maxAttempts && !ok; attempt++ {
-					by, err := ask(client, url)
-					if err == nil {
-						p.record(by)
-						ok = true
-						break
-					}
+				for attempt := 1; err != nil; attempt++ {
 					p.fail(err.Error())
 					if attempt == 1 {
 						p.failedFirst.Add(1)
 					}
+					if attempt == maxAttempts {
+						p.lost.Add(1)
+						break
+					}
 					time.Sleep(100 * time.Millisecond)
+					by, err = ask(client, url)
 				}
-				if !ok {
-					p.lost.Add(1)
+				if err == nil {
+					p.record(by)
 				}
 				time.Sleep(20 * time.Millisecond) // steady, not flat out: about 40 requests/s per client at most
 			}
